@@ -1,0 +1,43 @@
+# Set-up lives here, so that a fresh machine needs only `make serve` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: serve build test lint chromium screenshot clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Build the example school and serve it on http://127.0.0.1:8000/
+serve: $(STAMP)
+	$(BIN)/mading serve --offline
+
+build: $(STAMP)
+	$(BIN)/mading build --offline
+
+## Lint, type-check and run the whole test suite (browser tests included)
+test: $(STAMP) chromium
+	$(BIN)/ruff check generator tests docs
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests docs
+	$(BIN)/mypy
+
+## Debian's Chromium for the browser tests (Playwright cannot download its own here)
+chromium:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-core)
+
+## The README's screenshot of the example portal
+screenshot: $(STAMP) chromium
+	$(BIN)/python docs/screenshot.py
+
+clean:
+	rm -rf $(VENV) public .mading

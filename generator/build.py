@@ -1,0 +1,69 @@
+"""The build, as the pipeline reads: config -> sources -> archive -> collect -> render -> write."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator.archive import Archive
+from generator.collect import collect
+from generator.config import load_site
+from generator.errors import Problem
+from generator.models import FeedStatus, Site
+from generator.render import render_site, theme_dir
+from generator.sources.content import read_content
+from generator.sources.feeds import FeedResult, is_url, read_feed
+from generator.write import write_output
+
+FETCH_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did and what needs a human's attention."""
+
+    problems: tuple[Problem, ...]
+    """Mistakes in the input (content files): exit code 2."""
+    feeds: tuple[FeedStatus, ...]
+    language: str
+    pages: int = 0
+    posts: int = 0
+
+    @property
+    def broken_feeds(self) -> tuple[FeedStatus, ...]:
+        return tuple(f for f in self.feeds if f.error)
+
+
+def fetch(site: Site, offline: bool = False, now: datetime | None = None) -> list[FeedStatus]:
+    """Read every teacher's feed and store what it holds in the archive."""
+    # Offline, feeds on the web are skipped; feed files in the site folder are still read.
+    teachers = [t for t in site.teachers
+                if t.blog and not (offline and is_url(t.blog))]
+    with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
+        results: list[FeedResult] = list(pool.map(lambda t: read_feed(t, site.root), teachers))
+    with Archive(site.archive_file) as archive:
+        archive.store(results, now or datetime.now(UTC))
+        return archive.feed_statuses()
+
+
+def build(config_file: Path, output: Path, offline: bool = False,
+          now: datetime | None = None) -> BuildReport:
+    """Build the portal for `config_file` into `output`.
+
+    Raises:
+        InputError: `site.yml` is unusable; nothing is built.
+    """
+    now = now or datetime.now(UTC)
+    site = load_site(config_file)
+    content = read_content(site)
+    fetch(site, offline=offline, now=now)
+    with Archive(site.archive_file) as archive:
+        feed_entries, statuses = archive.entries(), archive.feed_statuses()
+    portal = collect(site, feed_entries, content.entries, statuses, now)
+    files = render_site(portal, theme_dir())
+    pages = write_output(files, output)
+    return BuildReport(problems=content.problems, feeds=portal.feeds,
+                       language=site.school.language, pages=pages,
+                       posts=len(portal.posts))

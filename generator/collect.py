@@ -1,0 +1,136 @@
+"""Turn source entries into the portal's posts: classified, addressed, newest first.
+
+Pure functions over records: no network, no disk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from generator.models import Entry, FeedStatus, Kind, Portal, Post, Site, Subject, Teacher
+from generator.slugs import fold, slugify
+
+KIND_WORDS: dict[Kind, tuple[str, ...]] = {
+    "tugas": ("tugas", "pr", "pekerjaan rumah", "penugasan", "assignment", "homework"),
+    "pengumuman": ("pengumuman", "info", "informasi", "announcement", "berita"),
+    "materi": ("materi", "bahan ajar", "lesson", "material"),
+}
+GRADE_NUMBERS = {"10": "x", "11": "xi", "12": "xii"}
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """Maps a feed's free-form categories to the site's subjects, classes and kinds."""
+
+    subjects: dict[str, Subject]
+    classes: dict[str, str]
+    grades: dict[str, tuple[str, ...]]
+    kinds: dict[str, Kind]
+
+    @classmethod
+    def for_site(cls, site: Site) -> Classifier:
+        subjects: dict[str, Subject] = {}
+        for subject in site.subjects:
+            for label in (subject.name, subject.slug, *subject.aliases):
+                subjects.setdefault(fold(label), subject)
+        classes = {fold(c): c for c in site.classes}
+        grades: dict[str, list[str]] = {}
+        for name in site.classes:
+            grades.setdefault(fold(re.split(r"[-\s_.]", name)[0]), []).append(name)
+        kinds = {fold(word): kind for kind, words in KIND_WORDS.items() for word in words}
+        return cls(subjects, classes, {g: tuple(c) for g, c in grades.items()}, kinds)
+
+    def classes_of(self, category: str) -> tuple[str, ...]:
+        """`XI-2`, `xi 2`, `kelas XI-2` -> (XI-2,); `kelas X`, `kelas 10` -> every X class."""
+        key = fold(category)
+        if key.startswith("kelas"):
+            key = key[len("kelas"):]
+        key = GRADE_NUMBERS.get(key, key)
+        if key in self.classes:
+            return (self.classes[key],)
+        return self.grades.get(key, ())
+
+    def classify(self, entry: Entry, fallback_subjects: tuple[str, ...],
+                 fallback_classes: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
+                                                             Kind, tuple[str, ...]]:
+        """(subject slugs, classes, kind, remaining tags) for a feed entry's categories.
+
+        A post with no recognised subject gets the teacher's subjects; with no class, the
+        teacher's classes. A post tagged for one subject stays off the teacher's others.
+        """
+        subjects: list[str] = []
+        classes: list[str] = []
+        kind: Kind | None = None
+        tags: list[str] = []
+        for category in entry.categories:
+            key = fold(category)
+            if key in self.subjects:
+                _append_new(subjects, [self.subjects[key].slug])
+            elif self.classes_of(category):
+                _append_new(classes, self.classes_of(category))
+            elif key in self.kinds:
+                kind = kind or self.kinds[key]
+            else:
+                tags.append(category)
+        return (tuple(subjects) or fallback_subjects, tuple(classes) or fallback_classes,
+                kind or "materi", tuple(tags))
+
+
+def _append_new(target: list[str], values: Iterable[str]) -> None:
+    target.extend(v for v in values if v not in target)
+
+
+def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterable[Entry],
+            feeds: Iterable[FeedStatus], generated: datetime) -> Portal:
+    """Build the `Portal`: posts of current teachers only, drafts left out, newest first."""
+    classifier = Classifier.for_site(site)
+    teachers = {t.slug: t for t in site.teachers}
+    subjects = {s.slug: s for s in site.subjects}
+    posts: list[Post] = []
+    used_slugs: dict[str, set[str]] = {slug: set() for slug in teachers}
+    # Markdown first: its slugs come from file names and must win over derived ones.
+    for entry in sorted(markdown_entries, key=_entry_order):
+        teacher = teachers.get(entry.teacher)
+        if teacher is None or entry.draft:
+            continue
+        slug = _unique(entry.slug or slugify(entry.title), used_slugs[teacher.slug])
+        posts.append(_post(entry, teacher, slug, entry.subjects, entry.classes,
+                           entry.kind or "materi", entry.categories, subjects))
+    for entry in sorted(feed_entries, key=_entry_order):
+        teacher = teachers.get(entry.teacher)
+        if teacher is None:
+            continue  # removed from site.yml: kept in the archive, not shown
+        found_subjects, classes, kind, tags = classifier.classify(
+            entry, teacher.subjects, teacher.classes)
+        base = f"{entry.published:%Y-%m-%d}-{slugify(entry.title) or 'tulisan'}"
+        slug = _unique(base, used_slugs[teacher.slug])
+        posts.append(_post(entry, teacher, slug, found_subjects, classes, kind, tags, subjects))
+    posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
+    current = tuple(f for f in feeds if f.teacher in teachers)
+    return Portal(site=site, posts=tuple(posts), feeds=current, generated=generated)
+
+
+def _entry_order(entry: Entry) -> tuple[datetime, str]:
+    return entry.published, entry.entry_id
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, number = slug, 2
+    while candidate in used:
+        candidate, number = f"{slug}-{number}", number + 1
+    used.add(candidate)
+    return candidate
+
+
+def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, ...],
+          classes: tuple[str, ...], kind: Kind, tags: tuple[str, ...],
+          subjects: dict[str, Subject]) -> Post:
+    return Post(
+        teacher=teacher, slug=slug, title=entry.title, published=entry.published,
+        content_html=entry.content_html, summary=entry.summary,
+        subjects=tuple(subjects[s] for s in subject_slugs if s in subjects),
+        classes=classes, kind=kind, tags=tags, due=entry.due, updated=entry.updated,
+        link=entry.link, image=entry.image, origin=entry.origin, assets=entry.assets)

@@ -1,0 +1,314 @@
+"""Read and validate `site.yml` into a `Site`.
+
+The file is parsed with ruamel.yaml so that every value keeps its line number; every
+mistake is collected as a `Problem` (`site.yml:12: ...`) and all of them are raised
+together as one `InputError`. After validation the `Site` is frozen: nothing downstream
+changes the configuration.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from generator.errors import InputError, Problem, display_path
+from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from generator.models import School, Site, Subject, Teacher, personal_name
+from generator.slugs import fold, is_slug, slugify
+
+SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
+TOP_KEYS = ("school", "subjects", "classes", "teachers")
+SUBJECT_KEYS = ("name", "slug", "aliases")
+TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio")
+DEFAULT_URL = "http://localhost:8000/"
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+
+def did_you_mean(word: str, candidates: list[str] | tuple[str, ...], _: Translator) -> str:
+    """` (maksud Anda: 'name'?)` when a candidate is close to `word`, else empty."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    if not matches:
+        folded = {fold(c): c for c in candidates}
+        matches = difflib.get_close_matches(fold(word), list(folded), n=1, cutoff=0.6)
+        matches = [folded[m] for m in matches]
+    return _("common.did_you_mean", suggestion=matches[0]) if matches else ""
+
+
+def parse_yaml(text: str, where: str, _: Translator) -> Any:
+    """Parse YAML keeping line numbers; a syntax error becomes one located `Problem`."""
+    try:
+        return YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        detail = exc.problem or exc.context or ""
+        raise InputError([Problem(where, _("config.yaml_syntax", detail=detail), line)]) from None
+    except YAMLError as exc:
+        raise InputError([Problem(where, _("config.yaml_syntax", detail=str(exc)))]) from None
+
+
+def key_line(mapping: Any, key: str | int, default: int | None = None) -> int | None:
+    """The 1-based line of `key` in a ruamel mapping, or of item `key` in a sequence."""
+    try:
+        if isinstance(mapping, CommentedMap):
+            return int(mapping.lc.key(key)[0]) + 1
+        if isinstance(mapping, CommentedSeq):
+            return int(mapping.lc.item(key)[0]) + 1
+    except (KeyError, IndexError, TypeError):
+        pass
+    return default
+
+
+class _Checker:
+    """Walks the parsed YAML once, collecting problems instead of stopping at the first."""
+
+    def __init__(self, where: str, root: Path, translate: Translator) -> None:
+        self.where = where
+        self.root = root
+        self._ = translate
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, message_id: str, /, **values: object) -> None:
+        self.problems.append(Problem(self.where, self._(message_id, **values), line))
+
+    def unknown_keys(self, mapping: CommentedMap, allowed: tuple[str, ...], path: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed, self._)
+                self.problem(key_line(mapping, key), "config.unknown_key",
+                             key=f"{path}{key}", hint=hint)
+
+    def text(self, mapping: CommentedMap, key: str, path: str, required: bool = False) -> str:
+        value = mapping.get(key)
+        if value is None:
+            if required:
+                self.problem(key_line(mapping, key, getattr(mapping.lc, "line", 0) + 1),
+                             "config.missing_key", key=f"{path}{key}")
+            return ""
+        if isinstance(value, (dict, list)):
+            self.problem(key_line(mapping, key), "config.not_text", key=f"{path}{key}")
+            return ""
+        text = str(value).strip()
+        if required and not text:
+            self.problem(key_line(mapping, key), "config.missing_key", key=f"{path}{key}")
+        return text
+
+    def text_list(self, mapping: CommentedMap, key: str, path: str) -> list[tuple[str, int | None]]:
+        """A list of strings with the line of each; a single string counts as a list of one."""
+        value = mapping.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [(value.strip(), key_line(mapping, key))]
+        if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
+            self.problem(key_line(mapping, key), "config.not_list", key=f"{path}{key}")
+            return []
+        return [(str(v).strip(), key_line(value, i, key_line(mapping, key)))
+                for i, v in enumerate(value)]
+
+    def mapping_items(self, value: Any, key: str, parent: CommentedMap) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(key_line(parent, key), "config.not_list", key=key)
+            return []
+        return list(value)
+
+    def url(self, value: str, key: str, line: int | None) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            self.problem(line, "config.bad_url", key=key, value=value)
+        return value
+
+    def site_file(self, value: str, key: str, line: int | None) -> Path | None:
+        """A file named relative to the site folder that must exist and stay inside it."""
+        path = (self.root / value).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            self.problem(line, "config.outside_site", key=key, path=value)
+            return None
+        if not path.is_file():
+            self.problem(line, "config.missing_file", key=key, path=value)
+            return None
+        return path
+
+
+def load_site(config_file: Path) -> Site:
+    """Read `config_file` and return the validated `Site`.
+
+    Raises:
+        InputError: with every problem found, each located `site.yml:LINE: ...`.
+    """
+    root = config_file.resolve().parent
+    where = display_path(config_file, Path.cwd())
+    try:
+        text = config_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(where, Translator()("config.not_found"))]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(where, Translator()("config.unreadable", detail=exc))]) from None
+    data = parse_yaml(text, where, Translator(_guess_language(text)))
+    if not isinstance(data, CommentedMap):
+        raise InputError([Problem(where, Translator()("config.not_mapping"), 1)])
+    school_data = data.get("school")
+    language = DEFAULT_LANGUAGE
+    if isinstance(school_data, CommentedMap) and school_data.get("language") in LANGUAGES:
+        language = str(school_data["language"])
+    check = _Checker(where, root, Translator(language))
+    check.unknown_keys(data, TOP_KEYS, "")
+
+    school = _school(check, data)
+    subjects = _subjects(check, data)
+    classes = _classes(check, data)
+    teachers = _teachers(check, data, subjects, classes)
+    if check.problems:
+        raise InputError(check.problems)
+    return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
+                root=root, config_file=config_file.resolve())
+
+
+def _guess_language(text: str) -> str:
+    """`en` if the raw text says `language: en`, so even syntax errors use it."""
+    for line in text.splitlines():
+        if line.strip().replace(" ", "") in ("language:en", "language:'en'", 'language:"en"'):
+            return "en"
+    return DEFAULT_LANGUAGE
+
+
+def _school(check: _Checker, data: CommentedMap) -> School:
+    raw = data.get("school")
+    if not isinstance(raw, CommentedMap):
+        check.problem(key_line(data, "school", 1), "config.missing_key", key="school.name")
+        return School(name="", url=DEFAULT_URL, language=DEFAULT_LANGUAGE,
+                      timezone=DEFAULT_TIMEZONE)
+    check.unknown_keys(raw, SCHOOL_KEYS, "school.")
+    name = check.text(raw, "name", "school.", required=True)
+    url = check.text(raw, "url", "school.") or DEFAULT_URL
+    check.url(url, "school.url", key_line(raw, "url"))
+    if not url.endswith("/"):
+        url += "/"
+    language = check.text(raw, "language", "school.") or DEFAULT_LANGUAGE
+    if language not in LANGUAGES:
+        check.problem(key_line(raw, "language"), "config.bad_language", value=language,
+                      choices=", ".join(LANGUAGES))
+    timezone = check.text(raw, "timezone", "school.") or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        check.problem(key_line(raw, "timezone"), "config.bad_timezone", value=timezone)
+        timezone = DEFAULT_TIMEZONE
+    return School(name=name, url=url, language=language, timezone=timezone,
+                  description=check.text(raw, "description", "school."))
+
+
+def _subjects(check: _Checker, data: CommentedMap) -> tuple[Subject, ...]:
+    subjects: list[Subject] = []
+    seen: dict[str, int | None] = {}
+    for index, item in enumerate(check.mapping_items(data.get("subjects"), "subjects", data)):
+        line = key_line(data["subjects"], index)
+        if isinstance(item, str):
+            item = CommentedMap(name=item)
+        if not isinstance(item, CommentedMap):
+            check.problem(line, "config.not_mapping_item", key="subjects")
+            continue
+        check.unknown_keys(item, SUBJECT_KEYS, "subjects.")
+        name = check.text(item, "name", "subjects.", required=True)
+        if not name:
+            continue
+        slug = _slug(check, item, name, "subjects.slug", line, seen)
+        aliases = tuple(a for a, _ in check.text_list(item, "aliases", "subjects."))
+        subjects.append(Subject(name=name, slug=slug, aliases=aliases))
+    return tuple(subjects)
+
+
+def _classes(check: _Checker, data: CommentedMap) -> tuple[str, ...]:
+    classes: list[str] = []
+    for name, line in check.text_list(data, "classes", ""):
+        if not slugify(name):
+            check.problem(line, "config.bad_class", value=name)
+        elif name in classes:
+            check.problem(line, "config.duplicate_class", value=name)
+        else:
+            classes.append(name)
+    return tuple(classes)
+
+
+def _slug(check: _Checker, item: CommentedMap, name: str, key: str, line: int | None,
+          seen: dict[str, int | None]) -> str:
+    """The item's `slug:` or one derived from its name; reports bad and repeated slugs."""
+    slug = check.text(item, "slug", "")
+    if slug and not is_slug(slug):
+        check.problem(key_line(item, "slug", line), "config.bad_slug", key=key, value=slug)
+    slug = slug or slugify(name)
+    if slug in seen:
+        check.problem(key_line(item, "slug", line), "config.duplicate_slug", key=key,
+                      slug=slug, other_line=seen[slug])
+    seen[slug] = line
+    return slug
+
+
+def _teachers(check: _Checker, data: CommentedMap, subjects: tuple[Subject, ...],
+              classes: tuple[str, ...]) -> tuple[Teacher, ...]:
+    teachers: list[Teacher] = []
+    seen: dict[str, int | None] = {}
+    subject_by_fold: dict[str, Subject] = {}
+    for subject in subjects:
+        for label in (subject.name, subject.slug, *subject.aliases):
+            subject_by_fold.setdefault(fold(label), subject)
+    class_by_fold = {fold(c): c for c in classes}
+
+    def known_class(name: str) -> str | None:
+        # Declaring the school's classes is optional; without the list, any class goes.
+        return class_by_fold.get(fold(name)) if classes else name
+
+    for index, item in enumerate(check.mapping_items(data.get("teachers"), "teachers", data)):
+        line = key_line(data["teachers"], index)
+        if not isinstance(item, CommentedMap):
+            check.problem(line, "config.not_mapping_item", key="teachers")
+            continue
+        check.unknown_keys(item, TEACHER_KEYS, "teachers.")
+        name = check.text(item, "name", "teachers.", required=True)
+        if not name:
+            continue
+        slug = _slug(check, item, personal_name(name), "teachers.slug", line, seen)
+        teacher_subjects = _teacher_names(
+            check, item, "subjects", name, lambda s: subject_by_fold.get(fold(s)),
+            [s.name for s in subjects], "config.unknown_subject")
+        teacher_classes = _teacher_names(
+            check, item, "classes", name, known_class, list(classes), "config.unknown_class")
+        blog = check.text(item, "blog", "teachers.") or None
+        if blog and "://" in blog:
+            check.url(blog, "teachers.blog", key_line(item, "blog"))
+        elif blog:
+            check.site_file(blog, "teachers.blog", key_line(item, "blog"))
+        photo_name = check.text(item, "photo", "teachers.")
+        photo = check.site_file(photo_name, "teachers.photo", key_line(item, "photo")) \
+            if photo_name else None
+        teachers.append(Teacher(
+            name=name, slug=slug,
+            subjects=tuple(s.slug for s in teacher_subjects),
+            classes=tuple(str(c) for c in teacher_classes),
+            blog=blog, photo=photo, bio=check.text(item, "bio", "teachers.")))
+    return tuple(teachers)
+
+
+def _teacher_names(check: _Checker, item: CommentedMap, key: str, teacher: str,
+                   resolve: Callable[[str], Any], candidates: list[str],
+                   message: str) -> list[Any]:
+    """Resolve a teacher's subject or class names against what the site declares."""
+    resolved = []
+    for value, line in check.text_list(item, key, "teachers."):
+        found = resolve(value)
+        if found is None:
+            check.problem(line, message, teacher=teacher, value=value,
+                          hint=did_you_mean(value, candidates, check._))
+        elif found not in resolved:
+            resolved.append(found)
+    return resolved

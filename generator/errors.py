@@ -1,0 +1,45 @@
+"""One family of errors, each naming the file (and line) or URL it is about.
+
+Mistakes in what a user wrote are collected as `Problem`s rather than raised one at a
+time, so that a teacher sees every mistake in one run (as mkdocs and zola do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    where: str
+    """A file path (relative to the site folder where possible) or a URL."""
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.where}: {self.message}"
+        return f"{self.where}:{self.line}: {self.message}"
+
+
+class MadingError(Exception):
+    """Base of every error Mading raises on purpose."""
+
+
+class InputError(MadingError):
+    """The input (site.yml, content, arguments) is wrong; the command exits with 2."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A path as the user knows it: relative to the site folder when inside it."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,182 @@
+"""The records passed from stage to stage.
+
+Every record is a frozen dataclass: a stage receives records, returns new ones and never
+mutates what it was given (see ../shared/STYLE.md, "Immutable typed records").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["materi", "tugas", "pengumuman"]
+KINDS: tuple[Kind, ...] = ("materi", "tugas", "pengumuman")
+Origin = Literal["feed", "markdown"]
+
+
+@dataclass(frozen=True)
+class School:
+    name: str
+    url: str
+    language: str
+    timezone: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    slug: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Teacher:
+    name: str
+    slug: str
+    subjects: tuple[str, ...] = ()
+    """Slugs of the subjects this teacher teaches."""
+    classes: tuple[str, ...] = ()
+    blog: str | None = None
+    """Blog home page, feed URL, or a feed file path relative to the site folder."""
+    photo: Path | None = None
+    """Absolute path of the photo file, already checked to exist inside the site folder."""
+    bio: str = ""
+
+    @property
+    def initials(self) -> str:
+        """Two letters for the avatar of a teacher without a photo, titles left out."""
+        words = personal_name(self.name).split()
+        return "".join(w[0] for w in words[:2]).upper() or self.name[:1].upper()
+
+
+def personal_name(name: str) -> str:
+    """`Drs. H. Ahmad Fauzi, M.Pd.` -> `Ahmad Fauzi`: the name without academic titles."""
+    words = [w for w in name.split(",")[0].split() if w[:1].isalpha() and not w.endswith(".")]
+    return " ".join(words) or name
+
+
+@dataclass(frozen=True)
+class Site:
+    """A validated `site.yml`: everything later stages need to know about the school."""
+
+    school: School
+    subjects: tuple[Subject, ...]
+    classes: tuple[str, ...]
+    teachers: tuple[Teacher, ...]
+    root: Path
+    """The folder holding `site.yml`; relative paths in the config resolve against it."""
+    config_file: Path
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def archive_file(self) -> Path:
+        return self.root / ".mading" / "archive.sqlite"
+
+    def subject(self, slug: str) -> Subject:
+        return next(s for s in self.subjects if s.slug == slug)
+
+    def teacher(self, slug: str) -> Teacher:
+        return next(t for t in self.teachers if t.slug == slug)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One post as a source produced it: from a teacher's feed or a Markdown file.
+
+    `content_html` is already sanitized. Feed entries carry raw `categories` and leave
+    `subjects`, `classes` and `kind` empty for collect to classify; Markdown entries carry
+    what the teacher wrote in the front matter.
+    """
+
+    teacher: str
+    entry_id: str
+    origin: Origin
+    title: str
+    published: datetime
+    content_html: str
+    updated: datetime | None = None
+    link: str | None = None
+    summary: str = ""
+    categories: tuple[str, ...] = ()
+    author: str = ""
+    image: str | None = None
+    subjects: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+    kind: Kind | None = None
+    due: datetime | None = None
+    draft: bool = False
+    slug: str | None = None
+    """Set by Markdown entries (from the file name); feed entries get one in collect."""
+    assets: tuple[Path, ...] = ()
+    """Files next to a Markdown post that its HTML refers to, copied beside its page."""
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post ready to show: classified, with its own address on the portal."""
+
+    teacher: Teacher
+    slug: str
+    title: str
+    published: datetime
+    content_html: str
+    summary: str
+    subjects: tuple[Subject, ...]
+    classes: tuple[str, ...]
+    kind: Kind
+    tags: tuple[str, ...] = ()
+    due: datetime | None = None
+    updated: datetime | None = None
+    link: str | None = None
+    image: str | None = None
+    origin: Origin = "markdown"
+    assets: tuple[Path, ...] = field(default=())
+
+    @property
+    def path(self) -> str:
+        """Folder of the post's page, relative to the output root."""
+        return f"guru/{self.teacher.slug}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """How a teacher's feed fared, as the archive remembers it across runs."""
+
+    teacher: str
+    source: str
+    home_page: str | None = None
+    feed_url: str | None = None
+    """The feed's own URL, when known (for the blogroll)."""
+    title: str = ""
+    error: str | None = None
+    error_since: datetime | None = None
+    last_success: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Portal:
+    """Everything render needs: the site, its posts newest first, and its feeds' status."""
+
+    site: Site
+    posts: tuple[Post, ...]
+    feeds: tuple[FeedStatus, ...]
+    generated: datetime
+
+    def feed_of(self, teacher: str) -> FeedStatus | None:
+        return next((f for f in self.feeds if f.teacher == teacher), None)
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: bytes to write, or a source file to copy."""
+
+    path: str
+    """POSIX path relative to the output root."""
+    content: bytes | None = None
+    source: Path | None = None

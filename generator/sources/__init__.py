@@ -1,0 +1,1 @@
+"""Where posts come from: teachers' feeds (`feeds`) and Markdown files (`content`)."""

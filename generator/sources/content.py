@@ -1,0 +1,268 @@
+"""Read teachers' Markdown posts from `content/<teacher-slug>/*.md` into `Entry` records.
+
+A bad post is reported with its file and line and left out; the other posts still build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+import markdown
+from ruamel.yaml.comments import CommentedMap
+
+from generator.config import did_you_mean, key_line, parse_yaml
+from generator.errors import InputError, Problem, display_path
+from generator.i18n import Translator
+from generator.models import KINDS, Entry, Kind, Site
+from generator.sanitize import sanitize_html, summarize
+from generator.slugs import fold, slugify
+
+FRONT_MATTER_KEYS = ("title", "date", "subjects", "classes", "kind", "due", "tags", "summary",
+                     "draft")
+MARKDOWN_EXTENSIONS = ["extra", "admonition", "sane_lists", "pymdownx.tilde"]
+_DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?$")
+_LOCAL_REF_RE = re.compile(r"""\s(?:src|href)="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
+
+
+@dataclass(frozen=True)
+class ContentResult:
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+
+
+def read_content(site: Site) -> ContentResult:
+    """Every post under `content/`, and a problem for every file that could not be used."""
+    _ = Translator(site.school.language)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    teachers = {t.slug for t in site.teachers}
+    for path in _markdown_files(site.content_dir):
+        where = display_path(path, site.root)
+        folder = path.parent.name if path.parent != site.content_dir else ""
+        if folder not in teachers:
+            hint = did_you_mean(folder, sorted(teachers), _) if folder else ""
+            problems.append(Problem(where, _("content.not_a_teacher", folder=folder or "content",
+                                             hint=hint)))
+            continue
+        try:
+            entries.append(read_post(path, folder, site, _))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return ContentResult(tuple(entries), tuple(problems))
+
+
+def _markdown_files(content_dir: Path) -> Iterator[Path]:
+    if content_dir.is_dir():
+        yield from sorted(p for p in content_dir.rglob("*.md") if p.is_file())
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """(front matter, body) when `text` opens with a `---` block, else None."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return "".join(lines[1:index]), "".join(lines[index + 1:])
+    return None
+
+
+def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry:
+    """Parse and validate one Markdown post.
+
+    Raises:
+        InputError: every problem found in the file, each with its line.
+    """
+    where = display_path(path, site.root)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError([Problem(where, _("content.not_utf8"))]) from None
+    parts = split_front_matter(text)
+    if parts is None:
+        raise InputError([Problem(where, _("content.no_front_matter"), 1)])
+    front_text, body = parts
+    try:
+        meta = parse_yaml(front_text, where, _)
+    except InputError as exc:
+        # The front matter starts on line 2, after the opening `---`.
+        raise InputError([Problem(p.where, p.message, (p.line or 0) + 1)
+                          for p in exc.problems]) from None
+    if not isinstance(meta, CommentedMap):
+        raise InputError([Problem(where, _("content.front_matter_not_mapping"), 2)])
+    check = _FrontMatter(where, meta, site, _)
+    teacher = site.teacher(teacher_slug)
+    title = check.title()
+    published = check.date("date", required=True)
+    subjects = check.subjects() or teacher.subjects
+    classes = check.classes() or teacher.classes
+    kind = check.kind()
+    due = check.date("due", end_of_day=True)
+    if kind == "tugas" and due is None and "due" not in meta:
+        check.problem("kind", "content.tugas_without_due")
+    tags = tuple(check.text_list("tags"))
+    summary = check.text("summary")
+    draft = check.flag("draft")
+    check.unknown_keys()
+    if check.problems or published is None:
+        raise InputError(check.problems)
+
+    html = sanitize_html(markdown.markdown(body, extensions=MARKDOWN_EXTENSIONS,
+                                           output_format="html"))
+    return Entry(
+        teacher=teacher_slug,
+        entry_id=f"content/{teacher_slug}/{path.name}",
+        origin="markdown",
+        title=title,
+        published=published,
+        content_html=html,
+        summary=summary or summarize(html),
+        categories=tags,
+        subjects=subjects,
+        classes=classes,
+        kind=kind,
+        due=due,
+        draft=draft,
+        slug=slugify(path.stem),
+        assets=_local_assets(html, path.parent),
+    )
+
+
+def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
+    """Files next to the post that its HTML links to (images, worksheets)."""
+    found: list[Path] = []
+    for ref in _LOCAL_REF_RE.findall(html):
+        candidate = (folder / unquote(ref.split("#")[0].split("?")[0])).resolve()
+        if candidate.is_file() and candidate.parent == folder.resolve() and candidate not in found:
+            found.append(candidate)
+    return tuple(found)
+
+
+class _FrontMatter:
+    """Typed access to one post's front matter, collecting located problems."""
+
+    def __init__(self, where: str, meta: CommentedMap, site: Site, translate: Translator) -> None:
+        self.where = where
+        self.meta = meta
+        self.site = site
+        self._ = translate
+        self.problems: list[Problem] = []
+
+    def line(self, key: str) -> int | None:
+        # +1: the front matter starts on the file's second line.
+        found = key_line(self.meta, key)
+        return found + 1 if found is not None else 2
+
+    def problem(self, key: str, message: str, **values: object) -> None:
+        self.problems.append(Problem(self.where, self._(message, key=key, **values),
+                                     self.line(key)))
+
+    def unknown_keys(self) -> None:
+        for key in self.meta:
+            if key not in FRONT_MATTER_KEYS:
+                self.problem(str(key), "content.unknown_key",
+                             hint=did_you_mean(str(key), FRONT_MATTER_KEYS, self._))
+
+    def text(self, key: str) -> str:
+        value = self.meta.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, (dict, list)):
+            self.problem(key, "config.not_text")
+            return ""
+        return str(value).strip()
+
+    def title(self) -> str:
+        title = self.text("title")
+        if not title:
+            self.problem("title", "content.missing_title")
+        return title
+
+    def text_list(self, key: str) -> list[str]:
+        value = self.meta.get(key)
+        if value is None:
+            return []
+        if isinstance(value, (str, int, float)):
+            return [str(value).strip()]
+        if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
+            return [str(v).strip() for v in value if str(v).strip()]
+        self.problem(key, "config.not_list")
+        return []
+
+    def subjects(self) -> tuple[str, ...]:
+        by_fold: dict[str, str] = {}
+        for subject in self.site.subjects:
+            for label in (subject.name, subject.slug, *subject.aliases):
+                by_fold.setdefault(fold(label), subject.slug)
+        found = []
+        for name in self.text_list("subjects"):
+            slug = by_fold.get(fold(name))
+            if slug is None:
+                self.problem("subjects", "content.unknown_subject", value=name,
+                             hint=did_you_mean(name, [s.name for s in self.site.subjects], self._))
+            elif slug not in found:
+                found.append(slug)
+        return tuple(found)
+
+    def classes(self) -> tuple[str, ...]:
+        names = self.text_list("classes")
+        if not self.site.classes:
+            return tuple(names)
+        by_fold = {fold(c): c for c in self.site.classes}
+        found = []
+        for name in names:
+            if fold(name) not in by_fold:
+                self.problem("classes", "content.unknown_class", value=name,
+                             hint=did_you_mean(name, self.site.classes, self._))
+            elif by_fold[fold(name)] not in found:
+                found.append(by_fold[fold(name)])
+        return tuple(found)
+
+    def kind(self) -> Kind:
+        value = self.text("kind") or "materi"
+        for kind in KINDS:
+            if fold(value) == kind:
+                return kind
+        self.problem("kind", "content.bad_kind", value=value, choices=", ".join(KINDS))
+        return "materi"
+
+    def flag(self, key: str) -> bool:
+        value = self.meta.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(key, "content.not_bool", value=value)
+            return False
+        return value
+
+    def date(self, key: str, required: bool = False, end_of_day: bool = False) -> datetime | None:
+        """`2026-11-20` or `2026-11-20 07:30` in the school's time zone."""
+        value: Any = self.meta.get(key)
+        zone = ZoneInfo(self.site.school.timezone)
+        if value is None:
+            if required:
+                self.problem(key, "content.missing_date")
+            return None
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=zone)
+        if isinstance(value, date):
+            moment = time(23, 59) if end_of_day else time(0, 0)
+            return datetime.combine(value, moment, zone)
+        match = _DATETIME_RE.match(str(value).strip())
+        try:
+            if match is None:
+                raise ValueError
+            day = date.fromisoformat(match.group(1))
+            if match.group(2) is None:
+                moment = time(23, 59) if end_of_day else time(0, 0)
+            else:
+                moment = time(int(match.group(2)), int(match.group(3)))
+            return datetime.combine(day, moment, zone)
+        except ValueError:
+            self.problem(key, "content.bad_date", value=value)
+            return None

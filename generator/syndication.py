@@ -1,0 +1,152 @@
+"""The machine-readable outputs: Atom, JSON Feed 1.1, OPML blogroll, sitemap, robots.txt.
+
+Built with ElementTree and json rather than templates so that escaping and
+well-formedness are the library's job. All URLs here are absolute, from `school.url`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from xml.etree import ElementTree as ET
+
+from generator.models import Portal, Post
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_LIMIT = 30
+
+
+def absolute(portal: Portal, path: str) -> str:
+    """The public URL of a path in the output; `index.html` is left to the server."""
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return portal.site.school.url + path
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def _updated(posts: Sequence[Post], portal: Portal) -> datetime:
+    return max((p.updated or p.published for p in posts), default=portal.generated)
+
+
+def atom(portal: Portal, base: str, title: str, posts: Sequence[Post]) -> bytes:
+    """An Atom 1.0 feed of `posts` for the page at `base`."""
+    ET.register_namespace("", ATOM_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        element.text = text
+        return element
+
+    school = portal.site.school
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {"xml:lang": school.language})
+    sub(feed, "id", absolute(portal, base))
+    sub(feed, "title", title if title == school.name else f"{title} · {school.name}")
+    sub(feed, "updated", _updated(posts, portal).isoformat())
+    sub(feed, "link", rel="self", type="application/atom+xml",
+        href=absolute(portal, base + "feed.xml"))
+    sub(feed, "link", rel="alternate", type="text/html", href=absolute(portal, base))
+    sub(feed, "generator", "Mading")
+    for post in posts[:FEED_LIMIT]:
+        entry = sub(feed, "entry")
+        sub(entry, "id", absolute(portal, post.path))
+        sub(entry, "title", post.title)
+        sub(entry, "link", rel="alternate", type="text/html", href=absolute(portal, post.path))
+        if post.link:
+            sub(entry, "link", rel="related", type="text/html", href=post.link)
+        sub(entry, "published", post.published.isoformat())
+        sub(entry, "updated", (post.updated or post.published).isoformat())
+        sub(sub(entry, "author"), "name", post.teacher.name)
+        for subject in post.subjects:
+            sub(entry, "category", term=subject.slug, label=subject.name)
+        if post.summary:
+            sub(entry, "summary", post.summary)
+        sub(entry, "content", post.content_html, type="html")
+    return _xml(feed)
+
+
+def json_feed(portal: Portal, base: str, title: str, posts: Sequence[Post]) -> bytes:
+    """A JSON Feed 1.1 of `posts` for the page at `base`."""
+    school = portal.site.school
+    items = []
+    for post in posts[:FEED_LIMIT]:
+        item: dict[str, object] = {
+            "id": absolute(portal, post.path),
+            "url": absolute(portal, post.path),
+            "title": post.title,
+            "content_html": post.content_html,
+            "date_published": post.published.isoformat(),
+            "authors": [{"name": post.teacher.name}],
+            "tags": [s.name for s in post.subjects] + list(post.tags),
+        }
+        if post.link:
+            item["external_url"] = post.link
+        if post.summary:
+            item["summary"] = post.summary
+        if post.updated:
+            item["date_modified"] = post.updated.isoformat()
+        if post.image:
+            item["image"] = post.image
+        items.append(item)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title if title == school.name else f"{title} · {school.name}",
+        "home_page_url": absolute(portal, base),
+        "feed_url": absolute(portal, base + "feed.json"),
+        "language": school.language,
+        "items": items,
+    }
+    return json.dumps(feed, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+
+
+def opml(portal: Portal) -> bytes:
+    """The blogroll: every teacher's original blog and, where known, its feed."""
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = portal.site.school.name
+    ET.SubElement(head, "dateCreated").text = portal.generated.strftime(
+        "%a, %d %b %Y %H:%M:%S %z")
+    body = ET.SubElement(root, "body")
+    for teacher in portal.site.teachers:
+        status = portal.feed_of(teacher.slug)
+        if status is None:
+            continue
+        attrs = {"text": teacher.name, "title": status.title or teacher.name}
+        xml_url = status.feed_url or (teacher.blog if teacher.blog and "://" in teacher.blog
+                                      else None)
+        if xml_url:
+            attrs.update(type="rss", xmlUrl=xml_url)
+        if status.home_page:
+            attrs["htmlUrl"] = status.home_page
+        ET.SubElement(body, "outline", attrs)
+    return _xml(root)
+
+
+def sitemap(portal: Portal, class_slug: Callable[[str], str]) -> bytes:
+    """Every HTML page of the portal, with the date of its newest post where it has one."""
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    ET.register_namespace("", ns)
+    root = ET.Element(f"{{{ns}}}urlset")
+    site = portal.site
+    pages = ["", "mapel/", "kelas/", "tugas/", "guru/"]
+    pages += [f"mapel/{s.slug}/" for s in site.subjects]
+    pages += [f"kelas/{class_slug(c)}/" for c in site.classes]
+    pages += [f"guru/{t.slug}/" for t in site.teachers]
+    for page in pages:
+        url = ET.SubElement(root, f"{{{ns}}}url")
+        ET.SubElement(url, f"{{{ns}}}loc").text = absolute(portal, page)
+    for post in portal.posts:
+        url = ET.SubElement(root, f"{{{ns}}}url")
+        ET.SubElement(url, f"{{{ns}}}loc").text = absolute(portal, post.path)
+        modified = post.updated or post.published
+        ET.SubElement(url, f"{{{ns}}}lastmod").text = modified.date().isoformat()
+    return _xml(root)
+
+
+def robots(base_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()
