@@ -1,0 +1,24 @@
+"""Shared fixtures: small sites copied into a temporary folder, so tests never write
+into the repository (the archive lives beside site.yml)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def copy_site(source: Path, destination: Path) -> Path:
+    """Copy a site folder (without its archive) and return the path of its site.yml."""
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".mading", "public"))
+    return destination / "site.yml"
+
+
+@pytest.fixture
+def tiny_site(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/tiny: 3 teachers (RSS file, JSON Feed file, Markdown)."""
+    return copy_site(FIXTURES / "tiny", tmp_path / "site")
