@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from generator.errors import InputError, Problem, display_path
@@ -42,10 +43,29 @@ def did_you_mean(word: str, candidates: list[str] | tuple[str, ...], _: Translat
     return _("common.did_you_mean", suggestion=matches[0]) if matches else ""
 
 
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, except that an impossible date stays text.
+
+    YAML reads `2026-13-40` as a timestamp and ruamel then fails with a bare ValueError that
+    has no line; kept as text, the caller reports it with its key and line like any bad value.
+    """
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def parse_yaml(text: str, where: str, _: Translator) -> Any:
     """Parse YAML keeping line numbers; a syntax error becomes one located `Problem`."""
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     try:
-        return YAML(typ="rt").load(text)
+        return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

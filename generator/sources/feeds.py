@@ -109,8 +109,9 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None) -> Entry:
     else:
         content = e.get("summary", "")
     html = sanitize_html(content, base)
-    published = _struct_time(e.get("published_parsed")) or _struct_time(e.get("updated_parsed"))
-    updated = _struct_time(e.get("updated_parsed"))
+    # dict.get: FeedParserDict.get would map a missing `updated` to `published`, with a warning.
+    updated = _struct_time(dict.get(e, "updated_parsed"))
+    published = _struct_time(dict.get(e, "published_parsed")) or updated
     title = plain_text(e.get("title", "")) or summarize(html, words=8)
     categories = tuple(plain_text(t.get("term") or t.get("label") or "") for t in e.get("tags", []))
     return Entry(

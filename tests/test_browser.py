@@ -1,0 +1,101 @@
+"""The portal in a real headless Chromium: phone width, no JavaScript, file:// and sub-paths."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page
+
+from generator.build import build
+from tests.browser import chromium
+from tests.conftest import FIXTURES, copy_site
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("browser")
+    out = root / "www" / "sekolah"
+    build(copy_site(FIXTURES / "tiny", root / "site"), out, offline=True)
+    return out
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page with JavaScript off; console errors (CSP included) fail the test."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    yield page
+    context.close()
+    assert errors == []
+
+
+def assert_styled_and_fits_phone(page: Page) -> None:
+    background = page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background == "rgb(11, 107, 88)", "the stylesheet did not load"
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], f"page is {scroll_width}px wide at 360px"
+
+
+def test_pages_open_from_disk_and_links_are_followed(page: Page, output: Path) -> None:
+    page.goto((output / "index.html").as_uri())
+    assert_styled_and_fits_phone(page)
+    page.get_by_role("navigation").get_by_role("link", name="Guru").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Daftar Guru"
+    page.get_by_role("link", name="Sari Wulandari, S.Pd.").click()
+    assert page.url.endswith("/guru/sari/index.html")
+    page.get_by_role("link", name="Tugas Persamaan Kuadrat").click()
+    assert_styled_and_fits_phone(page)
+    assert "Selasa, 1 Desember 2026" in page.locator(".due").inner_text()
+
+
+def test_post_with_table_and_image_fits_phone(page: Page, output: Path) -> None:
+    page.goto((output / "guru/sari/2026-11-18-persamaan-kuadrat/index.html").as_uri())
+    assert_styled_and_fits_phone(page)
+    image = page.get_by_role("img", name="Grafik fungsi kuadrat")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(output: Path) -> Iterator[str]:
+    """The output served from a sub-path, as on GitHub Pages project sites."""
+    handler = functools.partial(QuietHandler, directory=str(output.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sekolah/"
+    server.shutdown()
+
+
+def test_site_works_from_a_sub_path_over_http(page: Page, served: str) -> None:
+    page.goto(served)
+    assert_styled_and_fits_phone(page)
+    page.get_by_role("navigation").get_by_role("link", name="Mata Pelajaran").click()
+    page.get_by_role("link", name="Fisika").first.click()
+    assert page.url == served + "mapel/fisika/index.html"
+    assert page.get_by_role("link", name="Hukum Newton & Gaya Gesek").is_visible()
