@@ -117,3 +117,16 @@ def test_rebuild_replaces_output_and_leaves_no_staging_folders(
     assert (output / "index.html").is_file()
     leftovers = [p.name for p in output.parent.iterdir() if p.name.startswith(".public")]
     assert leftovers == []
+
+
+def test_english_site_uses_english_strings_and_dates(tiny_site: Path, tmp_path: Path) -> None:
+    config = tiny_site.read_text().replace("language: id", "language: en")
+    tiny_site.write_text(config)
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    home = (output / "index.html").read_text()
+    assert '<html lang="en">' in home
+    assert ">Home</a>" in home and ">Beranda</a>" not in home
+    page = (output / "guru/sari/2026-11-19-tugas-kuadrat/index.html").read_text()
+    assert "Due Tuesday, 1 December 2026" in page
+    assert json.loads((output / "feed.json").read_text())["language"] == "en"

@@ -1,0 +1,40 @@
+"""Regenerate the README's screenshots of the example portal (`make screenshot`).
+
+Builds the example school into a temporary folder and photographs its home page in
+headless Chromium, with JavaScript off, at a desktop width and at a 360 px phone width.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from generator.build import build  # noqa: E402
+from tests.browser import chromium  # noqa: E402
+
+SHOTS = {
+    "portal.png": {"width": 1100, "height": 760},
+    "portal-phone.png": {"width": 360, "height": 740},
+}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "public"
+        build(REPO / "site.yml", site, offline=True)
+        with chromium() as browser:
+            for name, viewport in SHOTS.items():
+                page = browser.new_page(viewport=viewport, java_script_enabled=False)
+                page.goto((site / "index.html").as_uri())
+                target = REPO / "docs" / "img" / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(target))
+                print(f"wrote {target.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
