@@ -9,6 +9,7 @@ changes the configuration.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from generator.errors import InputError, Problem, display_path
@@ -31,6 +32,8 @@ SUBJECT_KEYS = ("name", "slug", "aliases")
 TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio")
 DEFAULT_URL = "http://localhost:8000/"
 DEFAULT_TIMEZONE = "Asia/Jakarta"
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+:", re.IGNORECASE)
+"""`https:`, `htps:`...: a `blog:` meant as a web address, even a mistyped one."""
 
 
 def did_you_mean(word: str, candidates: list[str] | tuple[str, ...], _: Translator) -> str:
@@ -44,10 +47,12 @@ def did_you_mean(word: str, candidates: list[str] | tuple[str, ...], _: Translat
 
 
 class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor, except that an impossible date stays text.
+    """ruamel's round-trip constructor, except that no value fails without a line.
 
     YAML reads `2026-13-40` as a timestamp and ruamel then fails with a bare ValueError that
-    has no line; kept as text, the caller reports it with its key and line like any bad value.
+    has no line: an impossible date stays text instead, and the caller reports it with its key
+    and line like any bad value. Other values ruamel cannot build (`!!int abc`) become a
+    located YAML error.
     """
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
@@ -55,6 +60,13 @@ class _Constructor(RoundTripConstructor):
             return super().construct_yaml_timestamp(node, values)
         except ValueError:
             return self.construct_scalar(node)
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConstructorError(None, None, f"{node.tag} {node.value!r}: {exc}",
+                                   node.start_mark) from None
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
@@ -67,15 +79,24 @@ def parse_yaml(text: str, where: str, _: Translator) -> Any:
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark, detail = exc.problem_mark, exc.problem or exc.context or ""
+        if exc.context_mark is not None and exc.context and (
+                "scanning" in exc.context or "flow" in exc.context):
+            # An unclosed quote or bracket, or a key without its colon: ruamel's problem mark
+            # is where it gave up (often the next line or the end of the file); the context
+            # mark is where the mistake is.
+            mark, detail = exc.context_mark, f"{exc.context}: {exc.problem or ''}".rstrip(": ")
+        mark = mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        detail = exc.problem or exc.context or ""
         raise InputError([Problem(where, _("config.yaml_syntax", detail=detail), line)]) from None
     except YAMLError as exc:
         raise InputError([Problem(where, _("config.yaml_syntax", detail=str(exc)))]) from None
+    except RecursionError:  # thousands of nested brackets
+        raise InputError([Problem(where, _("config.yaml_syntax", detail="nested too deeply"))]) \
+            from None
 
 
-def key_line(mapping: Any, key: str | int, default: int | None = None) -> int | None:
+def key_line(mapping: Any, key: object, default: int | None = None) -> int | None:
     """The 1-based line of `key` in a ruamel mapping, or of item `key` in a sequence."""
     try:
         if isinstance(mapping, CommentedMap):
@@ -106,12 +127,16 @@ class _Checker:
                 self.problem(key_line(mapping, key), "config.unknown_key",
                              key=f"{path}{key}", hint=hint)
 
-    def text(self, mapping: CommentedMap, key: str, path: str, required: bool = False) -> str:
+    def text(self, mapping: CommentedMap, key: str, path: str, required: bool = False,
+             line: int | None = None) -> str:
+        """The text under `key`; a missing required key is reported on `line` (by default
+        the mapping's first line)."""
         value = mapping.get(key)
         if value is None:
             if required:
-                self.problem(key_line(mapping, key, getattr(mapping.lc, "line", 0) + 1),
-                             "config.missing_key", key=f"{path}{key}")
+                where = line if line is not None else getattr(mapping.lc, "line", 0) + 1
+                self.problem(key_line(mapping, key, where), "config.missing_key",
+                             key=f"{path}{key}")
             return ""
         if isinstance(value, (dict, list)):
             self.problem(key_line(mapping, key), "config.not_text", key=f"{path}{key}")
@@ -142,9 +167,18 @@ class _Checker:
             return []
         return list(value)
 
-    def url(self, value: str, key: str, line: int | None) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+    def url(self, value: str, key: str, line: int | None, base: bool = False) -> str:
+        """Report `value` unless it is an absolute http(s) URL (without query or fragment
+        when it is the `base` of the site's own addresses)."""
+        try:
+            parts = urlsplit(value)
+            valid = (parts.scheme in ("http", "https") and bool(parts.hostname)
+                     and (parts.port is None or parts.port > 0)
+                     and all(c.isprintable() and not c.isspace() for c in value)
+                     and not (base and (parts.query or parts.fragment)))
+        except ValueError:  # an unclosed IPv6 bracket, a port that is not a number...
+            valid = False
+        if not valid:
             self.problem(line, "config.bad_url", key=key, value=value)
         return value
 
@@ -167,7 +201,7 @@ def load_site(config_file: Path) -> Site:
         InputError: with every problem found, each located `site.yml:LINE: ...`.
     """
     root = config_file.resolve().parent
-    where = display_path(config_file, Path.cwd())
+    where = display_path(config_file)
     try:
         text = config_file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -176,7 +210,8 @@ def load_site(config_file: Path) -> Site:
         raise InputError([Problem(where, Translator()("config.unreadable", detail=exc))]) from None
     data = parse_yaml(text, where, Translator(_guess_language(text)))
     if not isinstance(data, CommentedMap):
-        raise InputError([Problem(where, Translator()("config.not_mapping"), 1)])
+        raise InputError([Problem(where, Translator(_guess_language(text))("config.not_mapping"),
+                                  1)])
     school_data = data.get("school")
     language = DEFAULT_LANGUAGE
     if isinstance(school_data, CommentedMap) and school_data.get("language") in LANGUAGES:
@@ -189,7 +224,8 @@ def load_site(config_file: Path) -> Site:
     classes = _classes(check, data)
     teachers = _teachers(check, data, subjects, classes)
     if check.problems:
-        raise InputError(check.problems)
+        # In the order of the file, as the user reads it, not the order of the checks.
+        raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
                 root=root, config_file=config_file.resolve())
 
@@ -209,9 +245,9 @@ def _school(check: _Checker, data: CommentedMap) -> School:
         return School(name="", url=DEFAULT_URL, language=DEFAULT_LANGUAGE,
                       timezone=DEFAULT_TIMEZONE)
     check.unknown_keys(raw, SCHOOL_KEYS, "school.")
-    name = check.text(raw, "name", "school.", required=True)
+    name = check.text(raw, "name", "school.", required=True, line=key_line(data, "school"))
     url = check.text(raw, "url", "school.") or DEFAULT_URL
-    check.url(url, "school.url", key_line(raw, "url"))
+    check.url(url, "school.url", key_line(raw, "url"), base=True)
     if not url.endswith("/"):
         url += "/"
     language = check.text(raw, "language", "school.") or DEFAULT_LANGUAGE
@@ -266,6 +302,10 @@ def _slug(check: _Checker, item: CommentedMap, name: str, key: str, line: int | 
     slug = check.text(item, "slug", "")
     if slug and not is_slug(slug):
         check.problem(key_line(item, "slug", line), "config.bad_slug", key=key, value=slug)
+    if not slug and not slugify(name):
+        # A name with no letter or digit (`"!!"`) gives no slug, hence no page address.
+        check.problem(line, "config.no_slug", key=key, value=name)
+        return ""
     slug = slug or slugify(name)
     if slug in seen:
         check.problem(key_line(item, "slug", line), "config.duplicate_slug", key=key,
@@ -304,7 +344,7 @@ def _teachers(check: _Checker, data: CommentedMap, subjects: tuple[Subject, ...]
         teacher_classes = _teacher_names(
             check, item, "classes", name, known_class, list(classes), "config.unknown_class")
         blog = check.text(item, "blog", "teachers.") or None
-        if blog and "://" in blog:
+        if blog and _SCHEME_RE.match(blog):
             check.url(blog, "teachers.blog", key_line(item, "blog"))
         elif blog:
             check.site_file(blog, "teachers.blog", key_line(item, "blog"))

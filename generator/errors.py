@@ -37,9 +37,13 @@ class InputError(MadingError):
         self.problems = problems
 
 
-def display_path(path: Path, root: Path) -> str:
-    """A path as the user knows it: relative to the site folder when inside it."""
+def display_path(path: Path) -> str:
+    """A path as the user typed it: relative to the working folder when inside it.
+
+    Every message names files the same way, so `site.yml` and `content/...` problems
+    can be opened from where the command was run.
+    """
     try:
-        return str(path.relative_to(root))
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)

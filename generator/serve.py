@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.build import build
 from generator.errors import InputError
-from generator.i18n import Translator
+from generator.i18n import DEFAULT_LANGUAGE, Translator
 from generator.render import theme_dir
 
 POLL_SECONDS = 1.0
@@ -42,18 +42,19 @@ def snapshot(config_file: Path) -> dict[Path, float]:
     return state
 
 
-def rebuild(config_file: Path, output: Path, offline: bool) -> None:
-    """Build once, printing problems instead of stopping the server."""
+def rebuild(config_file: Path, output: Path, offline: bool) -> str:
+    """Build once, printing problems instead of stopping the server; returns the language."""
     try:
         report = build(config_file, output, offline=offline)
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return
+        return DEFAULT_LANGUAGE
     for problem in report.problems:
         print(problem, file=sys.stderr)
     print(Translator(report.language)("cli.built", pages=report.pages, posts=report.posts,
                                       output=output), flush=True)
+    return report.language
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -63,12 +64,12 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> int:
     """Serve until interrupted; returns the exit code."""
-    rebuild(config_file, output, offline)
+    language = rebuild(config_file, output, offline)
     output.mkdir(parents=True, exist_ok=True)
     # The handler takes the folder by name, so each request sees the latest swapped-in build.
     handler = functools.partial(_QuietHandler, directory=str(output.resolve()))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    _ = Translator()
+    _ = Translator(language)
     print(_("cli.serving", url=f"http://127.0.0.1:{server.server_address[1]}/"), flush=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -19,6 +19,12 @@ def copy_site(source: Path, destination: Path) -> Path:
 
 
 @pytest.fixture
-def tiny_site(tmp_path: Path) -> Path:
-    """A copy of tests/fixtures/tiny: 3 teachers (RSS file, JSON Feed file, Markdown)."""
-    return copy_site(FIXTURES / "tiny", tmp_path / "site")
+def tiny_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of tests/fixtures/tiny: 3 teachers (RSS file, JSON Feed file, Markdown).
+
+    The working folder is the site folder, as when a user runs `mading` there, so
+    messages name files as `site.yml` and `content/...`.
+    """
+    site = copy_site(FIXTURES / "tiny", tmp_path / "site")
+    monkeypatch.chdir(site.parent)
+    return site

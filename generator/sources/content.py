@@ -44,12 +44,17 @@ def read_content(site: Site) -> ContentResult:
     problems: list[Problem] = []
     teachers = {t.slug for t in site.teachers}
     for path in _markdown_files(site.content_dir):
-        where = display_path(path, site.root)
-        folder = path.parent.name if path.parent != site.content_dir else ""
+        where = display_path(path)
+        if path.parent == site.content_dir:
+            problems.append(Problem(where, _("content.in_root", name=path.name,
+                                             slugs=", ".join(sorted(teachers))), 1))
+            continue
+        # Only content/<slug>/*.md: a deeper content/budi/sari/x.md is no post of sari's.
+        folder = path.parent.relative_to(site.content_dir).as_posix()
         if folder not in teachers:
-            hint = did_you_mean(folder, sorted(teachers), _) if folder else ""
-            problems.append(Problem(where, _("content.not_a_teacher", folder=folder or "content",
-                                             hint=hint)))
+            hint = "" if "/" in folder else did_you_mean(folder, sorted(teachers), _)
+            problems.append(Problem(where, _("content.not_a_teacher", folder=folder, hint=hint),
+                                    1))
             continue
         try:
             entries.append(read_post(path, folder, site, _))
@@ -80,14 +85,18 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
     Raises:
         InputError: every problem found in the file, each with its line.
     """
-    where = display_path(path, site.root)
+    where = display_path(path)
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError([Problem(where, _("content.not_utf8"))]) from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError([Problem(where, _("content.not_utf8"), line)]) from None
     parts = split_front_matter(text)
     if parts is None:
-        raise InputError([Problem(where, _("content.no_front_matter"), 1)])
+        opened = [line.strip() for line in text.splitlines()[:1]] == ["---"]
+        message = "content.front_matter_unclosed" if opened else "content.no_front_matter"
+        raise InputError([Problem(where, _(message), 1)])
     front_text, body = parts
     try:
         meta = parse_yaml(front_text, where, _)
@@ -105,14 +114,14 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
     classes = check.classes() or teacher.classes
     kind = check.kind()
     due = check.date("due", end_of_day=True)
-    if kind == "tugas" and due is None and "due" not in meta:
+    if kind == "tugas" and meta.get("due") is None:  # (a bad `due` is reported by date())
         check.problem("kind", "content.tugas_without_due")
     tags = tuple(check.text_list("tags"))
     summary = check.text("summary")
     draft = check.flag("draft")
     check.unknown_keys()
     if check.problems or published is None:
-        raise InputError(check.problems)
+        raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
 
     html = sanitize_html(markdown.markdown(body, extensions=MARKDOWN_EXTENSIONS,
                                            output_format="html"))
@@ -155,19 +164,24 @@ class _FrontMatter:
         self._ = translate
         self.problems: list[Problem] = []
 
-    def line(self, key: str) -> int | None:
+    def line(self, key: object) -> int:
         # +1: the front matter starts on the file's second line.
         found = key_line(self.meta, key)
         return found + 1 if found is not None else 2
 
-    def problem(self, key: str, message: str, **values: object) -> None:
+    def problem(self, key: str, message: str, line: int | None = None, **values: object) -> None:
         self.problems.append(Problem(self.where, self._(message, key=key, **values),
-                                     self.line(key)))
+                                     line or self.line(key)))
+
+    def item_line(self, key: str, index: int) -> int:
+        """The file line of item `index` of the list under `key` (or of the key itself)."""
+        found = key_line(self.meta.get(key), index)
+        return found + 1 if found is not None else self.line(key)
 
     def unknown_keys(self) -> None:
         for key in self.meta:
             if key not in FRONT_MATTER_KEYS:
-                self.problem(str(key), "content.unknown_key",
+                self.problem(str(key), "content.unknown_key", self.line(key),
                              hint=did_you_mean(str(key), FRONT_MATTER_KEYS, self._))
 
     def text(self, key: str) -> str:
@@ -180,19 +194,26 @@ class _FrontMatter:
         return str(value).strip()
 
     def title(self) -> str:
+        reported = len(self.problems)
         title = self.text("title")
-        if not title:
+        if not title and len(self.problems) == reported:  # not already "must be text"
             self.problem("title", "content.missing_title")
         return title
 
     def text_list(self, key: str) -> list[str]:
+        return [text for text, _ in self.located_list(key)]
+
+    def located_list(self, key: str) -> list[tuple[str, int | None]]:
+        """The texts under `key` (one text counts as a list of one), each with its line."""
         value = self.meta.get(key)
         if value is None:
             return []
-        if isinstance(value, (str, int, float)):
-            return [str(value).strip()]
+        if not isinstance(value, (dict, list)):
+            text = str(value).strip()
+            return [(text, None)] if text else []
         if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
-            return [str(v).strip() for v in value if str(v).strip()]
+            return [(str(v).strip(), self.item_line(key, i))
+                    for i, v in enumerate(value) if str(v).strip()]
         self.problem(key, "config.not_list")
         return []
 
@@ -202,24 +223,24 @@ class _FrontMatter:
             for label in (subject.name, subject.slug, *subject.aliases):
                 by_fold.setdefault(fold(label), subject.slug)
         found = []
-        for name in self.text_list("subjects"):
+        for name, line in self.located_list("subjects"):
             slug = by_fold.get(fold(name))
             if slug is None:
-                self.problem("subjects", "content.unknown_subject", value=name,
+                self.problem("subjects", "content.unknown_subject", line, value=name,
                              hint=did_you_mean(name, [s.name for s in self.site.subjects], self._))
             elif slug not in found:
                 found.append(slug)
         return tuple(found)
 
     def classes(self) -> tuple[str, ...]:
-        names = self.text_list("classes")
+        names = self.located_list("classes")
         if not self.site.classes:
-            return tuple(names)
+            return tuple(name for name, _ in names)
         by_fold = {fold(c): c for c in self.site.classes}
         found = []
-        for name in names:
+        for name, line in names:
             if fold(name) not in by_fold:
-                self.problem("classes", "content.unknown_class", value=name,
+                self.problem("classes", "content.unknown_class", line, value=name,
                              hint=did_you_mean(name, self.site.classes, self._))
             elif by_fold[fold(name)] not in found:
                 found.append(by_fold[fold(name)])
@@ -234,7 +255,9 @@ class _FrontMatter:
         return "materi"
 
     def flag(self, key: str) -> bool:
-        value = self.meta.get(key, False)
+        value = self.meta.get(key)
+        if value is None:  # absent, or `draft:` left empty
+            return False
         if not isinstance(value, bool):
             self.problem(key, "content.not_bool", value=value)
             return False
@@ -247,6 +270,9 @@ class _FrontMatter:
         if value is None:
             if required:
                 self.problem(key, "content.missing_date")
+            return None
+        if isinstance(value, (dict, list)):
+            self.problem(key, "config.not_text")
             return None
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=zone)

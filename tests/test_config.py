@@ -1,0 +1,455 @@
+"""`site.yml`: what a valid file becomes, and the exact message for every kind of mistake.
+
+Each mistake must come back as `site.yml:LINE: message`, LINE being the line of the offending
+key or value in the file as written here, in the school's language; all mistakes of a file
+in one run; from the CLI on stderr with exit code 2, no traceback, and nothing written.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from generator.config import load_site
+from generator.errors import InputError
+from generator.models import School, Site, Subject, Teacher
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty site folder, made the working directory (as when a user runs `mading`).
+
+    Beside it lie `secret.xml` and `secret.jpg`: real files outside the site folder.
+    """
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (tmp_path / "secret.xml").write_text("<rss/>")
+    (tmp_path / "secret.jpg").write_bytes(b"\xff\xd8")
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def write_config(text: str) -> Path:
+    path = Path("site.yml")
+    path.write_text(dedent(text), encoding="utf-8")
+    return path
+
+
+def problems(text: str) -> list[str]:
+    """The lines a user sees for `text` as `site.yml` in the current folder."""
+    path = write_config(text)
+    with pytest.raises(InputError) as caught:
+        load_site(path)
+    assert str(caught.value) == "\n".join(str(p) for p in caught.value.problems)
+    return [str(p) for p in caught.value.problems]
+
+
+def mading(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every file and folder under `folder` (the folder's own siblings included)."""
+    return {str(p.relative_to(folder.parent)): p.read_bytes() if p.is_file() else None
+            for p in folder.parent.rglob("*")}
+
+
+# --- a valid file -------------------------------------------------------------------------
+
+def test_valid_config_loads_into_the_expected_site(site_dir: Path) -> None:
+    (site_dir / "img").mkdir()
+    (site_dir / "img" / "sari.jpg").write_bytes(b"\xff\xd8")
+    (site_dir / "feeds").mkdir()
+    (site_dir / "feeds" / "sari.xml").write_text("<rss/>")
+    path = write_config("""\
+        school:
+          name: SMA Negeri 1 Contoh
+          url: https://sman1contoh.sch.id/portal
+          timezone: Asia/Makassar
+          description: Sekolah penggerak.
+        subjects:
+          - name: Matematika
+            aliases: [mtk, matematika wajib]
+          - Bahasa Indonesia
+          - name: Pendidikan Jasmani
+            slug: pjok
+        classes: [X-1, X-2, XI-IPA-1]
+        teachers:
+          - name: Drs. H. Ahmad Fauzi, M.Pd.
+            subjects: [matematika wajib, bahasa indonesia, MTK]
+            classes: [x-1, XI-IPA-1]
+            blog: https://ahmadfauzi.wordpress.com/
+          - name: Sari Wulandari, S.Pd.
+            slug: sari
+            subjects: PJOK
+            blog: feeds/sari.xml
+            photo: img/sari.jpg
+            bio: Guru olahraga sejak 2009.
+        """)
+
+    site = load_site(path)
+
+    root = site_dir.resolve()
+    assert site == Site(
+        school=School(name="SMA Negeri 1 Contoh", url="https://sman1contoh.sch.id/portal/",
+                      language="id", timezone="Asia/Makassar",
+                      description="Sekolah penggerak."),
+        subjects=(Subject("Matematika", "matematika", ("mtk", "matematika wajib")),
+                  Subject("Bahasa Indonesia", "bahasa-indonesia"),
+                  Subject("Pendidikan Jasmani", "pjok")),
+        classes=("X-1", "X-2", "XI-IPA-1"),
+        teachers=(
+            Teacher(name="Drs. H. Ahmad Fauzi, M.Pd.", slug="ahmad-fauzi",
+                    subjects=("matematika", "bahasa-indonesia"), classes=("X-1", "XI-IPA-1"),
+                    blog="https://ahmadfauzi.wordpress.com/"),
+            Teacher(name="Sari Wulandari, S.Pd.", slug="sari", subjects=("pjok",),
+                    blog="feeds/sari.xml", photo=root / "img" / "sari.jpg",
+                    bio="Guru olahraga sejak 2009."),
+        ),
+        root=root, config_file=root / "site.yml")
+
+
+def test_only_the_school_name_is_required(site_dir: Path) -> None:
+    site = load_site(write_config("school:\n  name: SD Negeri 2 Contoh\n"))
+    assert site.school == School(name="SD Negeri 2 Contoh", url="http://localhost:8000/",
+                                 language="id", timezone="Asia/Jakarta")
+    assert (site.subjects, site.classes, site.teachers) == ((), (), ())
+
+
+# --- one kind of mistake at a time ----------------------------------------------------------
+
+YAML_HINT = ". Periksa indentasi (pakai spasi, bukan tab) dan tanda titik dua"
+
+MISTAKES = [
+    pytest.param("""\
+        school:
+          name: SMA Uji
+         url: https://uji.sch.id/
+        """, [
+        "site.yml:3: penulisan YAML salah: expected <block end>, but found "
+        "'<block mapping start>'" + YAML_HINT,
+    ], id="yaml-indentation"),
+    pytest.param("""\
+        school:
+          name: "SMA Uji
+          url: https://uji.sch.id/
+        """, [
+        "site.yml:2: penulisan YAML salah: while scanning a quoted scalar: "
+        "found unexpected end of stream" + YAML_HINT,
+    ], id="yaml-unclosed-quote"),
+    pytest.param("school:\n\tname: SMA Uji\n", [
+        "site.yml:2: penulisan YAML salah: found character '\\t' that cannot start any token"
+        + YAML_HINT,
+    ], id="yaml-tab"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+          name: SMA Coba
+        """, [
+        'site.yml:3: penulisan YAML salah: found duplicate key "name" with value "SMA Coba" '
+        '(original value: "SMA Uji")' + YAML_HINT,
+    ], id="yaml-duplicate-key"),
+    pytest.param("", [
+        "site.yml:1: isi site.yml harus berupa daftar kunci seperti 'school:', 'subjects:', "
+        "'teachers:'",
+    ], id="empty-file"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        subjects:
+          - name: Matematika
+        teachers:
+          - name: Sari Wulandari
+            subjcts: [Matematika]
+        """, [
+        "site.yml:7: kunci 'teachers.subjcts' tidak dikenal (maksud Anda: 'subjects'?)",
+    ], id="unknown-key"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        teacher:
+          - name: Sari Wulandari
+        galeri: true
+        """, [
+        "site.yml:3: kunci 'teacher' tidak dikenal (maksud Anda: 'teachers'?)",
+        "site.yml:5: kunci 'galeri' tidak dikenal",
+    ], id="unknown-top-key"),
+    pytest.param("""\
+        school:
+          url: https://uji.sch.id/
+        """, ["site.yml:1: 'school.name' wajib diisi"], id="missing-school-name"),
+    pytest.param("""\
+        school:
+          name: "  "
+        """, ["site.yml:2: 'school.name' wajib diisi"], id="blank-school-name"),
+    pytest.param("""\
+        subjects: [Matematika]
+        """, ["site.yml:1: 'school.name' wajib diisi"], id="missing-school"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        teachers:
+          - slug: sari
+            bio: Guru matematika.
+        """, ["site.yml:4: 'teachers.name' wajib diisi"], id="missing-teacher-name"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        subjects: [Matematika, Fisika]
+        teachers:
+          - name: Sari Wulandari, S.Pd.
+            subjects: [Matematka, Biologi]
+          - name: Budi Santoso
+            subjects:
+              - Fisika
+              - Kimia
+        """, [
+        "site.yml:6: guru 'Sari Wulandari, S.Pd.': mata pelajaran 'Matematka' belum ada di "
+        "daftar 'subjects' (maksud Anda: 'Matematika'?)",
+        "site.yml:6: guru 'Sari Wulandari, S.Pd.': mata pelajaran 'Biologi' belum ada di "
+        "daftar 'subjects'",
+        "site.yml:10: guru 'Budi Santoso': mata pelajaran 'Kimia' belum ada di daftar "
+        "'subjects'",
+    ], id="undeclared-subject"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        classes: [X-1, X-2, XI-1]
+        teachers:
+          - name: Sari Wulandari
+            classes: [X-1, XII-1]
+        """, [
+        "site.yml:6: guru 'Sari Wulandari': kelas 'XII-1' belum ada di daftar 'classes' "
+        "(maksud Anda: 'XI-1'?)",
+    ], id="undeclared-class"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        classes:
+          - X-1
+          - "!!"
+          - X-1
+        """, [
+        "site.yml:5: nama kelas '!!' harus memuat huruf atau angka",
+        "site.yml:6: kelas 'X-1' ditulis dua kali",
+    ], id="bad-classes"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        subjects:
+          - name: Bahasa Inggris
+          - name: bahasa inggris
+        teachers:
+          - name: Sari Wulandari, S.Pd.
+          - name: Dra. Sari Wulandari
+          - name: Budi Santoso
+            slug: budi
+          - name: Budi Hartono
+            slug: budi
+        """, [
+        "site.yml:5: 'subjects.slug': 'bahasa-inggris' sudah dipakai di baris 4; "
+        "setiap slug harus unik",
+        "site.yml:8: 'teachers.slug': 'sari-wulandari' sudah dipakai di baris 7; "
+        "setiap slug harus unik",
+        "site.yml:12: 'teachers.slug': 'budi' sudah dipakai di baris 9; setiap slug harus unik",
+    ], id="duplicate-slugs"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        subjects:
+          - name: "???"
+        teachers:
+          - name: Sari Wulandari
+            slug: Sari W
+        """, [
+        "site.yml:4: nama '???' tidak memuat huruf atau angka untuk alamat halaman; "
+        "isi 'subjects.slug' (contoh: slug: sari-wulandari)",
+        "site.yml:7: 'teachers.slug': 'Sari W' hanya boleh berisi huruf kecil, angka, "
+        "dan tanda hubung (contoh: sari-wulandari)",
+    ], id="bad-slugs"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+          url: sman1contoh.sch.id
+        teachers:
+          - name: Sari
+            blog: https://sari blog.wordpress.com/
+          - name: Budi
+            blog: htps:/budi.blogspot.com
+        """, [
+        "site.yml:3: 'school.url': 'sman1contoh.sch.id' bukan alamat web yang benar "
+        "(contoh: https://sekolah.sch.id/)",
+        "site.yml:6: 'teachers.blog': 'https://sari blog.wordpress.com/' bukan alamat web "
+        "yang benar (contoh: https://sekolah.sch.id/)",
+        "site.yml:8: 'teachers.blog': 'htps:/budi.blogspot.com' bukan alamat web yang benar "
+        "(contoh: https://sekolah.sch.id/)",
+    ], id="malformed-urls"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+          language: jv
+          timezone: WIB
+        """, [
+        "site.yml:3: bahasa 'jv' tidak didukung; pilih salah satu: id, en",
+        "site.yml:4: zona waktu 'WIB' tidak dikenal (contoh: Asia/Jakarta, Asia/Makassar, "
+        "Asia/Jayapura)",
+    ], id="language-and-timezone"),
+    pytest.param("""\
+        school:
+          name: SMA Uji
+        teachers:
+          - name: Sari
+            photo: img/sari.jpg
+          - name: Budi
+            blog: ../secret.xml
+          - name: Rina
+            photo: ../secret.jpg
+        """, [
+        "site.yml:5: 'teachers.photo': berkas 'img/sari.jpg' tidak ditemukan "
+        "(alamat berkas dihitung dari folder site.yml)",
+        "site.yml:7: 'teachers.blog': '../secret.xml' berada di luar folder situs",
+        "site.yml:9: 'teachers.photo': '../secret.jpg' berada di luar folder situs",
+    ], id="files"),
+    pytest.param("""\
+        school:
+          name: [SMA, Uji]
+        subjects: Matematika
+        classes: {X-1: true}
+        teachers:
+          - Sari Wulandari
+          - name: Budi
+            subjects: {Fisika: true}
+            bio: [Guru, fisika]
+        """, [
+        "site.yml:2: 'school.name' harus berupa teks",
+        "site.yml:3: 'subjects' harus berupa daftar, misalnya [X-1, X-2]",
+        "site.yml:4: 'classes' harus berupa daftar, misalnya [X-1, X-2]",
+        "site.yml:6: setiap isi 'teachers' harus berupa kumpulan kunci seperti 'name: ...'",
+        "site.yml:8: 'teachers.subjects' harus berupa daftar, misalnya [X-1, X-2]",
+        "site.yml:9: 'teachers.bio' harus berupa teks",
+    ], id="wrong-types"),
+]
+
+
+@pytest.mark.parametrize(("config", "expected"), MISTAKES)
+def test_each_mistake_is_reported_with_its_line(site_dir: Path, config: str,
+                                                 expected: list[str]) -> None:
+    assert problems(config) == expected
+
+
+@pytest.mark.parametrize("url", [
+    "sman1contoh.sch.id", "https://", "ftp://sman1contoh.sch.id/", "https://[::1",
+    "https://sman1contoh.sch.id:port/", "https://sman1contoh.sch.id/?p=1",
+    "https://sman1contoh.sch.id/#beranda",
+])
+def test_school_url_must_be_an_absolute_web_address(site_dir: Path, url: str) -> None:
+    assert problems(f"school:\n  name: SMA Uji\n  url: '{url}'\n") == [
+        f"site.yml:3: 'school.url': '{url}' bukan alamat web yang benar "
+        "(contoh: https://sekolah.sch.id/)"]
+
+
+def test_a_photo_linked_out_of_the_site_folder_is_refused(site_dir: Path) -> None:
+    (site_dir / "img").mkdir()
+    (site_dir / "img" / "sari.jpg").symlink_to(site_dir.parent / "secret.jpg")
+    assert problems("""\
+        school:
+          name: SMA Uji
+        teachers:
+          - name: Sari
+            photo: img/sari.jpg
+        """) == ["site.yml:5: 'teachers.photo': 'img/sari.jpg' berada di luar folder situs"]
+
+
+# --- many mistakes, in both languages, through the API and the CLI ------------------------
+
+SEVERAL = """\
+    school:
+      name: SMA Uji
+      language: {language}
+      timezone: Asia/Jakrta
+    subjects:
+      - name: Matematika
+    teachers:
+      - name: Sari Wulandari, S.Pd.
+        subjcts: [Matematika]
+        blog: https://sari blog.wordpress.com/
+      - name: Budi Santoso
+        subjects: [Matematka]
+        photo: img/budi.jpg
+    galeri: true
+    """
+
+SEVERAL_REPORTED = {
+    "id": [
+        "site.yml:4: zona waktu 'Asia/Jakrta' tidak dikenal (contoh: Asia/Jakarta, "
+        "Asia/Makassar, Asia/Jayapura)",
+        "site.yml:9: kunci 'teachers.subjcts' tidak dikenal (maksud Anda: 'subjects'?)",
+        "site.yml:10: 'teachers.blog': 'https://sari blog.wordpress.com/' bukan alamat web "
+        "yang benar (contoh: https://sekolah.sch.id/)",
+        "site.yml:12: guru 'Budi Santoso': mata pelajaran 'Matematka' belum ada di daftar "
+        "'subjects' (maksud Anda: 'Matematika'?)",
+        "site.yml:13: 'teachers.photo': berkas 'img/budi.jpg' tidak ditemukan "
+        "(alamat berkas dihitung dari folder site.yml)",
+        "site.yml:14: kunci 'galeri' tidak dikenal",
+    ],
+    "en": [
+        "site.yml:4: unknown time zone 'Asia/Jakrta' (examples: Asia/Jakarta, Asia/Makassar, "
+        "Asia/Jayapura)",
+        "site.yml:9: unknown key 'teachers.subjcts' (did you mean 'subjects'?)",
+        "site.yml:10: 'teachers.blog': 'https://sari blog.wordpress.com/' is not a valid web "
+        "address (example: https://school.sch.id/)",
+        "site.yml:12: teacher 'Budi Santoso': subject 'Matematka' is not in the 'subjects' "
+        "list (did you mean 'Matematika'?)",
+        "site.yml:13: 'teachers.photo': file 'img/budi.jpg' not found "
+        "(file paths are relative to the folder of site.yml)",
+        "site.yml:14: unknown key 'galeri'",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_mistake_is_reported_in_one_run_in_the_school_language(
+        site_dir: Path, language: str) -> None:
+    assert problems(SEVERAL.format(language=language)) == SEVERAL_REPORTED[language]
+
+
+def test_yaml_syntax_error_in_english(site_dir: Path) -> None:
+    assert problems("""\
+        school:
+          name: SMA Uji
+          language: en
+        subjects: [Matematika
+        teachers: []
+        """) == [
+        "site.yml:4: YAML syntax error: while parsing a flow sequence: expected ',' or ']', "
+        "but got ':'. Check the indentation (spaces, not tabs) and the colons"]
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_cli_reports_config_mistakes_and_writes_nothing(site_dir: Path, command: str) -> None:
+    write_config(SEVERAL.format(language="id"))
+    (site_dir / "public").mkdir()
+    (site_dir / "public" / "index.html").write_text("portal kemarin")
+    before = snapshot(site_dir)
+
+    result = mading(command, "--config", "site.yml", cwd=site_dir)
+
+    assert result.returncode == 2
+    assert result.stderr == "".join(f"{line}\n" for line in SEVERAL_REPORTED["id"])
+    assert result.stdout == ""
+    assert snapshot(site_dir) == before  # output untouched, no archive, no staging folder
+
+
+def test_cli_reports_a_yaml_syntax_error_without_traceback(site_dir: Path) -> None:
+    write_config("school:\n  name: SMA Uji\n url: https://uji.sch.id/\n")
+    result = mading("build", "--config", "site.yml", "--output", "public", cwd=site_dir)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "site.yml:3: penulisan YAML salah: expected <block end>, but found "
+        "'<block mapping start>'" + YAML_HINT + "\n")
+    assert not (site_dir / "public").exists()

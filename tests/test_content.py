@@ -1,0 +1,452 @@
+"""Teachers' Markdown posts: what a valid front matter becomes, and the exact message for
+every kind of mistake (`content/<teacher>/<file>.md:LINE: message`, LINE counted in the whole
+file). A bad post is left out and reported; the other posts still build.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from textwrap import dedent
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from generator.config import load_site
+from generator.models import Entry
+from generator.sources.content import read_content
+
+GOOD_POSTS = ("content/sari/2026-11-18-persamaan-kuadrat.md",
+              "content/sari/2026-11-19-tugas-kuadrat.md", "content/sari/2026-11-20-draf.md")
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def write_post(site_yml: Path, text: str, where: str = "sari/x.md") -> Path:
+    path = site_yml.parent / "content" / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dedent(text), encoding="utf-8")
+    return path
+
+
+def set_school(site_yml: Path, key: str, value: str) -> None:
+    """Change one `school:` setting of the tiny site (it sets language and timezone)."""
+    lines = site_yml.read_text().splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"  {key}:"))
+    lines[index] = f"  {key}: {value}\n"
+    site_yml.write_text("".join(lines))
+
+
+def problems(site_yml: Path, text: str, where: str = "sari/x.md") -> list[str]:
+    """The lines a user sees once `text` is saved as `content/<where>` in the tiny site."""
+    write_post(site_yml, text, where)
+    result = read_content(load_site(site_yml))
+    assert sorted(e.entry_id for e in result.entries) == list(GOOD_POSTS)
+    return [str(p) for p in result.problems]
+
+
+def read_post(site_yml: Path, text: str) -> Entry:
+    write_post(site_yml, text)
+    result = read_content(load_site(site_yml))
+    assert result.problems == ()
+    return next(e for e in result.entries if e.entry_id == "content/sari/x.md")
+
+
+def mading(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+            for p in folder.rglob("*")}
+
+
+# --- valid posts --------------------------------------------------------------------------
+
+def test_defaults_come_from_the_teacher(tiny_site: Path) -> None:
+    entry = read_post(tiny_site, """\
+        ---
+        title: Latihan Soal
+        date: 2026-11-20
+        ---
+        Kerjakan **semua** soal.
+        """)
+    assert (entry.teacher, entry.slug, entry.title) == ("sari", "x", "Latihan Soal")
+    assert entry.published == datetime(2026, 11, 20, 0, 0, tzinfo=JAKARTA)
+    assert entry.published.isoformat() == "2026-11-20T00:00:00+07:00"
+    assert (entry.subjects, entry.classes) == (("matematika",), ("X-1", "X-2"))
+    assert (entry.kind, entry.due, entry.draft, entry.categories) == ("materi", None, False, ())
+    assert "<strong>semua</strong>" in entry.content_html
+
+
+def test_time_and_due_date_are_in_the_school_time_zone(tiny_site: Path) -> None:
+    entry = read_post(tiny_site, """\
+        ---
+        title: Tugas Latihan
+        date: 2026-11-20 07:30
+        kind: tugas
+        due: 2026-12-01
+        ---
+        """)
+    assert entry.published.isoformat() == "2026-11-20T07:30:00+07:00"
+    assert entry.due is not None
+    assert entry.due.isoformat() == "2026-12-01T23:59:00+07:00"  # the end of that day
+    assert entry.kind == "tugas"
+
+
+def test_dates_follow_the_configured_time_zone(tiny_site: Path) -> None:
+    set_school(tiny_site, "timezone", "Asia/Jayapura")
+    entry = read_post(tiny_site, """\
+        ---
+        title: Tugas Latihan
+        date: 2026-11-20 07:30
+        kind: tugas
+        due: 2026-12-01 10:00
+        ---
+        """)
+    assert entry.published.isoformat() == "2026-11-20T07:30:00+09:00"
+    assert entry.due is not None
+    assert entry.due.isoformat() == "2026-12-01T10:00:00+09:00"
+
+
+def test_subjects_and_classes_by_alias_and_any_case(tiny_site: Path) -> None:
+    entry = read_post(tiny_site, """\
+        ---
+        title: Vektor
+        date: 2026-11-20
+        subjects: [MTK, fisika, matematika wajib]
+        classes:
+          - x-1
+          - XI-1
+        kind: Pengumuman
+        tags: [vektor, aljabar]
+        summary: Ringkasan singkat.
+        draft: true
+        ---
+        """)
+    assert (entry.subjects, entry.classes) == (("matematika", "fisika"), ("X-1", "XI-1"))
+    assert (entry.kind, entry.categories, entry.summary) == (
+        "pengumuman", ("vektor", "aljabar"), "Ringkasan singkat.")
+    assert entry.draft is True
+
+
+def test_the_fixture_draft_is_read_as_a_draft(tiny_site: Path) -> None:
+    entries = {e.entry_id: e for e in read_content(load_site(tiny_site)).entries}
+    assert [e.draft for e in (entries[p] for p in GOOD_POSTS)] == [False, False, True]
+
+
+# --- one kind of mistake at a time ----------------------------------------------------------
+
+YAML_HINT = ". Periksa indentasi (pakai spasi, bukan tab) dan tanda titik dua"
+BAD_DATE = ("bukan tanggal yang benar; tulis TAHUN-BULAN-TANGGAL, misalnya 2026-11-20 atau "
+            "2026-11-20 07:30")
+
+MISTAKES = [
+    pytest.param("""\
+        # Persamaan Kuadrat
+
+        Bentuk umum persamaan kuadrat.
+        """, [
+        "content/sari/x.md:1: tulisan harus diawali front matter: baris '---', lalu 'title:' "
+        "dan 'date:', lalu '---' lagi",
+    ], id="no-front-matter"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date: 2026-11-20
+
+        Bentuk umum persamaan kuadrat.
+        """, [
+        "content/sari/x.md:1: front matter yang dibuka dengan '---' di baris 1 belum ditutup; "
+        "tambahkan baris '---' setelah kunci terakhir",
+    ], id="unclosed-front-matter"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date: 2026-11-20
+          kind: materi
+        ---
+        """, [
+        "content/sari/x.md:4: penulisan YAML salah: mapping values are not allowed here"
+        + YAML_HINT,
+    ], id="yaml-indentation"),
+    pytest.param("""\
+        ---
+        title: Bab 1: Persamaan Kuadrat
+        date: 2026-11-20
+        ---
+        """, [
+        "content/sari/x.md:2: penulisan YAML salah: mapping values are not allowed here"
+        + YAML_HINT,
+    ], id="yaml-colon-in-title"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date 2026-11-20
+        kind: materi
+        ---
+        """, [
+        "content/sari/x.md:3: penulisan YAML salah: while scanning a simple key: "
+        "could not find expected ':'" + YAML_HINT,
+    ], id="yaml-missing-colon"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date: 2026-11-20
+        subjects: [Matematika]
+        classes: [X-1]
+        tags: [aljabar, kuadrat
+        ---
+        """, [
+        "content/sari/x.md:6: penulisan YAML salah: while parsing a flow sequence: "
+        "expected ',' or ']', but got '<stream end>'" + YAML_HINT,
+    ], id="yaml-unclosed-bracket"),
+    pytest.param("""\
+        ---
+        - Persamaan Kuadrat
+        ---
+        """, [
+        "content/sari/x.md:2: front matter harus berupa kunci seperti 'title: Judul tulisan'",
+    ], id="front-matter-not-keys"),
+    pytest.param("""\
+        ---
+        date: 2026-11-20
+        ---
+        """, [
+        "content/sari/x.md:2: 'title' wajib diisi, misalnya: title: Persamaan Kuadrat",
+    ], id="missing-title"),
+    pytest.param("""\
+        ---
+        title: [Persamaan, Kuadrat]
+        date: 2026-11-20
+        ---
+        """, ["content/sari/x.md:2: 'title' harus berupa teks"], id="title-not-text"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        ---
+        """, [
+        "content/sari/x.md:2: 'date' wajib diisi, misalnya: date: 2026-11-20 atau "
+        "date: 2026-11-20 07:30",
+    ], id="missing-date"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date: 2026-11-20
+        subjects: [Matematka]
+        ---
+        """, [
+        "content/sari/x.md:4: mata pelajaran 'Matematka' belum ada di site.yml "
+        "(maksud Anda: 'Matematika'?)",
+    ], id="misspelled-subject"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date: 2026-11-20
+        subjects:
+          - Fisika
+          - Kimia
+        ---
+        """, [
+        "content/sari/x.md:6: mata pelajaran 'Kimia' belum ada di site.yml",
+    ], id="unknown-subject-in-block-list"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date: 2026-11-20
+        classes: [X-1, XII-1]
+        ---
+        """, [
+        "content/sari/x.md:4: kelas 'XII-1' belum ada di site.yml (maksud Anda: 'XI-1'?)",
+    ], id="unknown-class"),
+    pytest.param("""\
+        ---
+        tittle: Persamaan Kuadrat
+        date: 2026-11-20
+        ---
+        """, [
+        "content/sari/x.md:2: 'title' wajib diisi, misalnya: title: Persamaan Kuadrat",
+        "content/sari/x.md:2: kunci 'tittle' tidak dikenal (maksud Anda: 'title'?)",
+    ], id="unknown-key"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date: 2026-11-20
+        kind: ujian
+        ---
+        """, [
+        "content/sari/x.md:4: 'kind': 'ujian' tidak dikenal; pilih salah satu: materi, tugas, "
+        "pengumuman",
+    ], id="bad-kind"),
+    pytest.param("""\
+        ---
+        title: Persamaan Kuadrat
+        date: 2026-11-20
+        draft: "ya"
+        ---
+        """, ["content/sari/x.md:4: 'draft' harus true atau false, bukan 'ya'"], id="draft-ya"),
+    pytest.param("""\
+        ---
+        title: Tugas Persamaan Kuadrat
+        date: 2026-11-20
+        kind: tugas
+        ---
+        """, [
+        "content/sari/x.md:4: tulisan dengan kind: tugas perlu batas waktu; tambahkan "
+        "misalnya: due: 2026-12-01",
+    ], id="tugas-without-due"),
+    pytest.param("""\
+        ---
+        title: Tugas Persamaan Kuadrat
+        date: 2026-11-20
+        kind: tugas
+        due:
+        ---
+        """, [
+        "content/sari/x.md:4: tulisan dengan kind: tugas perlu batas waktu; tambahkan "
+        "misalnya: due: 2026-12-01",
+    ], id="tugas-with-empty-due"),
+    pytest.param("""\
+        ---
+        title: Tugas Persamaan Kuadrat
+        date: 2026-11-20
+        kind: tugas
+        due: 2026-11-31
+        ---
+        """, [f"content/sari/x.md:5: 'due': '2026-11-31' {BAD_DATE}"], id="bad-due"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MISTAKES)
+def test_each_mistake_is_reported_with_its_line(tiny_site: Path, text: str,
+                                                 expected: list[str]) -> None:
+    assert problems(tiny_site, text) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "20-11-2026", "2026-13-40", "2026-02-30", "2026-11-20 24:00", "2026/11/20", "kemarin",
+])
+def test_bad_dates(tiny_site: Path, value: str) -> None:
+    text = f"---\ntitle: Persamaan Kuadrat\ndate: {value}\n---\n"
+    assert problems(tiny_site, text) == [f"content/sari/x.md:3: 'date': '{value}' {BAD_DATE}"]
+
+
+@pytest.mark.parametrize(("where", "expected"), [
+    ("sary/x.md", "content/sary/x.md:1: folder 'sary' bukan slug guru di site.yml "
+                  "(maksud Anda: 'sari'?); simpan tulisan di content/<slug-guru>/"),
+    ("x.md", "content/x.md:1: tulisan harus disimpan di folder gurunya: "
+             "content/<slug-guru>/x.md (slug guru: budi, rina-kartika, sari)"),
+    ("budi/sari/x.md", "content/budi/sari/x.md:1: folder 'budi/sari' bukan slug guru di "
+                       "site.yml; simpan tulisan di content/<slug-guru>/"),
+], ids=["misspelled-teacher", "content-root", "nested"])
+def test_a_post_outside_a_teacher_folder(tiny_site: Path, where: str, expected: str) -> None:
+    text = "---\ntitle: Persamaan Kuadrat\ndate: 2026-11-20\n---\n"
+    assert problems(tiny_site, text, where) == [expected]
+
+
+def test_a_file_that_is_not_utf8(tiny_site: Path) -> None:
+    path = write_post(tiny_site, "")
+    path.write_bytes(b"---\ntitle: Persamaan Kuadrat\nsummary: Bentuk umum\n"
+                     + "date: 2026-11-20\ntags: [café]\n---\n".encode("latin-1"))
+    assert [str(p) for p in read_content(load_site(tiny_site)).problems] == [
+        "content/sari/x.md:5: berkas harus disimpan sebagai teks UTF-8"]
+
+
+POST_WITH_MISTAKES = """\
+    ---
+    title: Persamaan Kuadrat
+    date: 2026-11-20
+    subjects: [Matematka]
+    kind: tugas
+    draft: "ya"
+    tittle: Persamaan
+    ---
+    """
+
+POST_REPORTED = {
+    "id": [
+        "content/sari/x.md:4: mata pelajaran 'Matematka' belum ada di site.yml "
+        "(maksud Anda: 'Matematika'?)",
+        "content/sari/x.md:5: tulisan dengan kind: tugas perlu batas waktu; tambahkan "
+        "misalnya: due: 2026-12-01",
+        "content/sari/x.md:6: 'draft' harus true atau false, bukan 'ya'",
+        "content/sari/x.md:7: kunci 'tittle' tidak dikenal (maksud Anda: 'title'?)",
+    ],
+    "en": [
+        "content/sari/x.md:4: subject 'Matematka' is not in site.yml "
+        "(did you mean 'Matematika'?)",
+        "content/sari/x.md:5: a post with kind: tugas needs a due date; add for example: "
+        "due: 2026-12-01",
+        "content/sari/x.md:6: 'draft' must be true or false, not 'ya'",
+        "content/sari/x.md:7: unknown key 'tittle' (did you mean 'title'?)",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_mistake_of_a_post_in_the_school_language(tiny_site: Path,
+                                                         language: str) -> None:
+    set_school(tiny_site, "language", language)
+    assert problems(tiny_site, POST_WITH_MISTAKES) == POST_REPORTED[language]
+
+
+def test_english_messages_for_misplaced_and_broken_posts(tiny_site: Path) -> None:
+    set_school(tiny_site, "language", "en")
+    write_post(tiny_site, "---\ntitle: A\ndate: 2026-11-20\n---\n", "sary/a.md")
+    write_post(tiny_site, "---\ntitle: B\ndate: 20-11-2026\n---\n", "sari/b.md")
+    write_post(tiny_site, "---\ntitle: C: D\ndate: 2026-11-20\n---\n", "sari/c.md")
+    assert [str(p) for p in read_content(load_site(tiny_site)).problems] == [
+        "content/sari/b.md:3: 'date': '20-11-2026' is not a valid date; write YEAR-MONTH-DAY, "
+        "for example 2026-11-20 or 2026-11-20 07:30",
+        "content/sari/c.md:2: YAML syntax error: mapping values are not allowed here. "
+        "Check the indentation (spaces, not tabs) and the colons",
+        "content/sary/a.md:1: folder 'sary' is not a teacher slug in site.yml "
+        "(did you mean 'sari'?); keep posts in content/<teacher-slug>/",
+    ]
+
+
+# --- the CLI ------------------------------------------------------------------------------
+
+BAD_POST = "---\ntitle: Latihan\ndate: 20-11-2026\n---\nSoal.\n"
+BAD_POST_REPORTED = f"content/sari/x.md:3: 'date': '20-11-2026' {BAD_DATE}\n"
+
+
+def test_build_with_a_bad_post_builds_the_others_and_exits_2(tiny_site: Path) -> None:
+    write_post(tiny_site, BAD_POST)
+    site = tiny_site.parent
+
+    result = mading("build", "--offline", "--config", "site.yml", "--output", "public",
+                    cwd=site)
+
+    assert result.returncode == 2
+    assert result.stderr == BAD_POST_REPORTED  # and so no traceback
+    assert result.stdout.startswith("selesai: ")
+    sari = site / "public" / "guru" / "sari"
+    assert (sari / "2026-11-18-persamaan-kuadrat" / "index.html").is_file()
+    assert (sari / "2026-11-19-tugas-kuadrat" / "index.html").is_file()
+    assert not (sari / "x").exists()
+
+
+@pytest.mark.parametrize(("post", "code", "stderr"), [
+    (None, 0, ""),
+    (BAD_POST, 2, BAD_POST_REPORTED),
+    ("Halo semua.\n", 2, "content/sari/x.md:1: tulisan harus diawali front matter: baris "
+                         "'---', lalu 'title:' dan 'date:', lalu '---' lagi\n"),
+], ids=["good", "bad-date", "no-front-matter"])
+def test_check_validates_content_without_building(tiny_site: Path, post: str | None,
+                                                  code: int, stderr: str) -> None:
+    if post is not None:
+        write_post(tiny_site, post)
+    site = tiny_site.parent
+    before = snapshot(site)
+
+    result = mading("check", "--config", "site.yml", cwd=site)
+
+    assert (result.returncode, result.stderr) == (code, stderr)
+    assert "sari: Sari Wulandari, S.Pd. — hanya tulisan Markdown — 3 tulisan Markdown" \
+        in result.stdout.splitlines()
+    assert ("site.yml dan content/ benar: 3 guru, 3 mata pelajaran" in result.stdout) \
+        == (code == 0)
+    assert snapshot(site) == before  # no output folder, no archive
