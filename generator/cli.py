@@ -91,9 +91,13 @@ def _check(site: Site, _: Translator) -> int:
     for entry in content.entries:
         counts[entry.teacher] = counts.get(entry.teacher, 0) + 1
     for teacher in site.teachers:
-        source = teacher.blog or _("cli.check_markdown_only")
-        print(_("cli.check_teacher", slug=teacher.slug, name=teacher.name, source=source,
-                posts=counts.get(teacher.slug, 0)))
+        sources = []
+        if teacher.blog:
+            sources.append(_("cli.check_feed", source=teacher.blog))
+        if counts.get(teacher.slug) or not teacher.blog:
+            sources.append(_("cli.check_markdown", posts=counts.get(teacher.slug, 0)))
+        print(_("cli.check_teacher", slug=teacher.slug, name=teacher.name,
+                sources="; ".join(sources)))
     _print_problems(list(content.problems))
     if content.problems:
         return EXIT_BAD_INPUT
