@@ -1,0 +1,121 @@
+"""The example school at the repository root, built as a student would see it.
+
+Expected values are written by hand from the example's own files (site.yml, feeds/,
+content/), never computed by the code under test.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from generator.build import build
+from tests.conftest import REPO
+from tests.site_checks import broken_relative_links, reparse_feeds
+
+EXAMPLE_PARTS = ("site.yml", "content", "feeds", "img")
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example built from a copy, so the build's archive stays out of the repo."""
+    root = tmp_path_factory.mktemp("example")
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        else:
+            shutil.copy(source, root / part)
+    report = build(root / "site.yml", root / "public", offline=True)
+    assert report.problems == ()
+    assert report.broken_feeds == ()
+    assert report.posts == 68  # 45 feed items + 24 Markdown posts - 1 draft
+    return root / "public"
+
+
+def page(output: Path, path: str) -> str:
+    return (output / path).read_text(encoding="utf-8")
+
+
+def times_in(html: str) -> list[datetime]:
+    return [datetime.fromisoformat(t) for t in re.findall(r'<time datetime="([^"]+)"', html)]
+
+
+def test_directory_lists_every_teacher_of_site_yml(output: Path) -> None:
+    teachers = YAML(typ="safe").load((REPO / "site.yml").read_text())["teachers"]
+    directory = page(output, "guru/index.html")
+    assert len(teachers) == 14
+    for teacher in teachers:
+        assert f">{teacher['name']}</a>" in directory
+
+
+def test_directory_shows_photo_or_initials_and_last_post(output: Path) -> None:
+    directory = page(output, "guru/index.html")
+    assert 'src="../guru/sari/foto.svg"' in directory
+    assert ">BS</span>" in directory  # Drs. Bambang Sutrisno, M.Pd. has no photo
+    assert "Belum ada tulisan" in directory  # Lukman Hakim has neither blog nor posts
+
+
+def test_home_shows_newest_posts_first(output: Path) -> None:
+    latest = page(output, "index.html").split('id="terbaru"')[1].split('id="per-mapel"')[0]
+    dates = times_in(latest)
+    assert len(dates) == 12
+    assert dates == sorted(dates, reverse=True)
+
+
+@pytest.mark.parametrize("path", ["mapel/matematika/index.html", "guru/sari/index.html",
+                                  "kelas/x-1/index.html", "mapel/geografi/index.html"])
+def test_lists_are_newest_first(output: Path, path: str) -> None:
+    dates = times_in(page(output, path))
+    assert len(dates) >= 3
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_subject_page_gathers_feed_and_markdown_teachers(output: Path) -> None:
+    matematika = page(output, "mapel/matematika/index.html")
+    assert "Trigonometri: Perbandingan pada Segitiga Siku-Siku" in matematika  # Sari, WordPress
+    assert "Persamaan Lingkaran" in matematika  # Endang, Markdown
+
+
+def test_post_tagged_for_one_subject_stays_off_the_teachers_other_subject(output: Path) -> None:
+    # Pak Yusuf teaches Geografi and Sosiologi; this post is categorised Geografi only.
+    assert "Dinamika Litosfer" in page(output, "mapel/geografi/index.html")
+    assert "Dinamika Litosfer" not in page(output, "mapel/sosiologi/index.html")
+    # His evacuation-drill announcement names no subject: it goes to both of his.
+    assert "Simulasi Evakuasi Gempa Bumi" in page(output, "mapel/sosiologi/index.html")
+
+
+def test_assignment_shows_its_due_date(output: Path) -> None:
+    assignments = page(output, "tugas/index.html")
+    upcoming, past = assignments.split("Sudah lewat batas waktu")
+    assert "Tugas: Laporan Kunjungan Museum" in upcoming
+    assert "Dikumpulkan paling lambat Jumat, 18 Desember 2026" in upcoming
+    assert "Tugas: Menyetarakan Persamaan Reaksi" in past  # due 26 October 2026
+
+
+def test_draft_is_not_published(output: Path) -> None:
+    assert "kisi-kisi-pas-matematika-xi" not in page(output, "guru/endang/index.html")
+    assert not list(output.glob("guru/endang/*kisi-kisi-pas-matematika-xi*"))
+
+
+def test_foreign_html_is_sanitized_and_videos_kept(output: Path) -> None:
+    pages = "".join(p.read_text(encoding="utf-8") for p in output.glob("guru/*/*/index.html"))
+    assert "platform.twitter.com" not in pages
+    assert "<script" not in pages
+    assert "www.google.com/maps" not in pages  # iframes only from YouTube
+    assert 'src="https://www.youtube' in pages
+
+
+def test_every_feed_reparses(output: Path) -> None:
+    counts = reparse_feeds(output)
+    assert counts["feed.xml"] == 30  # capped
+    assert counts["guru/bayu/feed.json"] == 7
+
+
+def test_no_broken_relative_links(output: Path) -> None:
+    assert broken_relative_links(output) == []
