@@ -6,6 +6,7 @@ headless Chromium, with JavaScript off, at a desktop width and at a 360 px phone
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -24,8 +25,12 @@ SHOTS = {
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
+        # Build from a copy so that the build's archive stays out of the repository.
+        for part in ("content", "feeds", "img"):
+            shutil.copytree(REPO / part, Path(folder) / part)
+        shutil.copy(REPO / "site.yml", Path(folder) / "site.yml")
         site = Path(folder) / "public"
-        build(REPO / "site.yml", site, offline=True)
+        build(Path(folder) / "site.yml", site, offline=True)
         with chromium() as browser:
             for name, viewport in SHOTS.items():
                 page = browser.new_page(viewport=viewport, java_script_enabled=False)
