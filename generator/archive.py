@@ -69,11 +69,17 @@ class Archive:
             for result in results:
                 self._store_status(result, stamp)
                 for entry in result.entries:
+                    # An entry without a date of its own was dated when it was read: it
+                    # keeps its first date, or it would jump to the top (and change its
+                    # address, which starts with the date) at every update.
                     self._db.execute(
                         "INSERT INTO entries (teacher, entry_id, data, first_seen, last_seen) "
-                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (teacher, entry_id) DO UPDATE "
-                        "SET data = excluded.data, last_seen = excluded.last_seen",
-                        (entry.teacher, entry.entry_id, _dump_entry(entry), stamp, stamp))
+                        "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (teacher, entry_id) DO UPDATE "
+                        "SET data = CASE WHEN ?5 THEN json_set(excluded.data, '$.published', "
+                        "json_extract(entries.data, '$.published')) ELSE excluded.data END, "
+                        "last_seen = excluded.last_seen",
+                        (entry.teacher, entry.entry_id, _dump_entry(entry), stamp,
+                         entry.entry_id in result.undated))
 
     def _store_status(self, result: FeedResult, stamp: str) -> None:
         if result.error is None:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from generator.models import Entry, FeedStatus, Kind, Portal, Post, Site, Subject, Teacher
 from generator.slugs import fold, slugify
@@ -18,7 +19,9 @@ KIND_WORDS: dict[Kind, tuple[str, ...]] = {
     "pengumuman": ("pengumuman", "info", "informasi", "announcement", "berita"),
     "materi": ("materi", "bahan ajar", "lesson", "material"),
 }
-GRADE_NUMBERS = {"10": "x", "11": "xi", "12": "xii"}
+GRADE_NUMBERS = {"1": "i", "2": "ii", "3": "iii", "4": "iv", "5": "v", "6": "vi",
+                 "7": "vii", "8": "viii", "9": "ix", "10": "x", "11": "xi", "12": "xii"}
+"""Grades in digits and in Roman numerals (SD 1-6, SMP 7-9, SMA/SMK 10-12) are one grade."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,8 @@ class Classifier:
         classes = {fold(c): c for c in site.classes}
         grades: dict[str, list[str]] = {}
         for name in site.classes:
-            grades.setdefault(fold(re.split(r"[-\s_.]", name)[0]), []).append(name)
+            grade = fold(re.split(r"[-\s_.]", name)[0])
+            grades.setdefault(GRADE_NUMBERS.get(grade, grade), []).append(name)
         kinds = {fold(word): kind for kind, words in KIND_WORDS.items() for word in words}
         return cls(subjects, classes, {g: tuple(c) for g, c in grades.items()}, kinds)
 
@@ -87,6 +91,7 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
             feeds: Iterable[FeedStatus], generated: datetime) -> Portal:
     """Build the `Portal`: posts of current teachers only, drafts left out, newest first."""
     classifier = Classifier.for_site(site)
+    zone = ZoneInfo(site.school.timezone)
     teachers = {t.slug: t for t in site.teachers}
     subjects = {s.slug: s for s in site.subjects}
     posts: list[Post] = []
@@ -105,11 +110,13 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
             continue  # removed from site.yml: kept in the archive, not shown
         found_subjects, classes, kind, tags = classifier.classify(
             entry, teacher.subjects, teacher.classes)
-        base = f"{entry.published:%Y-%m-%d}-{slugify(entry.title) or 'tulisan'}"
+        # The date the school saw it published: 06:30 in Jakarta is the day before in UTC.
+        base = f"{entry.published.astimezone(zone):%Y-%m-%d}-{slugify(entry.title) or 'tulisan'}"
         slug = _unique(base, used_slugs[teacher.slug])
         posts.append(_post(entry, teacher, slug, found_subjects, classes, kind, tags, subjects))
     posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
-    current = tuple(f for f in feeds if f.teacher in teachers)
+    # A teacher who no longer has a `blog:` keeps the posts, not the feed's last error.
+    current = tuple(f for f in feeds if f.teacher in teachers and teachers[f.teacher].blog)
     return Portal(site=site, posts=tuple(posts), feeds=current, generated=generated)
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import html
 import re
 from copy import deepcopy
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import nh3
 
 EMBED_HOSTS = ("www.youtube.com", "youtube.com", "www.youtube-nocookie.com")
 """Hosts whose iframes may stay in a post: lesson videos are mostly on YouTube."""
+_CANONICAL_HOSTS = {"youtube.com": "www.youtube.com"}
+"""Embed hosts written the way the pages' Content-Security-Policy (`frame-src`) names them."""
+_SCHEMES = ("http", "https", "mailto", "tel")
 
 _TAGS = (set(nh3.ALLOWED_TAGS) | {"iframe"}) - {"area", "map"}
 _ATTRIBUTES = deepcopy(nh3.ALLOWED_ATTRIBUTES)
@@ -25,7 +28,10 @@ _ATTRIBUTES["td"] = {"colspan", "rowspan", "align", "style"}
 for _tag in ("div", "span", "code", "pre", "p"):
     _ATTRIBUTES.setdefault(_tag, set()).add("class")
 _URL_ATTRIBUTES = {"href", "src", "cite"}
-_SRCLESS_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
+# nh3 writes every attribute as ` name="value"` with `"` escaped inside values, so a start
+# tag can be read attribute by attribute; a ` src=` inside another attribute's value is text.
+_IFRAME = re.compile(r'<iframe((?:\s[^\s="]+(?:="[^"]*")?)*)\s*>.*?</iframe>', re.DOTALL)
+_ATTRIBUTE_NAME = re.compile(r'\s([^\s="]+)(?:="[^"]*")?')
 _FIRST_IMG = re.compile(r"<img[^>]*?\ssrc=\"([^\"]+)\"")
 
 
@@ -39,11 +45,13 @@ def sanitize_html(fragment: str, base_url: str | None = None,
     """
 
     def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in _URL_ATTRIBUTES and base_url:
-            value = urljoin(base_url, value.strip())
-        if tag == "iframe" and attribute == "src":
-            parts = urlsplit(value)
-            return value if parts.scheme == "https" and parts.hostname in embed_hosts else None
+        # nh3 checks URL schemes before calling this filter, not after: what it returns
+        # must be checked here.
+        if attribute in _URL_ATTRIBUTES:
+            url = _safe_url(value, base_url)
+            if url is None or tag != "iframe":
+                return url
+            return _embed_url(url, embed_hosts) if attribute == "src" else None
         if attribute == "style":
             # Only cell alignment, which Markdown tables emit as `text-align: ...`.
             match = re.fullmatch(r"\s*text-align:\s*(left|right|center)\s*;?\s*", value)
@@ -56,13 +64,51 @@ def sanitize_html(fragment: str, base_url: str | None = None,
         clean_content_tags={"script", "style", "template", "noscript", "textarea", "select"},
         attributes=_ATTRIBUTES,
         attribute_filter=keep_attribute,
-        url_schemes={"http", "https", "mailto", "tel"},
+        url_schemes=set(_SCHEMES),
         link_rel="noopener noreferrer",
         set_tag_attribute_values={"img": {"loading": "lazy"},
                                   "iframe": {"loading": "lazy",
                                              "referrerpolicy": "strict-origin"}},
     )
-    return _SRCLESS_IFRAME.sub("", cleaned)
+    return _IFRAME.sub(_drop_srcless_iframe, cleaned)
+
+
+def _safe_url(value: str, base_url: str | None) -> str | None:
+    """`value` resolved against `base_url`, if it is relative or uses an allowed scheme."""
+    value = value.strip()
+    try:
+        url = urljoin(base_url, value) if base_url else value
+        scheme = urlsplit(url).scheme
+    except ValueError:  # an unclosed IPv6 bracket...
+        return None
+    return url if not scheme or scheme in _SCHEMES else None
+
+
+def _embed_url(value: str, embed_hosts: tuple[str, ...]) -> str | None:
+    """An iframe address from an allowed host, rebuilt from its parts, or None.
+
+    Rebuilt because browsers and Python read odd addresses differently: for
+    `https://evil.example\\@www.youtube.com/` Python's host is YouTube, a browser's is
+    evil.example (a backslash ends the host). Anything odd is refused.
+    """
+    if any(c == "\\" or c.isspace() or not c.isprintable() for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if parts.scheme != "https" or host not in embed_hosts or port or parts.username \
+            or parts.password:
+        return None
+    return urlunsplit(("https", _CANONICAL_HOSTS.get(host, host), parts.path or "/",
+                       parts.query, ""))
+
+
+def _drop_srcless_iframe(match: re.Match[str]) -> str:
+    """An iframe whose `src` was refused would show an empty frame: drop it whole."""
+    names = _ATTRIBUTE_NAME.findall(match.group(1))
+    return match.group(0) if "src" in names else ""
 
 
 def plain_text(fragment: str) -> str:

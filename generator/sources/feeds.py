@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html as html_lib
 import json
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+from xml.sax import SAXParseException
 
 import feedparser
 import httpx
@@ -26,6 +30,13 @@ from generator.sanitize import first_image, plain_text, sanitize_html, summarize
 USER_AGENT = f"Mading/{__version__} (school portal feed reader)"
 MAX_FEED_BYTES = 10 * 1024 * 1024
 TIMEOUT_SECONDS = 20.0
+"""Longest wait for any one step (connect, each read): httpx's timeout is per step."""
+MAX_FETCH_SECONDS = 60.0
+"""Longest a whole download may take: a server sending a byte every few seconds would
+otherwise hold the build for hours without ever hitting `TIMEOUT_SECONDS`."""
+_TRUNCATED = ("no element found", "unclosed token", "unclosed CDATA section")
+"""expat's messages for XML that stops early: a download cut off mid-feed."""
+_YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,9 @@ class FeedResult:
     home_page: str | None = None
     feed_url: str | None = None
     error: str | None = None
+    undated: frozenset[str] = frozenset()
+    """Ids of entries the feed gives no date for: their `published` is the time they were
+    read, so the archive keeps the date it first stored for them."""
 
 
 class FeedError(Exception):
@@ -62,13 +76,16 @@ def read_feed(teacher: Teacher, site_root: Path) -> FeedResult:
                 raise FeedError("feed file is outside the site folder")
             data, base_url = path.read_bytes(), None
         return parse_feed(teacher.slug, source, data, base_url)
-    except (FeedError, OSError, httpx.HTTPError) as exc:
+    # ValueError: a host name IDNA cannot encode (`http://xn--/`), JSON and text decoding.
+    except (FeedError, OSError, ValueError, httpx.HTTPError, httpx.InvalidURL,
+            httpx.StreamError) as exc:
         return FeedResult(teacher.slug, source, error=f"{type(exc).__name__}: {exc}")
 
 
 def fetch_url(url: str) -> bytes:
-    """GET `url` with a timeout and a size cap; the body is streamed and cut at the cap."""
+    """GET `url` with timeouts and a size cap; the body is streamed and cut at the cap."""
     headers = {"User-Agent": USER_AGENT}
+    deadline = time.monotonic() + MAX_FETCH_SECONDS
     with httpx.stream("GET", url, headers=headers, timeout=TIMEOUT_SECONDS,
                       follow_redirects=True) as response:
         response.raise_for_status()
@@ -77,12 +94,14 @@ def fetch_url(url: str) -> bytes:
             body.extend(chunk)
             if len(body) > MAX_FEED_BYTES:
                 raise FeedError(f"response larger than {MAX_FEED_BYTES} bytes")
+            if time.monotonic() > deadline:
+                raise FeedError(f"download took longer than {MAX_FETCH_SECONDS:g} seconds")
         return bytes(body)
 
 
 def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None) -> FeedResult:
     """Parse feed bytes of any supported format into sanitized entries."""
-    if data.lstrip()[:1] == b"{":
+    if data.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{":
         return _parse_json_feed(teacher, source, data)
     # feedparser's own sanitizer drops every iframe (lesson videos); nh3 cleans instead.
     parsed = feedparser.parse(data, response_headers={"content-location": base_url or ""},
@@ -90,20 +109,49 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None) -> 
     if not parsed.entries and (parsed.bozo or not parsed.version):
         reason = parsed.get("bozo_exception") or "no entries"
         raise FeedError(f"not a feed: {reason}")
+    problem = parsed.get("bozo_exception")
+    # Small slips (a bare `&`, `&nbsp;`, an undeclared `media:` prefix) are common in real
+    # feeds and feedparser's lenient parser reads them well. A feed that stops early is
+    # different: its last item is cut in half (no guid, so a new id; half a post) and would
+    # stay in the archive for good.
+    if isinstance(problem, SAXParseException) and problem.getMessage() in _TRUNCATED:
+        raise FeedError(f"feed is cut off: {problem}")
     feed = parsed.feed
-    home = feed.get("link") or base_url
+    home = _web_url(feed.get("link"), base_url) or _web_url(base_url, None)
     entries = tuple(_entry_from_feedparser(teacher, e, home) for e in parsed.entries)
     self_link = next((link.get("href") for link in feed.get("links", [])
                       if link.get("rel") == "self"), None)
+    undated = frozenset(entry.entry_id for entry, e in zip(entries, parsed.entries, strict=True)
+                        if not (dict.get(e, "published_parsed") or dict.get(e, "updated_parsed")))
     return FeedResult(teacher, source, entries, plain_text(feed.get("title", "")), home,
-                      self_link or base_url)
+                      _web_url(self_link, base_url) or _web_url(base_url, None),
+                      undated=undated)
+
+
+def _web_url(value: object, base: str | None) -> str | None:
+    """`value` as an absolute http(s) URL (resolved against `base`), or None.
+
+    Links and images a feed declares outside its HTML end up in `href` and `src` attributes
+    of our pages: a `javascript:` link there would run on the portal's own origin.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        url = urljoin(base, value.strip()) if base else value.strip()
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed IPv6 bracket, a port that is not a number...
+        return None
+    return url if valid and url.isprintable() and " " not in url else None
 
 
 def _entry_from_feedparser(teacher: str, e: Any, home: str | None) -> Entry:
-    link = e.get("link") or None
+    raw_link = e.get("link") or None
+    link = _web_url(raw_link, home)
     base = link or home
-    if e.get("yt_videoid"):
-        content = _youtube_html(e["yt_videoid"], e.get("media_description") or e.get("summary", ""))
+    video_id = e.get("yt_videoid")
+    if isinstance(video_id, str) and _YOUTUBE_ID.fullmatch(video_id):
+        content = _youtube_html(video_id, e.get("media_description") or e.get("summary", ""))
     elif e.get("content"):
         content = e["content"][0].get("value", "")
     else:
@@ -116,7 +164,7 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None) -> Entry:
     categories = tuple(plain_text(t.get("term") or t.get("label") or "") for t in e.get("tags", []))
     return Entry(
         teacher=teacher,
-        entry_id=e.get("id") or link or _content_id(title, content),
+        entry_id=e.get("id") or raw_link or _content_id(title, content),
         origin="feed",
         title=title,
         published=published or datetime.now(UTC),
@@ -126,29 +174,36 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None) -> Entry:
         summary=summarize(e.get("summary", "") if e.get("content") else html),
         categories=tuple(c for c in categories if c),
         author=plain_text(e.get("author", "")),
-        image=_feed_image(e) or first_image(html),
+        image=_feed_image(e, base) or first_image(html),
     )
 
 
 def _youtube_html(video_id: str, description: str) -> str:
     """A YouTube channel feed has no HTML body: embed the video above its description."""
-    paragraphs = "".join(f"<p>{plain_text(p)}</p>" for p in description.split("\n\n") if p.strip())
     return (f'<iframe src="https://www.youtube-nocookie.com/embed/{video_id}" width="560" '
-            f'height="315" title="YouTube" allowfullscreen></iframe>{paragraphs}')
+            f'height="315" title="YouTube" allowfullscreen></iframe>{_text_html(description)}')
 
 
-def _feed_image(e: Any) -> str | None:
+def _text_html(text: str) -> str:
+    """Plain text (a video description, JSON Feed's `content_text`) as paragraphs.
+
+    The text is escaped, not stripped of tags: in plain text `<br>` is something a
+    teacher wrote about, not markup.
+    """
+    paragraphs = (p.strip() for p in text.replace("\r\n", "\n").split("\n\n"))
+    return "".join("<p>" + "<br>".join(html_lib.escape(line) for line in p.split("\n")) + "</p>"
+                   for p in paragraphs if p)
+
+
+def _feed_image(e: Any, base: str | None) -> str | None:
     """The featured image a feed declares: media:thumbnail, media:content, an enclosure."""
-    for thumbnail in e.get("media_thumbnail", []):
-        if thumbnail.get("url"):
-            return str(thumbnail["url"])
-    for media in e.get("media_content", []):
-        if media.get("medium") == "image" or str(media.get("type", "")).startswith("image/"):
-            return str(media["url"])
-    for link in e.get("links", []):
-        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
-            return str(link["href"])
-    return None
+    candidates = [t.get("url") for t in e.get("media_thumbnail", [])]
+    candidates += [m.get("url") for m in e.get("media_content", [])
+                   if m.get("medium") == "image" or str(m.get("type", "")).startswith("image/")]
+    candidates += [link.get("href") for link in e.get("links", [])
+                   if link.get("rel") == "enclosure"
+                   and str(link.get("type", "")).startswith("image/")]
+    return next((url for url in (_web_url(c, base) for c in candidates) if url), None)
 
 
 def _struct_time(value: time.struct_time | None) -> datetime | None:
@@ -169,39 +224,45 @@ def _parse_json_feed(teacher: str, source: str, data: bytes) -> FeedResult:
     if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith(
             "https://jsonfeed.org/version/"):
         raise FeedError("JSON without a JSON Feed version")
-    home = feed.get("home_page_url") if isinstance(feed.get("home_page_url"), str) else None
+    home = _web_url(feed.get("home_page_url"), None)
     entries = []
+    undated = set()
     items = feed.get("items")
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
-        link = item.get("url") if isinstance(item.get("url"), str) else None
+        raw_link = item.get("url") if isinstance(item.get("url"), str) else None
+        link = _web_url(raw_link, home)
         content = str(item.get("content_html") or "")
         if not content and item.get("content_text"):
-            content = "".join(f"<p>{plain_text(str(p))}</p>"
-                              for p in str(item["content_text"]).split("\n\n"))
+            content = _text_html(str(item["content_text"]))
         html = sanitize_html(content, link or home)
         title = plain_text(str(item.get("title") or "")) or summarize(html, words=8)
         tags = _list(item.get("tags"))
         authors = _list(item.get("authors"))
+        entry_id = str(item.get("id") or raw_link or _content_id(title, content))
+        published = _iso_date(item.get("date_published"))
+        updated = _iso_date(item.get("date_modified"))
+        if published is None and updated is None:
+            undated.add(entry_id)
         entries.append(Entry(
             teacher=teacher,
-            entry_id=str(item.get("id") or link or _content_id(title, content)),
+            entry_id=entry_id,
             origin="feed",
             title=title,
-            published=_iso_date(item.get("date_published")) or datetime.now(UTC),
-            updated=_iso_date(item.get("date_modified")),
+            published=published or updated or datetime.now(UTC),
+            updated=updated,
             content_html=html,
             link=link,
             summary=plain_text(str(item.get("summary") or "")) or summarize(html),
             categories=tuple(plain_text(str(t)) for t in tags if str(t).strip()),
             author=plain_text(str(authors[0].get("name", ""))) if authors
             and isinstance(authors[0], dict) else "",
-            image=str(item["image"]) if isinstance(item.get("image"), str) else first_image(html),
+            image=_web_url(item.get("image"), link or home) or first_image(html),
         ))
     title = plain_text(str(feed.get("title") or ""))
-    feed_url = feed.get("feed_url") if isinstance(feed.get("feed_url"), str) else None
-    return FeedResult(teacher, source, tuple(entries), title, home, feed_url)
+    return FeedResult(teacher, source, tuple(entries), title, home,
+                      _web_url(feed.get("feed_url"), None), undated=frozenset(undated))
 
 
 def _list(value: object) -> list[Any]:

@@ -1,0 +1,227 @@
+"""The archive: a real SQLite file that remembers every feed post across builds."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from generator.archive import Archive
+from generator.build import build
+from generator.models import Entry
+from generator.sources.feeds import FeedResult
+from tests.conftest import FIXTURES
+
+T1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+T2 = T1 + timedelta(hours=6)
+T3 = T2 + timedelta(hours=6)
+
+OLD_POST = "guru/budi/2026-11-10-hukum-newton-gaya-gesek/index.html"
+NEW_POST = "guru/budi/2026-11-12-pr-statistika/index.html"
+
+
+def entry(entry_id: str, title: str, published: datetime = T1, teacher: str = "budi") -> Entry:
+    return Entry(teacher=teacher, entry_id=entry_id, origin="feed", title=title,
+                 published=published, content_html=f"<p>{title}</p>",
+                 categories=("Fisika", "XI-1"), link=f"https://pakbudi.example/{entry_id}/")
+
+
+def ok(*entries: Entry, teacher: str = "budi", undated: frozenset[str] = frozenset()
+       ) -> FeedResult:
+    return FeedResult(teacher, f"feeds/{teacher}.xml", entries, "Blog", "https://b.example/",
+                      "https://b.example/feed/", undated=undated)
+
+
+def failed(teacher: str = "budi", error: str = "FeedError: not a feed") -> FeedResult:
+    return FeedResult(teacher, f"feeds/{teacher}.xml", error=error)
+
+
+# -- the Archive class on its own ---------------------------------------------------------
+
+
+def test_entries_round_trip_through_the_file(tmp_path: Path) -> None:
+    original = Entry(teacher="budi", entry_id="p-1", origin="feed", title="Gaya & Gerak",
+                     published=datetime(2026, 11, 10, 8, 0, tzinfo=UTC),
+                     updated=datetime(2026, 11, 11, 8, 0, tzinfo=UTC),
+                     content_html="<p>ğ ü ✓</p>", link="https://pakbudi.example/p-1/",
+                     summary="ringkas", categories=("Fisika", "XI-1"), author="Budi",
+                     image="https://pakbudi.example/a.png")
+    with Archive(tmp_path / "a" / "archive.sqlite") as archive:
+        archive.store([ok(original)], T1)
+    # A new connection: what comes back was read from the file.
+    with Archive(tmp_path / "a" / "archive.sqlite") as archive:
+        assert archive.entries() == [original]
+
+
+def test_edited_entry_is_updated_not_duplicated(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    with Archive(path) as archive:
+        archive.store([ok(entry("p-1", "Judul lama"), entry("p-2", "Lain"))], T1)
+        archive.store([ok(entry("p-1", "Judul baru"))], T2)
+        assert sorted((e.entry_id, e.title) for e in archive.entries()) == \
+            [("p-1", "Judul baru"), ("p-2", "Lain")]
+    rows = sqlite3.connect(path).execute(
+        "SELECT first_seen, last_seen FROM entries WHERE entry_id = 'p-1'").fetchall()
+    assert rows == [(T1.isoformat(), T2.isoformat())]
+
+
+def test_same_entry_id_from_two_teachers_is_two_entries(tmp_path: Path) -> None:
+    with Archive(tmp_path / "archive.sqlite") as archive:
+        archive.store([ok(entry("1", "Budi")), ok(entry("1", "Sari", teacher="sari"),
+                                                   teacher="sari")], T1)
+        assert sorted((e.teacher, e.title) for e in archive.entries()) == \
+            [("budi", "Budi"), ("sari", "Sari")]
+
+
+def test_undated_entry_keeps_its_first_date(tmp_path: Path) -> None:
+    with Archive(tmp_path / "archive.sqlite") as archive:
+        archive.store([ok(entry("u", "Tanpa tanggal", published=T1),
+                          entry("d", "Bertanggal", published=T1), undated=frozenset({"u"}))],
+                      T1)
+        # Read again later: the undated one is "published" now, the dated one was moved.
+        archive.store([ok(entry("u", "Tanpa tanggal (diubah)", published=T2),
+                          entry("d", "Bertanggal", published=T3), undated=frozenset({"u"}))],
+                      T2)
+        stored = {e.entry_id: e for e in archive.entries()}
+    assert stored["u"].published == T1
+    assert stored["u"].title == "Tanpa tanggal (diubah)"
+    assert stored["d"].published == T3
+
+
+def test_failing_feed_keeps_posts_and_its_first_error_time(tmp_path: Path) -> None:
+    with Archive(tmp_path / "archive.sqlite") as archive:
+        archive.store([ok(entry("p-1", "Satu"))], T1)
+        archive.store([failed(error="HTTPStatusError: 500")], T2)
+        archive.store([failed(error="HTTPStatusError: 404")], T3)
+        (status,) = archive.feed_statuses()
+        assert [e.entry_id for e in archive.entries()] == ["p-1"]
+        assert status.error == "HTTPStatusError: 404"
+        assert status.error_since == T2
+        assert status.last_success == T1
+        assert status.home_page == "https://b.example/"
+
+        archive.store([ok(entry("p-2", "Dua"))], T3 + timedelta(hours=1))
+        (status,) = archive.feed_statuses()
+        assert status.error is None
+        assert status.error_since is None
+        assert status.last_success == T3 + timedelta(hours=1)
+        assert [e.entry_id for e in archive.entries()] == ["p-1", "p-2"]
+
+
+def test_feed_that_never_worked(tmp_path: Path) -> None:
+    with Archive(tmp_path / "archive.sqlite") as archive:
+        archive.store([failed()], T1)
+        (status,) = archive.feed_statuses()
+    assert (status.teacher, status.source, status.error, status.error_since,
+            status.last_success) == ("budi", "feeds/budi.xml", "FeedError: not a feed", T1, None)
+
+
+def test_one_teachers_failure_leaves_the_others_alone(tmp_path: Path) -> None:
+    with Archive(tmp_path / "archive.sqlite") as archive:
+        archive.store([ok(entry("p-1", "Budi")), ok(entry("s-1", "Sari", teacher="sari"),
+                                                     teacher="sari")], T1)
+        archive.store([failed(), ok(teacher="sari")], T2)
+        statuses = {s.teacher: s for s in archive.feed_statuses()}
+        assert statuses["budi"].error is not None
+        assert statuses["sari"].error is None
+        assert statuses["sari"].last_success == T2
+        assert len(archive.entries()) == 2
+
+
+# -- across builds of a site --------------------------------------------------------------
+
+
+def budi_feed(site: Path) -> Path:
+    return site.parent / "feeds" / "budi.xml"
+
+
+def drop_first_item(feed: Path) -> None:
+    """The feed scrolls: the older post (the first <item> in the file) is no longer in it."""
+    text = feed.read_text()
+    start, end = text.index("<item>"), text.index("</item>") + len("</item>")
+    assert "Hukum Newton" in text[start:end]
+    feed.write_text(text[:start] + text[end:])
+
+
+def test_posts_that_scroll_out_of_the_feed_stay(tiny_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(tiny_site, out, offline=True, now=T1)
+    assert (out / OLD_POST).is_file()
+    drop_first_item(budi_feed(tiny_site))
+    report = build(tiny_site, out, offline=True, now=T2)
+    assert report.broken_feeds == ()
+    assert (out / OLD_POST).is_file()
+    assert (out / NEW_POST).is_file()
+    assert "Hukum Newton" in (out / "guru/budi/index.html").read_text()
+
+
+def test_a_fresh_archive_shows_only_what_the_feed_holds(tiny_site: Path,
+                                                        tmp_path: Path) -> None:
+    # The counterpart of the test above: without the first build, the post is not there.
+    drop_first_item(budi_feed(tiny_site))
+    build(tiny_site, tmp_path / "public", offline=True, now=T2)
+    assert not (tmp_path / "public" / OLD_POST).exists()
+    assert (tmp_path / "public" / NEW_POST).is_file()
+
+
+def test_edited_post_is_one_post_after_rebuild(tiny_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    first = build(tiny_site, out, offline=True, now=T1)
+    feed = budi_feed(tiny_site)
+    feed.write_text(feed.read_text().replace("PR Statistika", "PR Statistika (revisi)"))
+    second = build(tiny_site, out, offline=True, now=T2)
+    assert second.posts == first.posts
+    assert (out / "guru/budi/2026-11-12-pr-statistika-revisi/index.html").is_file()
+    assert not (out / NEW_POST).exists()
+
+
+def test_broken_feed_keeps_the_teachers_posts_and_reports(tiny_site: Path,
+                                                          tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(tiny_site, out, offline=True, now=T1)
+    budi_feed(tiny_site).write_text("<html><body>Situs sedang perbaikan</body></html>")
+    for now in (T2, T3):
+        report = build(tiny_site, out, offline=True, now=now)
+        (broken,) = report.broken_feeds
+        assert broken.teacher == "budi"
+        assert broken.error is not None
+        assert "not a feed" in broken.error
+        assert broken.error_since == T2
+        assert broken.last_success == T1
+        assert (out / OLD_POST).is_file()
+        assert (out / NEW_POST).is_file()
+
+    # Then it breaks another way: the message changes, the time it began does not.
+    original = (FIXTURES / "tiny" / "feeds" / "budi.xml").read_text()
+    budi_feed(tiny_site).write_text(original[:len(original) // 2])
+    (broken,) = build(tiny_site, out, offline=True, now=T3).broken_feeds
+    assert "cut off" in (broken.error or "")
+    assert broken.error_since == T2
+
+    shutil.copy(FIXTURES / "tiny" / "feeds" / "budi.xml", budi_feed(tiny_site))
+    healed = build(tiny_site, out, offline=True, now=T3 + timedelta(hours=1))
+    assert healed.broken_feeds == ()
+    budi = next(f for f in healed.feeds if f.teacher == "budi")
+    assert (budi.error, budi.error_since, budi.last_success) == \
+        (None, None, T3 + timedelta(hours=1))
+
+
+def test_removed_teacher_leaves_the_site_but_stays_in_the_archive(tiny_site: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(tiny_site, out, offline=True, now=T1)
+    assert (out / "guru/budi/index.html").is_file()
+    config = tiny_site.read_text()
+    start = config.index("  - name: Budi Santoso")
+    end = config.index("  - name: Rina Kartika")
+    tiny_site.write_text(config[:start] + config[end:])
+
+    report = build(tiny_site, out, offline=True, now=T2)
+    assert not (out / "guru/budi").exists()
+    assert "Hukum Newton" not in (out / "index.html").read_text()
+    assert "budi" not in [f.teacher for f in report.feeds]
+    with Archive(tiny_site.parent / ".mading" / "archive.sqlite") as archive:
+        kept = [e.title for e in archive.entries() if e.teacher == "budi"]
+        assert sorted(kept) == ["Hukum Newton & Gaya Gesek", "PR Statistika"]
+        assert "budi" in [s.teacher for s in archive.feed_statuses()]
