@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,10 +13,9 @@ from generator.errors import Problem
 from generator.models import FeedStatus, Site
 from generator.render import render_site, theme_dir
 from generator.sources.content import read_content
-from generator.sources.feeds import FeedResult, is_url, read_feed
+from generator.sources.feeds import FeedResult, read_feeds
+from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
 from generator.write import write_output
-
-FETCH_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -36,16 +34,17 @@ class BuildReport:
         return tuple(f for f in self.feeds if f.error)
 
 
-def fetch(site: Site, offline: bool = False, now: datetime | None = None) -> list[FeedStatus]:
-    """Read every teacher's feed and store what it holds in the archive."""
-    # Offline, feeds on the web are skipped; feed files in the site folder are still read.
-    teachers = [t for t in site.teachers
-                if t.blog and not (offline and is_url(t.blog))]
-    with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
-        results: list[FeedResult] = list(pool.map(lambda t: read_feed(t, site.root), teachers))
+def fetch(site: Site, offline: bool = False, now: datetime | None = None,
+          limits: FetchLimits = DEFAULT_LIMITS) -> list[FeedResult]:
+    """Read every teacher's feed and store what it holds in the archive.
+
+    Offline, feeds on the web are skipped; feed files in the site folder are still read.
+    """
     with Archive(site.archive_file) as archive:
+        remembered = {status.teacher: status for status in archive.feed_statuses()}
+        results = read_feeds(site.teachers, site.root, remembered, offline, limits)
         archive.store(results, now or datetime.now(UTC))
-        return archive.feed_statuses()
+    return results
 
 
 def build(config_file: Path, output: Path, offline: bool = False,

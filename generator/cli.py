@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
+from generator.archive import ArchiveError
 from generator.build import BuildReport, build, fetch
 from generator.config import load_site
 from generator.errors import InputError, Problem
@@ -59,16 +60,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         site = load_site(args.config)
         _ = Translator(site.school.language)
         if args.command == "fetch":
-            statuses = fetch(site)
-            for status in statuses:
-                if status.error:
-                    _warn(_("cli.feed_broken", teacher=status.teacher, source=status.source,
-                            error=status.error))
-            print(_("cli.fetched", count=len(statuses)))
+            results = fetch(site)
+            for result in results:
+                if result.error:
+                    _warn(_("cli.feed_broken", teacher=result.teacher, source=result.source,
+                            error=result.error))
+            print(_("cli.fetched", count=len(results),
+                    unchanged=sum(r.not_modified for r in results),
+                    failed=sum(r.error is not None for r in results)))
             return EXIT_OK
         return _check(site, _)
     except InputError as exc:
         _print_problems(exc.problems)
+        return EXIT_BAD_INPUT
+    except ArchiveError as exc:
+        _warn(str(exc))
         return EXIT_BAD_INPUT
 
 

@@ -157,6 +157,9 @@ class FeedStatus:
     error: str | None = None
     error_since: datetime | None = None
     last_success: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    """Validators from the last successful fetch, sent back for conditional GET."""
 
 
 @dataclass(frozen=True)

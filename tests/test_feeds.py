@@ -19,6 +19,7 @@ from werkzeug import Request, Response
 from generator.models import Entry, Teacher
 from generator.sources import feeds
 from generator.sources.feeds import FeedResult, parse_feed, read_feed
+from generator.sources.fetch import FetchLimits
 
 FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
 
@@ -311,25 +312,22 @@ def test_http_error_is_reported(httpserver: HTTPServer, status: int) -> None:
     assert str(status) in result.error
 
 
-def test_body_over_the_size_cap_is_refused(httpserver: HTTPServer,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "MAX_FEED_BYTES", 4096)
+def test_body_over_the_size_cap_is_refused(httpserver: HTTPServer) -> None:
+    limits = FetchLimits(max_bytes=4096)
     small = rss("<title>Kecil</title><guid>k</guid>")
     big = rss("<title>Besar</title><guid>b</guid><description>" + "x" * 8000
               + "</description>")
     httpserver.expect_request("/small.xml").respond_with_data(small)
     httpserver.expect_request("/big.xml").respond_with_data(big)
-    assert only(read_feed(web_teacher(httpserver.url_for("/small.xml")), Path("."))).title \
-        == "Kecil"
-    result = read_feed(web_teacher(httpserver.url_for("/big.xml")), Path("."))
+    small_result = read_feed(web_teacher(httpserver.url_for("/small.xml")), Path("."), limits)
+    assert only(small_result).title == "Kecil"
+    result = read_feed(web_teacher(httpserver.url_for("/big.xml")), Path("."), limits)
     assert result.entries == ()
-    assert result.error is not None
-    assert "larger than 4096 bytes" in result.error
+    assert result.error == "feed larger than 4096 bytes, cut off"
 
 
-def test_slow_download_is_cut_at_the_deadline(httpserver: HTTPServer,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "MAX_FETCH_SECONDS", 0.3)
+def test_slow_download_is_cut_at_the_timeout(httpserver: HTTPServer) -> None:
+    limits = FetchLimits(timeout=0.3)
 
     def trickle(request: Request) -> Response:
         def body() -> Iterator[bytes]:
@@ -340,9 +338,8 @@ def test_slow_download_is_cut_at_the_deadline(httpserver: HTTPServer,
 
     httpserver.expect_request("/slow.xml").respond_with_handler(trickle)
     started = time.monotonic()
-    result = read_feed(web_teacher(httpserver.url_for("/slow.xml")), Path("."))
-    assert result.error is not None
-    assert "longer than 0.3 seconds" in result.error
+    result = read_feed(web_teacher(httpserver.url_for("/slow.xml")), Path("."), limits)
+    assert result.error == "no complete answer within 0.3 s"
     assert time.monotonic() - started < 1.5
 
 

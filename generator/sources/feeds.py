@@ -13,7 +13,8 @@ import html as html_lib
 import json
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,19 +22,22 @@ from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
 import feedparser
-import httpx
 
-from generator import __version__
-from generator.models import Entry, Teacher
+from generator.models import Entry, FeedStatus, Teacher
 from generator.sanitize import first_image, plain_text, sanitize_html, summarize
+from generator.sources.fetch import (
+    DEFAULT_LIMITS,
+    Fetched,
+    FetchFailure,
+    FetchLimits,
+    FetchRequest,
+    fetch_all,
+)
 
-USER_AGENT = f"Mading/{__version__} (school portal feed reader)"
-MAX_FEED_BYTES = 10 * 1024 * 1024
-TIMEOUT_SECONDS = 20.0
-"""Longest wait for any one step (connect, each read): httpx's timeout is per step."""
-MAX_FETCH_SECONDS = 60.0
-"""Longest a whole download may take: a server sending a byte every few seconds would
-otherwise hold the build for hours without ever hitting `TIMEOUT_SECONDS`."""
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+"""Feeds have no use for their own XML entities; declaring them is how entity-expansion
+("billion laughs") and external-entity (XXE) attacks start, so such a feed is refused
+before any XML parser sees it."""
 _TRUNCATED = ("no element found", "unclosed token", "unclosed CDATA section")
 """expat's messages for XML that stops early: a download cut off mid-feed."""
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
@@ -53,6 +57,12 @@ class FeedResult:
     undated: frozenset[str] = frozenset()
     """Ids of entries the feed gives no date for: their `published` is the time they were
     read, so the archive keeps the date it first stored for them."""
+    not_modified: bool = False
+    """The server answered 304: nothing changed since the last update, nothing parsed."""
+    etag: str | None = None
+    last_modified: str | None = None
+    received: int = 0
+    """Bytes read from the network for this feed."""
 
 
 class FeedError(Exception):
@@ -64,48 +74,92 @@ def is_url(source: str) -> bool:
     return "://" in source
 
 
-def read_feed(teacher: Teacher, site_root: Path) -> FeedResult:
-    """Read `teacher.blog` and parse it; never raises for a bad feed, it reports it."""
-    source = teacher.blog or ""
+def read_feeds(teachers: Sequence[Teacher], site_root: Path,
+               statuses: Mapping[str, FeedStatus] | None = None, offline: bool = False,
+               limits: FetchLimits = DEFAULT_LIMITS) -> list[FeedResult]:
+    """Read the feeds of `teachers`: files from the site folder, URLs over HTTP at once.
+
+    `statuses` is what the archive remembers (the feed found behind a blog's home page,
+    the validators for conditional GET). Offline, feeds on the web are skipped. Never
+    raises for a bad feed: each one ends as a `FeedResult`, with `error` set if it failed.
+    """
+    statuses = statuses or {}
+    results: list[FeedResult] = []
+    requests: list[FetchRequest] = []
+    sources: dict[str, str] = {}
+    for teacher in teachers:
+        if not teacher.blog:
+            continue
+        if not is_url(teacher.blog):
+            results.append(_read_file(teacher.slug, teacher.blog, site_root))
+        elif not offline:
+            requests.append(plan_request(teacher.slug, teacher.blog, statuses.get(teacher.slug)))
+            sources[teacher.slug] = teacher.blog
+    for fetched in fetch_all(requests, limits):
+        results.append(_from_response(fetched, sources[fetched.key]))
+    return results
+
+
+def read_feed(teacher: Teacher, site_root: Path,
+              limits: FetchLimits = DEFAULT_LIMITS) -> FeedResult:
+    """Read one teacher's feed, as `read_feeds` does for many."""
+    [result] = read_feeds([teacher], site_root, limits=limits)
+    return result
+
+
+def plan_request(teacher: str, blog: str, status: FeedStatus | None) -> FetchRequest:
+    """What to ask for a blog: the feed remembered for it, with validators, if that worked
+    last time; otherwise the blog's address, with discovery."""
+    if status and status.source == blog and status.feed_url and not status.error:
+        return FetchRequest(teacher, status.feed_url, etag=status.etag,
+                            last_modified=status.last_modified)
+    return FetchRequest(teacher, blog, discover=True)
+
+
+def _read_file(teacher: str, source: str, site_root: Path) -> FeedResult:
     try:
-        if is_url(source):
-            data, base_url = fetch_url(source), source
-        else:
-            path = (site_root / source).resolve()
-            if not path.is_relative_to(site_root.resolve()):
-                raise FeedError("feed file is outside the site folder")
-            data, base_url = path.read_bytes(), None
-        return parse_feed(teacher.slug, source, data, base_url)
-    # ValueError: a host name IDNA cannot encode (`http://xn--/`), JSON and text decoding.
-    except (FeedError, OSError, ValueError, httpx.HTTPError, httpx.InvalidURL,
-            httpx.StreamError) as exc:
-        return FeedResult(teacher.slug, source, error=f"{type(exc).__name__}: {exc}")
+        path = (site_root / source).resolve()
+        if not path.is_relative_to(site_root.resolve()):
+            raise FeedError("feed file is outside the site folder")
+        return parse_feed(teacher, source, path.read_bytes(), None)
+    except (FeedError, OSError, ValueError) as exc:
+        return FeedResult(teacher, source, error=f"{type(exc).__name__}: {exc}")
 
 
-def fetch_url(url: str) -> bytes:
-    """GET `url` with timeouts and a size cap; the body is streamed and cut at the cap."""
-    headers = {"User-Agent": USER_AGENT}
-    deadline = time.monotonic() + MAX_FETCH_SECONDS
-    with httpx.stream("GET", url, headers=headers, timeout=TIMEOUT_SECONDS,
-                      follow_redirects=True) as response:
-        response.raise_for_status()
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body.extend(chunk)
-            if len(body) > MAX_FEED_BYTES:
-                raise FeedError(f"response larger than {MAX_FEED_BYTES} bytes")
-            if time.monotonic() > deadline:
-                raise FeedError(f"download took longer than {MAX_FETCH_SECONDS:g} seconds")
-        return bytes(body)
+def _from_response(fetched: Fetched | FetchFailure, source: str) -> FeedResult:
+    if isinstance(fetched, FetchFailure):
+        return FeedResult(fetched.key, source, error=fetched.reason)
+    answer = FeedResult(fetched.key, source, feed_url=fetched.url, etag=fetched.etag,
+                        last_modified=fetched.last_modified, received=fetched.received,
+                        not_modified=fetched.not_modified)
+    if fetched.body is None:
+        return answer
+    try:
+        parsed = parse_feed(fetched.key, source, fetched.body, fetched.url,
+                            fetched.content_type)
+    except (FeedError, ValueError) as exc:
+        return replace(answer, error=f"{type(exc).__name__}: {exc}")
+    # The address the feed was fetched from is the one to remember, not its self link.
+    return replace(answer, entries=parsed.entries, title=parsed.title,
+                   home_page=parsed.home_page, undated=parsed.undated)
 
 
-def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None) -> FeedResult:
-    """Parse feed bytes of any supported format into sanitized entries."""
+def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
+               content_type: str = "") -> FeedResult:
+    """Parse feed bytes of any supported format into sanitized entries.
+
+    `content_type` is the HTTP header, whose charset feedparser weighs against the XML
+    declaration when a blog gets its encoding wrong.
+    """
     if data.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{":
         return _parse_json_feed(teacher, source, data)
+    if ENTITY_DECLARATION.search(data[:65536]):
+        raise FeedError("the feed declares XML entities, which feeds never need: refused")
+    headers = {"content-location": base_url or ""}
+    if content_type:
+        headers["content-type"] = content_type
     # feedparser's own sanitizer drops every iframe (lesson videos); nh3 cleans instead.
-    parsed = feedparser.parse(data, response_headers={"content-location": base_url or ""},
-                              sanitize_html=False)
+    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False)
     if not parsed.entries and (parsed.bozo or not parsed.version):
         reason = parsed.get("bozo_exception") or "no entries"
         raise FeedError(f"not a feed: {reason}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -90,10 +91,22 @@ class FetchError(Exception):
     """Why a request produced no usable response; the message goes into the report."""
 
 
+DEFAULT_LIMITS = FetchLimits()
+
+
 def fetch_all(requests: Sequence[FetchRequest],
-              limits: FetchLimits = FetchLimits()) -> list[Fetched | FetchFailure]:
+              limits: FetchLimits = DEFAULT_LIMITS) -> list[Fetched | FetchFailure]:
     """Fetch every request concurrently within `limits`; one result per request, in order."""
-    return asyncio.run(_fetch_all(requests, limits))
+    if not requests:
+        return []
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_fetch_all(requests, limits))
+    # Called from code that already runs an event loop (a notebook, Playwright's sync
+    # API): give the update a loop of its own in a worker thread.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, _fetch_all(requests, limits)).result()
 
 
 async def _fetch_all(requests: Sequence[FetchRequest],
@@ -162,7 +175,8 @@ async def _get(client: httpx.AsyncClient, request: FetchRequest, url: str,
         raise FetchError(f"more than {limits.max_redirects} redirects") from None
     except httpx.TimeoutException:
         raise FetchError(f"no answer within {limits.timeout:g} s") from None
-    except httpx.HTTPError as exc:
+    # InvalidURL and ValueError (UnicodeError): addresses httpx or IDNA cannot use.
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         raise FetchError(f"{type(exc).__name__}: {exc}") from None
 
 
@@ -218,12 +232,16 @@ class _Decoder:
     def _append(self, data: bytes) -> None:
         self._body.extend(data)
         if len(self._body) > self._max:
-            raise FetchError(f"feed larger than {self._max // (1024 * 1024)} MB, cut off")
+            raise FetchError(f"feed larger than {_size(self._max)}, cut off")
 
     def finish(self) -> bytes:
         if self._zlib is not None:
             self._append(self._zlib.flush(self._max + 1 - len(self._body)))
         return bytes(self._body)
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
 def looks_like_feed(body: bytes, content_type: str) -> bool:
