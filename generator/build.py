@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from generator.archive import Archive
 from generator.collect import collect
 from generator.config import load_site
 from generator.errors import Problem
-from generator.models import FeedStatus, Site
+from generator.models import Entry, FeedStatus, Portal, Site
 from generator.render import render_site, theme_dir
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, read_feeds
@@ -56,13 +57,21 @@ def build(config_file: Path, output: Path, offline: bool = False,
     """
     now = now or datetime.now(UTC)
     site = load_site(config_file)
-    content = read_content(site)
     fetch(site, offline=offline, now=now)
-    with Archive(site.archive_file) as archive:
-        feed_entries, statuses = archive.entries(), archive.feed_statuses()
-    portal = collect(site, feed_entries, content.entries, statuses, now)
+    content = read_content(site)
+    portal = load_portal(site, now, content.entries)
     files = render_site(portal, theme_dir())
     pages = write_output(files, output)
     return BuildReport(problems=content.problems, feeds=portal.feeds,
                        language=site.school.language, pages=pages,
                        posts=len(portal.posts))
+
+
+def load_portal(site: Site, now: datetime,
+                markdown: Sequence[Entry] | None = None) -> Portal:
+    """Collect the portal from the archive and the Markdown posts, without fetching."""
+    if markdown is None:
+        markdown = read_content(site).entries
+    with Archive(site.archive_file) as archive:
+        feed_entries, statuses = archive.entries(), archive.feed_statuses()
+    return collect(site, feed_entries, markdown, statuses, now)
