@@ -22,6 +22,7 @@ from typing import Any
 
 from generator.errors import MadingError
 from generator.models import Entry, FeedStatus
+from generator.slugs import slugify
 from generator.sources.feeds import FeedResult
 
 SCHEMA_VERSION = 1
@@ -108,14 +109,21 @@ class Archive:
                 (entry.teacher, entry.link)).fetchone()
             if row is not None:
                 key, entry = row[0], replace(entry, entry_id=row[0])
-        # An entry without a date of its own was dated when it was read: it keeps its
-        # first date, or it would jump to the top (and change its address) at every update.
+        # The post's address comes from the title first seen (`slug`), so that fixing a
+        # typo in a title does not break the links students already have. An entry
+        # without a date of its own was dated when it was read: it keeps its first date,
+        # or it would jump to the top (and change its address) at every update.
+        if entry.slug is None:
+            entry = replace(entry, slug=slugify(entry.title) or None)
         self._db.execute(
             "INSERT INTO entries (teacher, entry_id, link, data, first_seen, last_seen) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (teacher, entry_id) DO UPDATE "
-            "SET link = excluded.link, data = CASE WHEN ?6 THEN json_set(excluded.data, "
-            "'$.published', json_extract(entries.data, '$.published')) ELSE excluded.data "
-            "END, last_seen = excluded.last_seen",
+            "SET link = excluded.link, data = json_set(excluded.data, "
+            "'$.slug', COALESCE(json_extract(entries.data, '$.slug'), "
+            "json_extract(excluded.data, '$.slug')), "
+            "'$.published', CASE WHEN ?6 THEN json_extract(entries.data, '$.published') "
+            "ELSE json_extract(excluded.data, '$.published') END), "
+            "last_seen = excluded.last_seen",
             (entry.teacher, key, entry.link, _dump_entry(entry), stamp, undated))
 
     def _store_status(self, result: FeedResult, stamp: str) -> None:

@@ -49,7 +49,7 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
 
 
 def build(config_file: Path, output: Path, offline: bool = False,
-          now: datetime | None = None) -> BuildReport:
+          now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS) -> BuildReport:
     """Build the portal for `config_file` into `output`.
 
     Raises:
@@ -57,7 +57,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
     """
     now = now or datetime.now(UTC)
     site = load_site(config_file)
-    fetch(site, offline=offline, now=now)
+    fetch(site, offline=offline, now=now, limits=limits)
     content = read_content(site)
     portal = load_portal(site, now, content.entries)
     files = render_site(portal, theme_dir())

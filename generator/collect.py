@@ -111,7 +111,9 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         found_subjects, classes, kind, tags = classifier.classify(
             entry, teacher.subjects, teacher.classes)
         # The date the school saw it published: 06:30 in Jakarta is the day before in UTC.
-        base = f"{entry.published.astimezone(zone):%Y-%m-%d}-{slugify(entry.title) or 'tulisan'}"
+        # entry.slug is the title the archive first saw: editing a title keeps the address.
+        name = entry.slug or slugify(entry.title) or "tulisan"
+        base = f"{entry.published.astimezone(zone):%Y-%m-%d}-{name}"
         slug = _unique(base, used_slugs[teacher.slug])
         posts.append(_post(entry, teacher, slug, found_subjects, classes, kind, tags, subjects))
     posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
