@@ -43,7 +43,8 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
     """
     with Archive(site.archive_file) as archive:
         remembered = {status.teacher: status for status in archive.feed_statuses()}
-        results = read_feeds(site.teachers, site.root, remembered, offline, limits)
+        results = read_feeds(site.teachers, site.root, remembered, offline, limits,
+                             site.embed_hosts)
         archive.store(results, now or datetime.now(UTC))
     return results
 

@@ -24,13 +24,17 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import School, Site, Subject, Teacher, personal_name
+from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
 SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
-TOP_KEYS = ("school", "subjects", "classes", "teachers")
+TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds")
 SUBJECT_KEYS = ("name", "slug", "aliases")
 TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio")
 DEFAULT_URL = "http://localhost:8000/"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_HOST_NAME = re.compile(rf"(?i){_LABEL}(?:\.{_LABEL})+")
+"""A host name with at least one dot: `www.youtube.com`, `docs.google.com`."""
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+:", re.IGNORECASE)
 """`https:`, `htps:`...: a `blog:` meant as a web address, even a mistyped one."""
@@ -223,10 +227,12 @@ def load_site(config_file: Path) -> Site:
     subjects = _subjects(check, data)
     classes = _classes(check, data)
     teachers = _teachers(check, data, subjects, classes)
+    embeds = _embeds(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
+                embed_hosts=embeds,
                 root=root, config_file=config_file.resolve())
 
 
@@ -282,6 +288,19 @@ def _subjects(check: _Checker, data: CommentedMap) -> tuple[Subject, ...]:
         aliases = tuple(a for a, _ in check.text_list(item, "aliases", "subjects."))
         subjects.append(Subject(name=name, slug=slug, aliases=aliases))
     return tuple(subjects)
+
+
+def _embeds(check: _Checker, data: CommentedMap) -> tuple[str, ...]:
+    """Hosts whose iframes posts may keep; YouTube when the key is left out."""
+    if "embeds" not in data:
+        return EMBED_HOSTS
+    hosts = []
+    for host, line in check.text_list(data, "embeds", ""):
+        if not _HOST_NAME.fullmatch(host):
+            check.problem(line, "config.bad_embed_host", value=host)
+        elif host.lower() not in hosts:
+            hosts.append(host.lower())
+    return tuple(hosts)
 
 
 def _classes(check: _Checker, data: CommentedMap) -> tuple[str, ...]:

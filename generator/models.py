@@ -69,6 +69,8 @@ class Site:
     root: Path
     """The folder holding `site.yml`; relative paths in the config resolve against it."""
     config_file: Path
+    embed_hosts: tuple[str, ...] = ("www.youtube.com", "www.youtube-nocookie.com")
+    """Hosts whose iframes (videos, slides) may appear in posts; also the CSP's frame-src."""
 
     @property
     def content_dir(self) -> Path:

@@ -53,6 +53,7 @@ class Renderer:
             _=self._, site=self.site, school=self.site.school, portal=portal,
             photo_path=photo_path, class_slug=_class_slug,
             kind_label=lambda kind: self._(f"kind.{kind}"),
+            content_security_policy=content_security_policy(self.site.embed_hosts),
         )
 
     def format_date(self, value: datetime, style: str = "medium") -> str:
@@ -68,6 +69,17 @@ class Renderer:
             root = "../" * path.count("/")
         html = self.env.get_template(template).render(root=root, page_path=path, **context)
         return OutputFile(path, html.encode("utf-8"))
+
+
+def content_security_policy(embed_hosts: tuple[str, ...]) -> str:
+    """The pages' CSP: scripts and styles from the site only, frames from the embed hosts.
+
+    Images may come from any web host: feed posts show pictures from their own blogs.
+    """
+    frames = " ".join(f"https://{host}" for host in embed_hosts) or "'none'"
+    return ("default-src 'self'; img-src 'self' https: http:; "
+            f"frame-src {frames}; style-src 'self'; script-src 'self'; object-src 'none'; "
+            "base-uri 'none'; form-action 'none'")
 
 
 def photo_path(teacher: Teacher) -> str | None:

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import nh3
 
-EMBED_HOSTS = ("www.youtube.com", "youtube.com", "www.youtube-nocookie.com")
+EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com")
 """Hosts whose iframes may stay in a post: lesson videos are mostly on YouTube."""
 _CANONICAL_HOSTS = {"youtube.com": "www.youtube.com"}
 """Embed hosts written the way the pages' Content-Security-Policy (`frame-src`) names them."""
@@ -98,11 +98,11 @@ def _embed_url(value: str, embed_hosts: tuple[str, ...]) -> str | None:
         host, port = parts.hostname, parts.port
     except ValueError:
         return None
+    host = _CANONICAL_HOSTS.get(host or "", host)
     if parts.scheme != "https" or host not in embed_hosts or port or parts.username \
             or parts.password:
         return None
-    return urlunsplit(("https", _CANONICAL_HOSTS.get(host, host), parts.path or "/",
-                       parts.query, ""))
+    return urlunsplit(("https", host, parts.path or "/", parts.query, ""))
 
 
 def _drop_srcless_iframe(match: re.Match[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -130,3 +131,26 @@ def test_english_site_uses_english_strings_and_dates(tiny_site: Path, tmp_path: 
     page = (output / "guru/sari/2026-11-19-tugas-kuadrat/index.html").read_text()
     assert "Due Tuesday, 1 December 2026" in page
     assert json.loads((output / "feed.json").read_text())["language"] == "en"
+
+
+def test_embed_hosts_from_site_yml_reach_sanitizer_and_csp(tiny_site: Path,
+                                                         tmp_path: Path) -> None:
+    tiny_site.write_text(tiny_site.read_text() + "embeds: [docs.google.com]\n")
+    post = tiny_site.parent / "content" / "sari" / "2026-11-21-slide.md"
+    post.write_text("---\ntitle: Slide\ndate: 2026-11-21\n---\n\n"
+                    '<iframe src="https://docs.google.com/presentation/d/abc/embed"></iframe>\n'
+                    '<iframe src="https://www.youtube.com/embed/abc123"></iframe>\n')
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    page = (output / "guru/sari/2026-11-21-slide/index.html").read_text()
+    assert 'src="https://docs.google.com/presentation/d/abc/embed"' in page
+    assert "youtube.com/embed" not in page  # the list replaces the default
+    assert "frame-src https://docs.google.com;" in page
+    budi = (output / "guru/budi/2026-11-10-hukum-newton-gaya-gesek/index.html").read_text()
+    assert "<iframe" not in budi
+
+
+def test_default_csp_allows_only_youtube_frames(output: Path) -> None:
+    page = html.unescape((output / "index.html").read_text())
+    assert ("frame-src https://www.youtube.com https://www.youtube-nocookie.com; "
+            "style-src 'self'; script-src 'self'") in page

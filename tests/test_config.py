@@ -453,3 +453,14 @@ def test_cli_reports_a_yaml_syntax_error_without_traceback(site_dir: Path) -> No
         "site.yml:3: penulisan YAML salah: expected <block end>, but found "
         "'<block mapping start>'" + YAML_HINT + "\n")
     assert not (site_dir / "public").exists()
+
+
+def test_embeds_must_be_host_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "site.yml").write_text(
+        "school:\n  name: SMA Uji\nembeds:\n  - docs.google.com\n  - https://evil.example/x\n")
+    with pytest.raises(InputError) as caught:
+        load_site(tmp_path / "site.yml")
+    assert [str(p) for p in caught.value.problems] == [
+        "site.yml:5: 'embeds': 'https://evil.example/x' bukan nama host (contoh: "
+        "www.youtube.com, docs.google.com), tanpa https:// dan tanpa garis miring"]

@@ -124,7 +124,8 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
 
     html = sanitize_html(markdown.markdown(body, extensions=MARKDOWN_EXTENSIONS,
-                                           output_format="html"))
+                                           output_format="html"),
+                         embed_hosts=site.embed_hosts)
     return Entry(
         teacher=teacher_slug,
         entry_id=f"content/{teacher_slug}/{path.name}",

@@ -24,7 +24,7 @@ from xml.sax import SAXParseException
 import feedparser
 
 from generator.models import Entry, FeedStatus, Teacher
-from generator.sanitize import first_image, plain_text, sanitize_html, summarize
+from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
 from generator.sources.fetch import (
     DEFAULT_LIMITS,
     Fetched,
@@ -76,7 +76,8 @@ def is_url(source: str) -> bool:
 
 def read_feeds(teachers: Sequence[Teacher], site_root: Path,
                statuses: Mapping[str, FeedStatus] | None = None, offline: bool = False,
-               limits: FetchLimits = DEFAULT_LIMITS) -> list[FeedResult]:
+               limits: FetchLimits = DEFAULT_LIMITS,
+               embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> list[FeedResult]:
     """Read the feeds of `teachers`: files from the site folder, URLs over HTTP at once.
 
     `statuses` is what the archive remembers (the feed found behind a blog's home page,
@@ -91,12 +92,12 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
         if not teacher.blog:
             continue
         if not is_url(teacher.blog):
-            results.append(_read_file(teacher.slug, teacher.blog, site_root))
+            results.append(_read_file(teacher.slug, teacher.blog, site_root, embed_hosts))
         elif not offline:
             requests.append(plan_request(teacher.slug, teacher.blog, statuses.get(teacher.slug)))
             sources[teacher.slug] = teacher.blog
     for fetched in fetch_all(requests, limits):
-        results.append(_from_response(fetched, sources[fetched.key]))
+        results.append(_from_response(fetched, sources[fetched.key], embed_hosts))
     return results
 
 
@@ -116,17 +117,19 @@ def plan_request(teacher: str, blog: str, status: FeedStatus | None) -> FetchReq
     return FetchRequest(teacher, blog, discover=True)
 
 
-def _read_file(teacher: str, source: str, site_root: Path) -> FeedResult:
+def _read_file(teacher: str, source: str, site_root: Path,
+               embed_hosts: tuple[str, ...]) -> FeedResult:
     try:
         path = (site_root / source).resolve()
         if not path.is_relative_to(site_root.resolve()):
             raise FeedError("feed file is outside the site folder")
-        return parse_feed(teacher, source, path.read_bytes(), None)
+        return parse_feed(teacher, source, path.read_bytes(), None, embed_hosts=embed_hosts)
     except (FeedError, OSError, ValueError) as exc:
         return FeedResult(teacher, source, error=f"{type(exc).__name__}: {exc}")
 
 
-def _from_response(fetched: Fetched | FetchFailure, source: str) -> FeedResult:
+def _from_response(fetched: Fetched | FetchFailure, source: str,
+                   embed_hosts: tuple[str, ...]) -> FeedResult:
     if isinstance(fetched, FetchFailure):
         return FeedResult(fetched.key, source, error=fetched.reason)
     answer = FeedResult(fetched.key, source, feed_url=fetched.url, etag=fetched.etag,
@@ -136,7 +139,7 @@ def _from_response(fetched: Fetched | FetchFailure, source: str) -> FeedResult:
         return answer
     try:
         parsed = parse_feed(fetched.key, source, fetched.body, fetched.url,
-                            fetched.content_type)
+                            fetched.content_type, embed_hosts)
     except (FeedError, ValueError) as exc:
         return replace(answer, error=f"{type(exc).__name__}: {exc}")
     # The address the feed was fetched from is the one to remember, not its self link.
@@ -145,14 +148,15 @@ def _from_response(fetched: Fetched | FetchFailure, source: str) -> FeedResult:
 
 
 def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
-               content_type: str = "") -> FeedResult:
+               content_type: str = "", embed_hosts: tuple[str, ...] = EMBED_HOSTS
+               ) -> FeedResult:
     """Parse feed bytes of any supported format into sanitized entries.
 
     `content_type` is the HTTP header, whose charset feedparser weighs against the XML
     declaration when a blog gets its encoding wrong.
     """
     if data.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{":
-        return _parse_json_feed(teacher, source, data)
+        return _parse_json_feed(teacher, source, data, embed_hosts)
     if ENTITY_DECLARATION.search(data[:65536]):
         raise FeedError("the feed declares XML entities, which feeds never need: refused")
     headers = {"content-location": base_url or ""}
@@ -172,7 +176,8 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
         raise FeedError(f"feed is cut off: {problem}")
     feed = parsed.feed
     home = _web_url(feed.get("link"), base_url) or _web_url(base_url, None)
-    entries = tuple(_entry_from_feedparser(teacher, e, home) for e in parsed.entries)
+    entries = tuple(_entry_from_feedparser(teacher, e, home, embed_hosts)
+                    for e in parsed.entries)
     self_link = next((link.get("href") for link in feed.get("links", [])
                       if link.get("rel") == "self"), None)
     undated = frozenset(entry.entry_id for entry, e in zip(entries, parsed.entries, strict=True)
@@ -199,7 +204,8 @@ def _web_url(value: object, base: str | None) -> str | None:
     return url if valid and url.isprintable() and " " not in url else None
 
 
-def _entry_from_feedparser(teacher: str, e: Any, home: str | None) -> Entry:
+def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
+                           embed_hosts: tuple[str, ...]) -> Entry:
     raw_link = e.get("link") or None
     link = _web_url(raw_link, home)
     base = link or home
@@ -210,7 +216,7 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None) -> Entry:
         content = e["content"][0].get("value", "")
     else:
         content = e.get("summary", "")
-    html = sanitize_html(content, base)
+    html = sanitize_html(content, base, embed_hosts)
     # dict.get: FeedParserDict.get would map a missing `updated` to `published`, with a warning.
     updated = _struct_time(dict.get(e, "updated_parsed"))
     published = _struct_time(dict.get(e, "published_parsed")) or updated
@@ -270,7 +276,8 @@ def _content_id(*parts: str) -> str:
     return "sha1:" + hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
 
-def _parse_json_feed(teacher: str, source: str, data: bytes) -> FeedResult:
+def _parse_json_feed(teacher: str, source: str, data: bytes,
+                     embed_hosts: tuple[str, ...]) -> FeedResult:
     try:
         feed = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -290,7 +297,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes) -> FeedResult:
         content = str(item.get("content_html") or "")
         if not content and item.get("content_text"):
             content = _text_html(str(item["content_text"]))
-        html = sanitize_html(content, link or home)
+        html = sanitize_html(content, link or home, embed_hosts)
         title = plain_text(str(item.get("title") or "")) or summarize(html, words=8)
         tags = _list(item.get("tags"))
         authors = _list(item.get("authors"))
