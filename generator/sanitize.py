@@ -15,6 +15,11 @@ import nh3
 
 EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com")
 """Hosts whose iframes may stay in a post: lesson videos are mostly on YouTube."""
+TRACKING_HOSTS = frozenset({"pixel.wp.com", "stats.wordpress.com", "feeds.feedburner.com",
+                            "feeds.wordpress.com"})
+"""Hosts of the view-counting images that blog platforms put into their feeds."""
+_IMG = re.compile(r"<img\b[^>]*>")
+_NOT_PROSE = re.compile(r"<(table|pre|figure|iframe)\b.*?</\1>", re.DOTALL)
 _CANONICAL_HOSTS = {"youtube.com": "www.youtube.com"}
 """Embed hosts written the way the pages' Content-Security-Policy (`frame-src`) names them."""
 _SCHEMES = ("http", "https", "mailto", "tel")
@@ -70,7 +75,7 @@ def sanitize_html(fragment: str, base_url: str | None = None,
                                   "iframe": {"loading": "lazy",
                                              "referrerpolicy": "strict-origin"}},
     )
-    return _IFRAME.sub(_drop_srcless_iframe, cleaned)
+    return _IMG.sub(_drop_tracking_pixel, _IFRAME.sub(_drop_srcless_iframe, cleaned))
 
 
 def _safe_url(value: str, base_url: str | None) -> str | None:
@@ -105,6 +110,16 @@ def _embed_url(value: str, embed_hosts: tuple[str, ...]) -> str | None:
     return urlunsplit(("https", host, parts.path or "/", parts.query, ""))
 
 
+def _drop_tracking_pixel(match: re.Match[str]) -> str:
+    """Blog platforms append a 1x1 image that reports each view to them: drop it, so that
+    students reading the portal are not counted and tracked by third parties."""
+    tag = match.group(0)
+    source = re.search(r'\ssrc="([^"]*)"', tag)
+    host = urlsplit(html.unescape(source.group(1))).hostname if source else None
+    one_pixel = re.search(r'\swidth="1"', tag) and re.search(r'\sheight="1"', tag)
+    return "" if one_pixel or host in TRACKING_HOSTS else tag
+
+
 def _drop_srcless_iframe(match: re.Match[str]) -> str:
     """An iframe whose `src` was refused would show an empty frame: drop it whole."""
     names = _ATTRIBUTE_NAME.findall(match.group(1))
@@ -124,7 +139,11 @@ def first_image(fragment: str) -> str | None:
 
 
 def summarize(fragment: str, words: int = 40) -> str:
-    """The first `words` words of the text of `fragment`, for post cards and feeds."""
-    text = plain_text(re.sub(r"<(/p|br|/li|/h\d)[^>]*>", " ", fragment))
+    """The first `words` words of the text of `fragment`, for post cards and feeds.
+
+    Tables, code, figures and embeds are skipped: their text makes no sentence.
+    """
+    prose = _NOT_PROSE.sub(" ", fragment)
+    text = plain_text(re.sub(r"<(/p|br|/li|/h\d)[^>]*>", " ", prose))
     parts = text.split()
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")

@@ -353,3 +353,14 @@ def test_unreachable_or_invalid_address_is_reported(url: str) -> None:
     result = read_feed(web_teacher(url), Path("."))
     assert result.entries == ()
     assert result.error is not None
+
+
+def test_wordpress_com_author_avatar_is_not_a_featured_image() -> None:
+    # The example school's WordPress.com feed, as WordPress.com writes it: every item has
+    # the author's Gravatar as media:content and a 1x1 view-counting image.
+    feed = Path(__file__).resolve().parent.parent / "feeds" / "sari-wordpress.xml"
+    result = parse_feed("sari", "feeds/sari-wordpress.xml", feed.read_bytes(), None)
+    olimpiade = next(e for e in result.entries if e.title.startswith("Pendaftaran Olimpiade"))
+    # Its only images are the avatar and the pixel: it has no featured image.
+    assert olimpiade.image is None
+    assert all("pixel.wp.com" not in e.content_html for e in result.entries)

@@ -212,3 +212,19 @@ def test_summarize_cuts_at_a_word_count() -> None:
     assert summarize("<p>satu dua</p><p>tiga empat lima</p>", words=4) == \
         "satu dua tiga empat …"
     assert summarize("<p>satu dua</p>", words=4) == "satu dua"
+
+
+def test_tracking_pixels_are_dropped() -> None:
+    html = ('<p>Materi</p><img src="https://pixel.wp.com/b.gif?host=x&amp;post=1" alt="">'
+            '<img src="https://guru.example/counter.gif" width="1" height="1">'
+            '<img src="https://guru.example/grafik.png" alt="Grafik" width="100">')
+    cleaned = sanitize_html(html)
+    assert "pixel.wp.com" not in cleaned and "counter.gif" not in cleaned
+    assert 'src="https://guru.example/grafik.png"' in cleaned
+
+
+def test_summary_skips_tables_code_and_figures() -> None:
+    html = ("<table><tr><td>a</td><td>b</td></tr></table><p>Bentuk umum persamaan.</p>"
+            "<pre><code>print(1)</code></pre><figure><img src='x.png'>"
+            "<figcaption>Gambar</figcaption></figure><p>Selesai.</p>")
+    assert summarize(html) == "Bentuk umum persamaan. Selesai."

@@ -263,7 +263,15 @@ def _feed_image(e: Any, base: str | None) -> str | None:
     candidates += [link.get("href") for link in e.get("links", [])
                    if link.get("rel") == "enclosure"
                    and str(link.get("type", "")).startswith("image/")]
-    return next((url for url in (_web_url(c, base) for c in candidates) if url), None)
+    urls = (_web_url(c, base) for c in candidates)
+    return next((url for url in urls if url and not _is_avatar(url)), None)
+
+
+def _is_avatar(url: str) -> bool:
+    """WordPress.com adds the author's Gravatar as `media:content` to every item; it is a
+    face, not a picture of the post."""
+    host = urlsplit(url).hostname or ""
+    return host == "gravatar.com" or host.endswith(".gravatar.com")
 
 
 def _struct_time(value: time.struct_time | None) -> datetime | None:
