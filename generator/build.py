@@ -9,10 +9,11 @@ from pathlib import Path
 
 from generator.archive import Archive
 from generator.collect import collect
-from generator.config import load_site
-from generator.errors import Problem
+from generator.config import did_you_mean, load_site
+from generator.errors import InputError, Problem
+from generator.i18n import Translator
 from generator.models import Entry, FeedStatus, Portal, Site
-from generator.render import render_site, theme_dir
+from generator.render import render_site, render_teacher_site, theme_dir
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
@@ -50,18 +51,29 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
 
 
 def build(config_file: Path, output: Path, offline: bool = False,
-          now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS) -> BuildReport:
-    """Build the portal for `config_file` into `output`.
+          now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS,
+          teacher: str | None = None) -> BuildReport:
+    """Build the portal for `config_file` into `output`; with `teacher`, only that
+    teacher's micro-site, as a standalone site.
 
     Raises:
-        InputError: `site.yml` is unusable; nothing is built.
+        InputError: `site.yml` is unusable, or `teacher` is not one of its teachers;
+            nothing is built.
     """
     now = now or datetime.now(UTC)
     site = load_site(config_file)
+    if teacher is not None and teacher not in {t.slug for t in site.teachers}:
+        _ = Translator(site.school.language)
+        hint = did_you_mean(teacher, [t.slug for t in site.teachers], _)
+        raise InputError([Problem("--teacher", _("cli.unknown_teacher", slug=teacher,
+                                                 hint=hint))])
     fetch(site, offline=offline, now=now, limits=limits)
     content = read_content(site)
     portal = load_portal(site, now, content.entries)
-    files = render_site(portal, theme_dir())
+    if teacher is None:
+        files = render_site(portal, theme_dir())
+    else:
+        files = render_teacher_site(portal, theme_dir(), teacher)
     pages = write_output(files, output)
     return BuildReport(problems=content.problems, feeds=portal.feeds,
                        language=site.school.language, pages=pages,

@@ -46,6 +46,8 @@ def _parser(_: Translator) -> argparse.ArgumentParser:
         sub.add_argument("--offline", action="store_true", help=_("cli.help.offline"))
     commands.choices["build"].add_argument("--strict", action="store_true",
                                            help=_("cli.help.strict"))
+    commands.choices["build"].add_argument("--teacher", metavar="SLUG",
+                                           help=_("cli.help.teacher"))
     commands.choices["serve"].add_argument("--port", type=int, default=8000,
                                            help=_("cli.help.port"))
     command("fetch")
@@ -84,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    report = build(args.config, args.output, offline=args.offline)
+    report = build(args.config, args.output, offline=args.offline, teacher=args.teacher)
     _ = Translator(report.language)
     for status in report.broken_feeds:
         _warn(_("cli.feed_broken", teacher=status.teacher, source=status.source,

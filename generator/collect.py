@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from generator.layout import RESERVED_POST_SLUGS
 from generator.models import Entry, FeedStatus, Kind, Portal, Post, Site, Subject, Teacher
 from generator.slugs import fold, slugify
 
@@ -95,7 +96,8 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
     teachers = {t.slug: t for t in site.teachers}
     subjects = {s.slug: s for s in site.subjects}
     posts: list[Post] = []
-    used_slugs: dict[str, set[str]] = {slug: set() for slug in teachers}
+    # A post may not take the name of a folder the teacher's micro-site uses itself.
+    used_slugs: dict[str, set[str]] = {slug: set(RESERVED_POST_SLUGS) for slug in teachers}
     # Markdown first: its slugs come from file names and must win over derived ones.
     for entry in sorted(markdown_entries, key=_entry_order):
         teacher = teachers.get(entry.teacher)

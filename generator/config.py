@@ -23,14 +23,17 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import School, Site, Subject, Teacher, personal_name
+from generator.models import PortalSettings, School, Site, Subject, Teacher, personal_name
 from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
 SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
-TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds")
+TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal")
+PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
-TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio")
+TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio", "links")
+RESERVED_TEACHER_SLUGS = ("mapel", "terbaru", "halaman")
+"""Folder names under guru/ that the directory's own pages use."""
 DEFAULT_URL = "http://localhost:8000/"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _HOST_NAME = re.compile(rf"(?i){_LABEL}(?:\.{_LABEL})+")
@@ -228,11 +231,12 @@ def load_site(config_file: Path) -> Site:
     classes = _classes(check, data)
     teachers = _teachers(check, data, subjects, classes)
     embeds = _embeds(check, data)
+    settings = _portal(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
-                embed_hosts=embeds,
+                embed_hosts=embeds, portal=settings,
                 root=root, config_file=config_file.resolve())
 
 
@@ -288,6 +292,27 @@ def _subjects(check: _Checker, data: CommentedMap) -> tuple[Subject, ...]:
         aliases = tuple(a for a, _ in check.text_list(item, "aliases", "subjects."))
         subjects.append(Subject(name=name, slug=slug, aliases=aliases))
     return tuple(subjects)
+
+
+def _portal(check: _Checker, data: CommentedMap) -> PortalSettings:
+    """How the portal lists things: page size, and how recent 'active' is."""
+    raw = data.get("portal")
+    if raw is None:
+        return PortalSettings()
+    if not isinstance(raw, CommentedMap):
+        check.problem(key_line(data, "portal"), "config.not_mapping_item", key="portal")
+        return PortalSettings()
+    check.unknown_keys(raw, PORTAL_KEYS, "portal.")
+    defaults = PortalSettings()
+    values = {}
+    for key, low, high in (("page_size", 5, 200), ("active_days", 1, 365)):
+        value = raw.get(key, getattr(defaults, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            check.problem(key_line(raw, key), "config.bad_number", key=f"portal.{key}",
+                          value=value, low=low, high=high)
+            value = getattr(defaults, key)
+        values[key] = value
+    return PortalSettings(**values)
 
 
 def _embeds(check: _Checker, data: CommentedMap) -> tuple[str, ...]:
@@ -357,6 +382,9 @@ def _teachers(check: _Checker, data: CommentedMap, subjects: tuple[Subject, ...]
         if not name:
             continue
         slug = _slug(check, item, personal_name(name), "teachers.slug", line, seen)
+        if slug in RESERVED_TEACHER_SLUGS:
+            check.problem(key_line(item, "slug", line), "config.reserved_slug", value=slug,
+                          reserved=", ".join(RESERVED_TEACHER_SLUGS))
         teacher_subjects = _teacher_names(
             check, item, "subjects", name, lambda s: subject_by_fold.get(fold(s)),
             [s.name for s in subjects], "config.unknown_subject")
@@ -367,6 +395,8 @@ def _teachers(check: _Checker, data: CommentedMap, subjects: tuple[Subject, ...]
             check.url(blog, "teachers.blog", key_line(item, "blog"))
         elif blog:
             check.site_file(blog, "teachers.blog", key_line(item, "blog"))
+        links = tuple(check.url(link, "teachers.links", line_of_link)
+                      for link, line_of_link in check.text_list(item, "links", "teachers."))
         photo_name = check.text(item, "photo", "teachers.")
         photo = check.site_file(photo_name, "teachers.photo", key_line(item, "photo")) \
             if photo_name else None
@@ -374,7 +404,7 @@ def _teachers(check: _Checker, data: CommentedMap, subjects: tuple[Subject, ...]
             name=name, slug=slug,
             subjects=tuple(s.slug for s in teacher_subjects),
             classes=tuple(str(c) for c in teacher_classes),
-            blog=blog, photo=photo, bio=check.text(item, "bio", "teachers.")))
+            blog=blog, photo=photo, bio=check.text(item, "bio", "teachers."), links=links))
     return tuple(teachers)
 
 

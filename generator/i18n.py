@@ -57,6 +57,10 @@ class Translator:
         pattern = {"medium": "d MMM y", "long": "d MMMM y", "full": "EEEE, d MMMM y"}[style]
         return format_date(value, pattern, locale=self.language)
 
+    def month(self, value: datetime) -> str:
+        """`November 2026`, the month as a heading (CLDR's stand-alone month name)."""
+        return format_date(value, "LLLL y", locale=self.language)
+
     def datetime(self, value: datetime) -> str:
         """`Jumat, 20 November 2026 07.30` in the reader's language (time zone already set)."""
         return format_datetime(value, "EEEE, d MMMM y HH.mm", locale=self.language)

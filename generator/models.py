@@ -44,6 +44,8 @@ class Teacher:
     photo: Path | None = None
     """Absolute path of the photo file, already checked to exist inside the site folder."""
     bio: str = ""
+    links: tuple[str, ...] = ()
+    """Other places to reach the teacher: a school e-mail form, a YouTube channel, …"""
 
     @property
     def initials(self) -> str:
@@ -59,6 +61,16 @@ def personal_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class PortalSettings:
+    """How the portal lists things (`portal:` in site.yml)."""
+
+    page_size: int = 20
+    """Posts per page on subject, class and teacher listings."""
+    active_days: int = 30
+    """A teacher who posted within this many days gets the 'active' badge."""
+
+
+@dataclass(frozen=True)
 class Site:
     """A validated `site.yml`: everything later stages need to know about the school."""
 
@@ -71,6 +83,7 @@ class Site:
     config_file: Path
     embed_hosts: tuple[str, ...] = ("www.youtube.com", "www.youtube-nocookie.com")
     """Hosts whose iframes (videos, slides) may appear in posts; also the CSP's frame-src."""
+    portal: PortalSettings = PortalSettings()
 
     @property
     def content_dir(self) -> Path:
@@ -139,11 +152,6 @@ class Post:
     image: str | None = None
     origin: Origin = "markdown"
     assets: tuple[Path, ...] = field(default=())
-
-    @property
-    def path(self) -> str:
-        """Folder of the post's page, relative to the output root."""
-        return f"guru/{self.teacher.slug}/{self.slug}/"
 
 
 @dataclass(frozen=True)

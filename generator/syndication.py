@@ -7,10 +7,11 @@ well-formedness are the library's job. All URLs here are absolute, from `school.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
+from generator.layout import Layout
 from generator.models import Portal, Post
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -34,7 +35,7 @@ def _updated(posts: Sequence[Post], portal: Portal) -> datetime:
     return max((p.updated or p.published for p in posts), default=portal.generated)
 
 
-def atom(portal: Portal, base: str, title: str, posts: Sequence[Post]) -> bytes:
+def atom(portal: Portal, layout: Layout, base: str, title: str, posts: Sequence[Post]) -> bytes:
     """An Atom 1.0 feed of `posts` for the page at `base`."""
     ET.register_namespace("", ATOM_NS)
 
@@ -54,9 +55,10 @@ def atom(portal: Portal, base: str, title: str, posts: Sequence[Post]) -> bytes:
     sub(feed, "generator", "Mading")
     for post in posts[:FEED_LIMIT]:
         entry = sub(feed, "entry")
-        sub(entry, "id", absolute(portal, post.path))
+        address = absolute(portal, layout.post(post))
+        sub(entry, "id", address)
         sub(entry, "title", post.title)
-        sub(entry, "link", rel="alternate", type="text/html", href=absolute(portal, post.path))
+        sub(entry, "link", rel="alternate", type="text/html", href=address)
         if post.link:
             sub(entry, "link", rel="related", type="text/html", href=post.link)
         sub(entry, "published", post.published.isoformat())
@@ -70,14 +72,15 @@ def atom(portal: Portal, base: str, title: str, posts: Sequence[Post]) -> bytes:
     return _xml(feed)
 
 
-def json_feed(portal: Portal, base: str, title: str, posts: Sequence[Post]) -> bytes:
+def json_feed(portal: Portal, layout: Layout, base: str, title: str,
+              posts: Sequence[Post]) -> bytes:
     """A JSON Feed 1.1 of `posts` for the page at `base`."""
     school = portal.site.school
     items = []
     for post in posts[:FEED_LIMIT]:
         item: dict[str, object] = {
-            "id": absolute(portal, post.path),
-            "url": absolute(portal, post.path),
+            "id": absolute(portal, layout.post(post)),
+            "url": absolute(portal, layout.post(post)),
             "title": post.title,
             "content_html": post.content_html,
             "date_published": post.published.isoformat(),
@@ -127,22 +130,22 @@ def opml(portal: Portal) -> bytes:
     return _xml(root)
 
 
-def sitemap(portal: Portal, class_slug: Callable[[str], str]) -> bytes:
+def sitemap(portal: Portal, layout: Layout) -> bytes:
     """Every HTML page of the portal, with the date of its newest post where it has one."""
     ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
     ET.register_namespace("", ns)
     root = ET.Element(f"{{{ns}}}urlset")
     site = portal.site
     pages = ["", "mapel/", "kelas/", "tugas/", "guru/"]
-    pages += [f"mapel/{s.slug}/" for s in site.subjects]
-    pages += [f"kelas/{class_slug(c)}/" for c in site.classes]
-    pages += [f"guru/{t.slug}/" for t in site.teachers]
+    pages += [layout.subject(s.slug) for s in site.subjects]
+    pages += [layout.klass(c) for c in site.classes]
+    pages += [layout.teacher(t) for t in site.teachers]
     for page in pages:
         url = ET.SubElement(root, f"{{{ns}}}url")
         ET.SubElement(url, f"{{{ns}}}loc").text = absolute(portal, page)
     for post in portal.posts:
         url = ET.SubElement(root, f"{{{ns}}}url")
-        ET.SubElement(url, f"{{{ns}}}loc").text = absolute(portal, post.path)
+        ET.SubElement(url, f"{{{ns}}}loc").text = absolute(portal, layout.post(post))
         modified = post.updated or post.published
         ET.SubElement(url, f"{{{ns}}}lastmod").text = modified.date().isoformat()
     return _xml(root)

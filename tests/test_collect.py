@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.collect import collect
+from generator.layout import Layout
 from generator.models import Entry, FeedStatus, Kind, Portal, Post, School, Site, Subject, Teacher
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -205,7 +206,7 @@ def test_posts_are_newest_first_across_teachers_and_sources() -> None:
 def test_feed_post_slug_is_its_date_and_title() -> None:
     post = one_post()
     assert post.slug == "2026-11-10-latihan"
-    assert post.path == "guru/budi/2026-11-10-latihan/"
+    assert Layout().post(post) == "guru/budi/2026-11-10-latihan/"
 
 
 def test_slug_date_is_the_schools_date() -> None:

@@ -1,0 +1,62 @@
+"""Where every page of a build lives: the URL layout of DESIGN.md in one place.
+
+Paths are folders relative to the output root, ending in `/` (the root is ``""``);
+templates turn them into relative links. A standalone teacher micro-site
+(`mading build --teacher SLUG`) is the same pages with that teacher's folder as the root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.models import Post, Teacher
+from generator.slugs import slugify
+
+RESERVED_POST_SLUGS = frozenset({"arsip", "label", "halaman"})
+"""Folder names inside a teacher's folder that the micro-site's own pages use."""
+
+
+def class_slug(name: str) -> str:
+    return slugify(name) or "kelas"
+
+
+@dataclass(frozen=True)
+class Layout:
+    standalone: str | None = None
+    """The slug of the teacher whose micro-site is the whole build, if any."""
+
+    def teacher(self, teacher: Teacher | str) -> str:
+        slug = teacher if isinstance(teacher, str) else teacher.slug
+        return "" if slug == self.standalone else f"guru/{slug}/"
+
+    def post(self, post: Post) -> str:
+        return f"{self.teacher(post.teacher)}{post.slug}/"
+
+    def month(self, teacher: Teacher, month: str) -> str:
+        """`month` is `2026-11`."""
+        return f"{self.teacher(teacher)}arsip/{month}/"
+
+    def tag(self, teacher: Teacher, tag: str) -> str:
+        return f"{self.teacher(teacher)}label/{slugify(tag) or 'label'}/"
+
+    def photo(self, teacher: Teacher) -> str | None:
+        if teacher.photo is None:
+            return None
+        return f"{self.teacher(teacher)}foto{teacher.photo.suffix.lower()}"
+
+    @staticmethod
+    def subject(slug: str) -> str:
+        return f"mapel/{slug}/"
+
+    @staticmethod
+    def subject_class(slug: str, name: str) -> str:
+        return f"mapel/{slug}/kelas/{class_slug(name)}/"
+
+    @staticmethod
+    def klass(name: str) -> str:
+        return f"kelas/{class_slug(name)}/"
+
+    @staticmethod
+    def page(base: str, number: int) -> str:
+        """Page `number` of a listing whose first page is `base`."""
+        return base if number == 1 else f"{base}halaman/{number}/"
