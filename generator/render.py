@@ -130,7 +130,7 @@ class Renderer:
         if abs(delta) >= timedelta(days=1):
             return format_timedelta(delta, add_direction=True, granularity="day",
                                     threshold=1000, locale=self.site.school.language)
-        return format_timedelta(delta, add_direction=True, granularity="hour",
+        return format_timedelta(delta, add_direction=True, granularity="hour", threshold=1.0,
                                 locale=self.site.school.language)
 
     def due_date(self, value: datetime) -> str:
