@@ -250,7 +250,7 @@ def _shown_date(entry: Entry, first_seen: datetime) -> Entry:
 
 def _dump_entry(entry: Entry) -> str:
     data = asdict(entry)
-    del data["assets"]
+    del data["assets"], data["attachments"]  # Markdown only: never stored
     for key in ("published", "updated", "due"):
         if data[key] is not None:
             data[key] = data[key].isoformat()

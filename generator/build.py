@@ -14,6 +14,7 @@ from generator.errors import InputError, Problem
 from generator.i18n import Translator
 from generator.models import Entry, FeedStatus, Portal, Site
 from generator.render import render_site, render_teacher_site, theme_dir
+from generator.search import SearchError, index_site
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
@@ -30,6 +31,8 @@ class BuildReport:
     language: str
     pages: int = 0
     posts: int = 0
+    warnings: tuple[str, ...] = ()
+    """Built, but not everything: search could not be indexed (exit 0, 1 with --strict)."""
 
     @property
     def broken_feeds(self) -> tuple[FeedStatus, ...]:
@@ -70,12 +73,27 @@ def build(config_file: Path, output: Path, offline: bool = False,
     fetch(site, offline=offline, now=now, limits=limits)
     content = read_content(site)
     portal = load_portal(site, now, content.entries)
+    warnings: list[str] = []
+
+    def index_search(staging: Path) -> None:
+        """Index the posts before the swap; without search the rest is still published."""
+        try:
+            index_site(staging, site.school.language)
+        except SearchError as exc:
+            warnings.append(Translator(site.school.language)(exc.message_id, **exc.values))
+
+    finish = None
     if teacher is None:
         files = render_site(portal, theme_dir())
+        # With no post page to index, Pagefind would index every page instead.
+        finish = index_search if portal.posts else None
     else:
+        # A micro-site is one teacher's posts, browsed by month and label; it has no
+        # cari/ page, so no index (docs/decisions.md).
         files = render_teacher_site(portal, theme_dir(), teacher)
-    pages = write_output(files, output)
+    pages = write_output(files, output, finish=finish)
     return BuildReport(problems=content.problems, feeds=portal.feeds,
+                       warnings=tuple(warnings),
                        language=site.school.language, pages=pages,
                        posts=len(portal.posts))
 

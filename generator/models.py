@@ -101,6 +101,21 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file a teacher attached to a post (a worksheet, slides), copied beside its page."""
+
+    path: Path
+    size: int
+    """Bytes, shown so a student on prepaid data knows before downloading."""
+    kind: str
+    """A short type label: `PDF`, `DOCX`, `PPTX`, `JPG`…"""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
 class Entry:
     """One post as a source produced it: from a teacher's feed or a Markdown file.
 
@@ -130,6 +145,7 @@ class Entry:
     """Set by Markdown entries (from the file name); feed entries get one in collect."""
     assets: tuple[Path, ...] = ()
     """Files next to a Markdown post that its HTML refers to, copied beside its page."""
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +168,7 @@ class Post:
     image: str | None = None
     origin: Origin = "markdown"
     assets: tuple[Path, ...] = field(default=())
+    attachments: tuple[Attachment, ...] = field(default=())
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from generator import syndication
@@ -107,7 +108,8 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(date=self.format_date, isodate=self.iso_date,
-                                relative=self.relative, due_date=self.due_date)
+                                relative=self.relative, due_date=self.due_date,
+                                filesize=self.file_size)
         self.env.globals.update(
             _=self._, site=self.site, school=self.site.school, portal=portal, url=layout,
             index=self.index, standalone=layout.standalone is not None,
@@ -139,6 +141,13 @@ class Renderer:
         if (local.hour, local.minute) == (23, 59):
             return self._.date(local, "full")
         return self._.datetime(local)
+
+    def file_size(self, size: int) -> str:
+        """`120 KB`, `2,4 MB`: rounded and in the site's number format."""
+        if size < 1024 * 1024:
+            return f"{max(1, round(size / 1024))} KB"
+        return format_decimal(round(size / (1024 * 1024), 1), locale=self.site.school.language) \
+            + " MB"
 
     def month_name(self, month: str) -> str:
         """`2026-11` -> `November 2026` in the site's language."""
@@ -269,6 +278,13 @@ def _school_files(r: Renderer) -> Iterator[OutputFile]:
         index.last_post(t) is None, -(index.last_post(t) or portal.generated).timestamp()))
     yield r.page("guru/terbaru/index.html", "teachers.html", view="latest",
                  groups=[(None, latest_first)])
+    # Search (Pagefind, indexed after writing: generator/search.py); the filters offer
+    # only what some post has.
+    yield r.page("cari/index.html", "search.html",
+                 subjects=[s for s in site.subjects if index.by_subject[s.slug]],
+                 teachers=[t for t in people if index.by_teacher.get(t.slug)],
+                 classes=[c for c in _class_names(site.classes, index.by_class)
+                          if index.by_class[c]])
     # Hosts serve 404.html at whatever address was missing, so relative links cannot work
     # there: this one page links through the site's absolute URL.
     yield r.page("404.html", "404.html", root=site.school.url)
@@ -302,7 +318,7 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
     for post in posts:
         path = r.layout.post(post)
         yield r.page(path + "index.html", "post.html", post=post)
-        for asset in post.assets:
+        for asset in {*post.assets, *(a.path for a in post.attachments)}:
             yield OutputFile(path + asset.name, source=asset)
 
 

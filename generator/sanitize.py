@@ -30,8 +30,26 @@ _ATTRIBUTES["iframe"] = {"src", "width", "height", "title", "allow", "allowfulls
 _ATTRIBUTES["img"] = {"src", "alt", "width", "height", "title"}
 _ATTRIBUTES["th"] = {"colspan", "rowspan", "scope", "align", "style"}
 _ATTRIBUTES["td"] = {"colspan", "rowspan", "align", "style"}
-for _tag in ("div", "span", "code", "pre", "p"):
+for _tag in ("div", "span", "code", "pre", "p", "ul", "li", "a", "sup"):
     _ATTRIBUTES.setdefault(_tag, set()).add("class")
+# Footnotes link to `#fn:1` and back: their ids must stay (checked in keep_attribute).
+for _tag in ("li", "sup", "h1", "h2", "h3", "h4", "h5", "h6"):
+    _ATTRIBUTES.setdefault(_tag, set()).add("id")
+# Task lists (`- [x] done`) are checkboxes that can never be changed nor sent anywhere.
+_INPUT_VALUES = {"input": {"type": "checkbox", "disabled": "disabled"}}
+# MathML for math that the build converted from a teacher's `$...$`. Feeds get none of it:
+# foreign MathML is a known place for parser-confusion (mutation XSS) tricks.
+_MATH_TAGS = {"math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt",
+              "mroot", "msup", "msub", "msubsup", "munder", "mover", "munderover", "mtable",
+              "mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "semantics",
+              "annotation"}
+_MATH_ATTRIBUTES = {"math": {"display", "xmlns"}, "mstyle": {"displaystyle", "scriptlevel"},
+                    "mo": {"stretchy", "fence", "form", "separator", "lspace", "rspace",
+                           "largeop", "movablelimits", "symmetric", "minsize", "maxsize"},
+                    "mspace": {"width"}, "mtable": {"columnalign", "rowspacing"},
+                    "mfrac": {"linethickness"}, "menclose": {"notation"},
+                    "mpadded": {"width", "height", "depth", "lspace", "voffset"}}
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9:_.-]{0,63}")
 _URL_ATTRIBUTES = {"href", "src", "cite"}
 # nh3 writes every attribute as ` name="value"` with `"` escaped inside values, so a start
 # tag can be read attribute by attribute; a ` src=` inside another attribute's value is text.
@@ -41,12 +59,14 @@ _FIRST_IMG = re.compile(r"<img[^>]*?\ssrc=\"([^\"]+)\"")
 
 
 def sanitize_html(fragment: str, base_url: str | None = None,
-                  embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> str:
+                  embed_hosts: tuple[str, ...] = EMBED_HOSTS, from_markdown: bool = False) -> str:
     """Clean `fragment` for display on the portal.
 
     Relative links and images are resolved against `base_url` (the post's own address) so
     they keep working on the portal; iframes survive only from `embed_hosts`; images and
-    iframes load lazily; links to other sites get `rel="noopener noreferrer"`.
+    iframes load lazily; links to other sites get `rel="noopener noreferrer"`. MathML and
+    task-list checkboxes are kept only `from_markdown`: the build's own rendering of a
+    teacher's Markdown, never a feed's HTML.
     """
 
     def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -57,23 +77,30 @@ def sanitize_html(fragment: str, base_url: str | None = None,
             if url is None or tag != "iframe":
                 return url
             return _embed_url(url, embed_hosts) if attribute == "src" else None
+        if attribute == "id":
+            return value if _ID.fullmatch(value) else None
         if attribute == "style":
             # Only cell alignment, which Markdown tables emit as `text-align: ...`.
             match = re.fullmatch(r"\s*text-align:\s*(left|right|center)\s*;?\s*", value)
             return f"text-align: {match.group(1)}" if match else None
         return value
 
+    tags, attributes = _TAGS, _ATTRIBUTES
+    if from_markdown:
+        tags = _TAGS | _MATH_TAGS | {"input"}
+        attributes = {**_ATTRIBUTES, **_MATH_ATTRIBUTES, "input": {"checked"}}
     cleaned = nh3.clean(
         fragment,
-        tags=_TAGS,
+        tags=tags,
         clean_content_tags={"script", "style", "template", "noscript", "textarea", "select"},
-        attributes=_ATTRIBUTES,
+        attributes=attributes,
         attribute_filter=keep_attribute,
         url_schemes=set(_SCHEMES),
         link_rel="noopener noreferrer",
         set_tag_attribute_values={"img": {"loading": "lazy"},
                                   "iframe": {"loading": "lazy",
-                                             "referrerpolicy": "strict-origin"}},
+                                             "referrerpolicy": "strict-origin"},
+                                  **_INPUT_VALUES},
     )
     return _IMG.sub(_drop_tracking_pixel, _IFRAME.sub(_drop_srcless_iframe, cleaned))
 

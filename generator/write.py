@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from generator.errors import MadingError
@@ -19,8 +19,14 @@ class OutputPathError(MadingError):
     """A rendered path would land outside the output folder."""
 
 
-def write_output(files: Iterable[OutputFile], output: Path) -> int:
-    """Write `files` as the new content of `output`; returns how many were written."""
+def write_output(files: Iterable[OutputFile], output: Path,
+                 finish: Callable[[Path], None] | None = None) -> int:
+    """Write `files` as the new content of `output`; returns how many were written.
+
+    `finish`, if given, is called with the staging folder once every file is in it and
+    before the swap (the build indexes it for search there); if it raises, nothing is
+    swapped and the previous output stays.
+    """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -34,6 +40,8 @@ def write_output(files: Iterable[OutputFile], output: Path) -> int:
             else:
                 target.write_bytes(file.content or b"")
             count += 1
+        if finish is not None:
+            finish(staging)
         os.chmod(staging, 0o755)
         _swap(staging, output)
     except BaseException:

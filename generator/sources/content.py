@@ -14,19 +14,22 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-import markdown
 from ruamel.yaml.comments import CommentedMap
 
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
-from generator.models import KINDS, Entry, Kind, Site
-from generator.sanitize import sanitize_html, summarize
+from generator.models import KINDS, Attachment, Entry, Kind, Site
+from generator.sanitize import summarize
 from generator.slugs import fold, slugify
+from generator.sources.markup import markdown_to_html
 
 FRONT_MATTER_KEYS = ("title", "date", "subjects", "classes", "kind", "due", "tags", "summary",
-                     "draft")
-MARKDOWN_EXTENSIONS = ["extra", "admonition", "sane_lists", "pymdownx.tilde"]
+                     "draft", "attachments")
+MKDOCS_BLOG_KEYS = ("categories", "authors", "description", "slug", "readtime", "pin", "links")
+"""Keys of the MkDocs-Material blog plugin: such a post moves in unchanged."""
+_PELICAN_HEADER = re.compile(r"^([A-Za-z][A-Za-z_-]*):\s*(.*)$")
+_FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?$")
 _LOCAL_REF_RE = re.compile(r"""\s(?:src|href)="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
 
@@ -93,39 +96,44 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError([Problem(where, _("content.not_utf8"), line)]) from None
     parts = split_front_matter(text)
+    offset = 1  # the front matter starts on line 2, after the opening `---`
     if parts is None:
-        opened = [line.strip() for line in text.splitlines()[:1]] == ["---"]
-        message = "content.front_matter_unclosed" if opened else "content.no_front_matter"
-        raise InputError([Problem(where, _(message), 1)])
-    front_text, body = parts
-    try:
-        meta = parse_yaml(front_text, where, _)
-    except InputError as exc:
-        # The front matter starts on line 2, after the opening `---`.
-        raise InputError([Problem(p.where, p.message, (p.line or 0) + 1)
-                          for p in exc.problems]) from None
-    if not isinstance(meta, CommentedMap):
-        raise InputError([Problem(where, _("content.front_matter_not_mapping"), 2)])
-    check = _FrontMatter(where, meta, site, _)
+        pelican = pelican_header(text)
+        if pelican is None:
+            opened = [line.strip() for line in text.splitlines()[:1]] == ["---"]
+            message = "content.front_matter_unclosed" if opened else "content.no_front_matter"
+            raise InputError([Problem(where, _(message), 1)])
+        meta, body, offset = *pelican, 0
+    else:
+        front_text, body = parts
+        try:
+            meta = parse_yaml(front_text, where, _)
+        except InputError as exc:
+            raise InputError([Problem(p.where, p.message, (p.line or 0) + offset)
+                              for p in exc.problems]) from None
+        if not isinstance(meta, CommentedMap):
+            raise InputError([Problem(where, _("content.front_matter_not_mapping"), 2)])
+        body = from_mkdocs_blog(meta, body, site)
+    check = _FrontMatter(where, meta, site, _, offset)
     teacher = site.teacher(teacher_slug)
     title = check.title()
     published = check.date("date", required=True)
-    subjects = check.subjects() or teacher.subjects
+    category_subjects, category_tags = check.categories()
+    subjects = tuple(dict.fromkeys(check.subjects() + category_subjects)) or teacher.subjects
     classes = check.classes() or teacher.classes
     kind = check.kind()
     due = check.date("due", end_of_day=True)
     if kind == "tugas" and meta.get("due") is None:  # (a bad `due` is reported by date())
         check.problem("kind", "content.tugas_without_due")
-    tags = tuple(check.text_list("tags"))
+    tags = tuple(check.text_list("tags")) + category_tags
     summary = check.text("summary")
     draft = check.flag("draft")
+    attachments = check.attachments(path.parent)
     check.unknown_keys()
     if check.problems or published is None:
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
 
-    html = sanitize_html(markdown.markdown(body, extensions=MARKDOWN_EXTENSIONS,
-                                           output_format="html"),
-                         embed_hosts=site.embed_hosts)
+    html = markdown_to_html(body, site.embed_hosts)
     return Entry(
         teacher=teacher_slug,
         entry_id=f"content/{teacher_slug}/{path.name}",
@@ -142,7 +150,67 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         draft=draft,
         slug=slugify(path.stem),
         assets=_local_assets(html, path.parent),
+        attachments=attachments,
     )
+
+
+def pelican_header(text: str) -> tuple[CommentedMap, str] | None:
+    """A Pelican post (`Title: ...` lines, a blank line, the body) as front matter.
+
+    `Category` and `Tags` (comma-separated) become `subjects` candidates and `tags`;
+    `Status: draft` a draft. Returns None when `text` does not open with such a header.
+    """
+    lines = text.splitlines(keepends=True)
+    meta = CommentedMap()
+    for number, line in enumerate(lines):
+        if not line.strip():
+            break
+        match = _PELICAN_HEADER.match(line.rstrip("\r\n"))
+        if match is None:
+            return None
+        meta[match.group(1).lower()] = match.group(2).strip()
+        meta.lc.add_kv_line_col(match.group(1).lower(), [number, 0, number, 0])
+    else:
+        number = len(lines)
+    if "title" not in meta:
+        return None
+    converted = CommentedMap()
+    for key, value in meta.items():
+        target = {"category": "categories", "status": "draft", "modified": None,
+                  "slug": None, "author": None, "authors": None, "lang": None}.get(key, key)
+        if target is None:
+            continue
+        if target in ("categories", "tags"):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        elif target == "draft":
+            value = value.lower() in ("draft", "hidden")
+        converted[target] = value
+        converted.lc.add_kv_line_col(target, meta.lc.data[key])
+    return converted, "".join(lines[number + 1:])
+
+
+def from_mkdocs_blog(meta: CommentedMap, body: str, site: Site) -> str:
+    """Turn an MkDocs-Material blog post's keys into Mading's, in place; returns the body.
+
+    The title comes from the first `#` heading (which then leaves the body); `date` may be
+    a mapping with `created`; `description` is the summary; `authors`, `slug`, `readtime`,
+    `pin` and `links` have no use here.
+    """
+    if not any(key in meta for key in MKDOCS_BLOG_KEYS) and "title" in meta:
+        return body
+    if "title" not in meta:
+        heading = _FIRST_HEADING.search(body)
+        if heading is None:
+            return body
+        meta["title"] = heading.group(1)
+        body = body[:heading.start()] + body[heading.end():]
+    if isinstance(meta.get("date"), dict):
+        meta["date"] = meta["date"].get("created")
+    if "description" in meta and "summary" not in meta:
+        meta["summary"] = meta["description"]
+    for key in ("authors", "slug", "readtime", "pin", "links", "description"):
+        meta.pop(key, None)
+    return body
 
 
 def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
@@ -158,17 +226,19 @@ def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
 class _FrontMatter:
     """Typed access to one post's front matter, collecting located problems."""
 
-    def __init__(self, where: str, meta: CommentedMap, site: Site, translate: Translator) -> None:
+    def __init__(self, where: str, meta: CommentedMap, site: Site, translate: Translator,
+                 offset: int = 1) -> None:
         self.where = where
         self.meta = meta
+        self.offset = offset
+        """Lines before the front matter: 1 for the opening `---`, 0 for Pelican headers."""
         self.site = site
         self._ = translate
         self.problems: list[Problem] = []
 
     def line(self, key: object) -> int:
-        # +1: the front matter starts on the file's second line.
         found = key_line(self.meta, key)
-        return found + 1 if found is not None else 2
+        return found + self.offset if found is not None else 1 + self.offset
 
     def problem(self, key: str, message: str, line: int | None = None, **values: object) -> None:
         self.problems.append(Problem(self.where, self._(message, key=key, **values),
@@ -177,11 +247,11 @@ class _FrontMatter:
     def item_line(self, key: str, index: int) -> int:
         """The file line of item `index` of the list under `key` (or of the key itself)."""
         found = key_line(self.meta.get(key), index)
-        return found + 1 if found is not None else self.line(key)
+        return found + self.offset if found is not None else self.line(key)
 
     def unknown_keys(self) -> None:
         for key in self.meta:
-            if key not in FRONT_MATTER_KEYS:
+            if key not in FRONT_MATTER_KEYS and key != "categories":
                 self.problem(str(key), "content.unknown_key", self.line(key),
                              hint=did_you_mean(str(key), FRONT_MATTER_KEYS, self._))
 
@@ -231,6 +301,39 @@ class _FrontMatter:
                              hint=did_you_mean(name, [s.name for s in self.site.subjects], self._))
             elif slug not in found:
                 found.append(slug)
+        return tuple(found)
+
+    def categories(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(subjects, tags) from an imported post's categories: those that name a subject
+        through its aliases are subjects, the rest are kept as tags."""
+        found: list[str] = []
+        tags: list[str] = []
+        for name, _line in self.located_list("categories"):
+            subject = next((s.slug for s in self.site.subjects
+                            if fold(name) in {fold(x) for x in (s.name, s.slug, *s.aliases)}),
+                           None)
+            if subject is None:
+                tags.append(name)
+            elif subject not in found:
+                found.append(subject)
+        return tuple(found), tuple(tags)
+
+    def attachments(self, folder: Path) -> tuple[Attachment, ...]:
+        """Files listed under `attachments:`, next to the post, with their size and type."""
+        found = []
+        for name, line in self.located_list("attachments"):
+            path = (folder / name).resolve()
+            if not path.is_relative_to(folder.resolve()):
+                self.problem("attachments", "content.attachment_outside", line, value=name)
+            elif not path.is_file():
+                here = sorted(p.name for p in folder.iterdir()
+                              if p.is_file() and p.suffix != ".md")
+                self.problem("attachments", "content.missing_attachment", line, value=name,
+                             folder=display_path(folder) + "/",
+                             hint=did_you_mean(name, here, self._))
+            else:
+                kind = path.suffix.lstrip(".").upper() or "?"
+                found.append(Attachment(path, path.stat().st_size, kind))
         return tuple(found)
 
     def classes(self) -> tuple[str, ...]:

@@ -1,0 +1,95 @@
+"""Full-text search for `cari/`: Pagefind indexes the post pages of a built site.
+
+Pagefind (PyPI `pagefind[bin]`) reads the finished HTML and writes a static index into
+`pagefind/` beside it: many small files that the browser fetches as a reader types, so
+search works on any static host with no server. Only post pages are indexed: their
+`<article>` carries `data-pagefind-body`, and Pagefind leaves out every page without it.
+The post template also tags each page with the filters `mapel`, `guru` and `kelas`, the
+`tanggal` sort, and the `title` and `tanggal` metadata that `assets/cari.js` shows.
+
+The build runs this on the staging folder of `write.write_output`, before the swap
+(`build.build` passes it as `finish`), so a published output never holds a half-written
+index. The bundled binary is run as a subprocess with a deadline rather than through
+Pagefind's async Python API: the API's service waits without a timeout for an answer, so a
+binary that dies in the middle of a request hangs the build (see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from generator.errors import MadingError
+
+BUNDLE = "pagefind"
+"""The folder of the output that holds the index and Pagefind's scripts."""
+FILTERS = ("mapel", "guru", "kelas")
+"""Filter keys, as the post template writes them and `cari.js` asks for them."""
+TIMEOUT = 300.0
+"""Seconds the indexer may take; the example school's 68 posts take about half a second."""
+
+
+class SearchError(MadingError):
+    """The index could not be built; carries a catalogue message for the build's report."""
+
+    def __init__(self, message_id: str, **values: object) -> None:
+        super().__init__(message_id, values)
+        self.message_id = message_id
+        self.values = values
+
+
+def pagefind_binary() -> Path | None:
+    """The Pagefind executable: `PAGEFIND_BINARY_PATH`, else the one `pagefind[bin]`
+    installed, else `pagefind` on the PATH; None when there is none."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    try:
+        return get_executable()
+    except FileNotFoundError:  # pagefind_bin installed without its binary
+        return None
+
+
+def index_site(folder: Path, language: str, timeout: float = TIMEOUT) -> None:
+    """Write the search index of the site built in `folder` into `folder/pagefind/`.
+
+    `language` is the school's (`id` or `en`): it picks the stemmer, for the whole site,
+    whatever a page says. Result URLs keep `index.html`, like every other link of the
+    portal.
+
+    Raises:
+        SearchError: Pagefind is missing, failed or took too long; whatever it had
+            written is removed, so the folder is left as it was.
+    """
+    binary = pagefind_binary()
+    if binary is None:
+        raise SearchError("search.missing")
+    command = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE,
+               "--force-language", language, "--keep-index-url", "--quiet"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                                timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise SearchError("search.missing") from None
+    except subprocess.TimeoutExpired:
+        _remove_bundle(folder)
+        raise SearchError("search.timeout", seconds=round(timeout)) from None
+    except OSError as exc:
+        raise SearchError("search.failed", detail=exc.strerror or str(exc)) from None
+    if result.returncode != 0 or not (folder / BUNDLE / "pagefind.js").is_file():
+        _remove_bundle(folder)
+        raise SearchError("search.failed", detail=_last_line(result.stdout + result.stderr)
+                          or f"exit {result.returncode}")
+
+
+def _remove_bundle(folder: Path) -> None:
+    shutil.rmtree(folder / BUNDLE, ignore_errors=True)
+
+
+def _last_line(output: str) -> str:
+    """Pagefind's own message, which it prints last (`Error: ...`)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("Error")]
+    return (errors or lines or [""])[-1]

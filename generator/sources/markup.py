@@ -1,0 +1,75 @@
+"""A teacher's Markdown as HTML: the extensions teachers need, then the sanitizer.
+
+Python-Markdown with pymdown-extensions does the work: tables, footnotes, admonitions
+(`!!! catatan`), task lists, code highlighted by Pygments, and math written as `$...$` or
+`$$...$$`. Two small pieces are ours, because no extension does them:
+- math becomes MathML at build time (latex2mathml), which browsers draw without a
+  script or a CDN: students on little data download no math library;
+- a YouTube address alone on a line becomes the video's embed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import latex2mathml.converter
+import markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+
+from generator.sanitize import sanitize_html
+
+EXTENSIONS: list[Any] = [
+    "extra", "admonition", "sane_lists", "pymdownx.tilde", "pymdownx.tasklist",
+    "pymdownx.superfences", "pymdownx.highlight", "pymdownx.arithmatex",
+]
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "pymdownx.arithmatex": {"generic": True},
+    "pymdownx.highlight": {"use_pygments": True, "guess_lang": False},
+    # An English tooltip ("Jump back to footnote") on an Indonesian page helps no one.
+    "extra": {"footnotes": {"BACKLINK_TITLE": ""}},
+}
+_MATH = re.compile(r'<(span|div) class="arithmatex">\\[(\[](.*?)\\[)\]]</\1>', re.DOTALL)
+_YOUTUBE_LINE = re.compile(
+    r"^\s*<?https?://(?:www\.|m\.)?(?:youtube\.com/watch\?(?:\S*&)?v=|youtu\.be/)"
+    r"([A-Za-z0-9_-]{11})\S*?>?\s*$")
+
+
+class _YouTubeLine(BlockProcessor):  # type: ignore[misc]  # markdown is untyped
+    """A paragraph that is nothing but a YouTube address becomes the video's iframe."""
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return bool(_YOUTUBE_LINE.match(block))
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> None:
+        match = _YOUTUBE_LINE.match(blocks.pop(0))
+        assert match is not None
+        frame = ET.SubElement(parent, "iframe", {
+            "src": f"https://www.youtube-nocookie.com/embed/{match.group(1)}",
+            "width": "560", "height": "315", "title": "YouTube", "allowfullscreen": ""})
+        frame.text = ""
+
+
+class _YouTubeExtension(Extension):  # type: ignore[misc]
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.parser.blockprocessors.register(_YouTubeLine(md.parser), "youtube_line", 75)
+
+
+def _mathml(match: re.Match[str]) -> str:
+    tag, tex = match.group(1), html.unescape(match.group(2)).strip()
+    display = "block" if tag == "div" else "inline"
+    try:
+        return str(latex2mathml.converter.convert(tex, display=display))
+    except Exception:  # latex2mathml raises many kinds; unreadable TeX stays as its source
+        return f'<code class="math-error">{html.escape(tex)}</code>'
+
+
+def markdown_to_html(text: str, embed_hosts: tuple[str, ...]) -> str:
+    """Render a post's Markdown body to sanitized HTML."""
+    converter = markdown.Markdown(extensions=[*EXTENSIONS, _YouTubeExtension()],
+                                  extension_configs=EXTENSION_CONFIGS, output_format="html")
+    rendered = _MATH.sub(_mathml, converter.convert(text))
+    return sanitize_html(rendered, embed_hosts=embed_hosts, from_markdown=True)
