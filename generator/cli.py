@@ -18,9 +18,10 @@ from generator import __version__
 from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
 from generator.config import load_site
-from generator.errors import InputError, Problem
+from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.models import Site
+from generator.new_post import create_post
 from generator.report import teacher_health
 from generator.sources.content import read_content
 from generator.sources.feeds import is_url
@@ -52,6 +53,9 @@ def _parser(_: Translator) -> argparse.ArgumentParser:
                                            help=_("cli.help.port"))
     command("fetch")
     command("check")
+    new = command("new")
+    new.add_argument("--teacher", metavar="SLUG", required=True, help=_("cli.help.new_teacher"))
+    new.add_argument("title", help=_("cli.help.new_title"))
     command("report").add_argument("--strict", action="store_true", help=_("cli.help.strict"))
     archive = commands.add_parser("archive", help=_("cli.help.archive"))
     actions = archive.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -190,8 +194,15 @@ def _import(site: Site, args: argparse.Namespace, _: Translator) -> int:
     return EXIT_OK
 
 
+def _new(site: Site, args: argparse.Namespace, _: Translator) -> int:
+    path = create_post(site, args.teacher, args.title, datetime.now(UTC))
+    print(display_path(path))
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[Site, argparse.Namespace, Translator], int]] = {
     "fetch": _fetch, "check": _check, "report": _report, "export": _export, "import": _import,
+    "new": _new,
 }
 
 
