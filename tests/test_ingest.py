@@ -385,3 +385,19 @@ def test_duplicate_ids_in_one_feed_make_one_post(school: School) -> None:
     report = school.build(T1)
     assert report.broken_feeds == ()
     assert report.posts == 2  # one of Budi's, one of Sari's
+
+
+def test_parsing_in_worker_processes_gives_the_same_posts(
+        school: School, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large updates parse in a process pool; the posts must be exactly the same."""
+    from generator.sources import feeds
+
+    school.serve_budi(rss(item(3), item(2, "Hukum Newton"), item(1)))
+    site = load_site(school.config)
+    inline = {r.teacher: r for r in fetch(site, now=T1, limits=QUICK)}
+    monkeypatch.setattr(feeds, "PARALLEL_PARSE_FROM", 1)
+    school.server.clear()
+    school.serve_budi(rss(item(3), item(2, "Hukum Newton"), item(1)))
+    pooled = {r.teacher: r for r in fetch(load_site(school.config), now=T2, limits=QUICK)}
+    assert pooled["budi"].entries == inline["budi"].entries
+    assert [e.title for e in pooled["sari"].entries] == ["Persamaan Kuadrat"]

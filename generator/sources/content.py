@@ -5,6 +5,7 @@ A bad post is reported with its file and line and left out; the other posts stil
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,11 +60,39 @@ def read_content(site: Site) -> ContentResult:
             problems.append(Problem(where, _("content.not_a_teacher", folder=folder, hint=hint),
                                     1))
             continue
-        try:
-            entries.append(read_post(path, folder, site, _))
-        except InputError as exc:
-            problems.extend(exc.problems)
+        outcome = _read_post_cached(path, folder, site)
+        if isinstance(outcome, InputError):
+            problems.extend(outcome.problems)
+        else:
+            entries.append(outcome)
     return ContentResult(tuple(entries), tuple(problems))
+
+
+_CACHE_SIZE = 4096
+_cache: dict[tuple[object, ...], Entry | InputError] = {}
+
+
+def _read_post_cached(path: Path, folder: str, site: Site) -> Entry | InputError:
+    """`read_post`, remembered while nothing it depends on changes.
+
+    `mading serve` rebuilds on every save; parsing YAML and rendering Markdown are most of
+    a rebuild's time, and only the saved post needs them again. The key holds everything
+    the result depends on: the file's bytes, the site (subjects, classes, time zone…), the
+    working folder (messages name paths from it) and the files beside the post
+    (attachments and images, with their sizes).
+    """
+    folder_path = path.parent
+    neighbours = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                              for p in folder_path.iterdir() if p.is_file()))
+    key = (path, hashlib.sha256(path.read_bytes()).digest(), site, Path.cwd(), neighbours)
+    if key not in _cache:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        try:
+            _cache[key] = read_post(path, folder, site, Translator(site.school.language))
+        except InputError as exc:
+            _cache[key] = exc
+    return _cache[key]
 
 
 def _markdown_files(content_dir: Path) -> Iterator[Path]:

@@ -11,9 +11,13 @@ import calendar
 import hashlib
 import html as html_lib
 import json
+import multiprocessing
+import os
 import re
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +38,9 @@ from generator.sources.fetch import (
     fetch_all,
 )
 
+PARALLEL_PARSE_FROM = 40
+"""From this many feeds on the web, parsing goes to worker processes (their start costs
+about half a second, which a few feeds do not repay)."""
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 """Feeds have no use for their own XML entities; declaring them is how entity-expansion
 ("billion laughs") and external-entity (XXE) attacks start, so such a feed is refused
@@ -96,8 +103,23 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
         elif not offline:
             requests.append(plan_request(teacher.slug, teacher.blog, statuses.get(teacher.slug)))
             sources[teacher.slug] = teacher.blog
-    for fetched in fetch_all(requests, limits):
-        results.append(_from_response(fetched, sources[fetched.key], embed_hosts))
+    # Many feeds: parse each in a worker process as soon as it arrives, on every core,
+    # while the slower servers are still being waited for. Few: parse them here.
+    parsing: dict[str, Future[FeedResult]] = {}
+    workers = (ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
+                                   mp_context=multiprocessing.get_context("spawn"))
+               if len(requests) >= PARALLEL_PARSE_FROM else None)
+    with workers or nullcontext():
+
+        def parse_when_fetched(fetched: Fetched | FetchFailure) -> None:
+            if workers is not None and isinstance(fetched, Fetched) and fetched.body:
+                parsing[fetched.key] = workers.submit(_from_response, fetched,
+                                                      sources[fetched.key], embed_hosts)
+
+        for fetched in fetch_all(requests, limits, parse_when_fetched):
+            future = parsing.get(fetched.key)
+            results.append(future.result() if future is not None else
+                           _from_response(fetched, sources[fetched.key], embed_hosts))
     return results
 
 
@@ -163,7 +185,11 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
     if content_type:
         headers["content-type"] = content_type
     # feedparser's own sanitizer drops every iframe (lesson videos); nh3 cleans instead.
-    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False)
+    # Relative links are resolved by our sanitizer against each post's own address;
+    # feedparser's own resolution re-parses every post's HTML and was a quarter of the
+    # parse time in the fetch benchmark (bench/RESULTS.md).
+    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
+                              resolve_relative_uris=False)
     if not parsed.entries and (parsed.bozo or not parsed.version):
         reason = parsed.get("bozo_exception") or "no entries"
         raise FeedError(f"not a feed: {reason}")
