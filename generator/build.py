@@ -32,7 +32,7 @@ class BuildReport:
     pages: int = 0
     posts: int = 0
     warnings: tuple[str, ...] = ()
-    """Built, but not everything: search could not be indexed (exit 0, 1 with --strict)."""
+    """Built, but not everything: search could not be indexed (still exit 0)."""
 
     @property
     def broken_feeds(self) -> tuple[FeedStatus, ...]:

@@ -95,6 +95,8 @@ def _build(args: argparse.Namespace) -> int:
     for status in report.broken_feeds:
         _warn(_("cli.feed_broken", teacher=status.teacher, source=status.source,
                 error=status.error))
+    for warning in report.warnings:
+        _warn(warning)
     _print_problems(list(report.problems))
     print(_("cli.built", pages=report.pages, posts=report.posts, output=args.output))
     if report.problems:

@@ -185,10 +185,13 @@ def content_security_policy(embed_hosts: tuple[str, ...]) -> str:
     """The pages' CSP: scripts and styles from the site only, frames from the embed hosts.
 
     Images may come from any web host: feed posts show pictures from their own blogs.
+    `'wasm-unsafe-eval'` lets search (cari/) compile Pagefind's WebAssembly, which comes
+    from the site too; it allows no JavaScript eval (docs/decisions.md).
     """
     frames = " ".join(f"https://{host}" for host in embed_hosts) or "'none'"
     return ("default-src 'self'; img-src 'self' https: http:; "
-            f"frame-src {frames}; style-src 'self'; script-src 'self'; object-src 'none'; "
+            f"frame-src {frames}; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+            "object-src 'none'; "
             "base-uri 'none'; form-action 'none'")
 
 

@@ -50,8 +50,8 @@ def rebuild(config_file: Path, output: Path, offline: bool) -> str:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return DEFAULT_LANGUAGE
-    for problem in report.problems:
-        print(problem, file=sys.stderr)
+    for message in (*report.warnings, *report.problems):
+        print(message, file=sys.stderr)
     print(Translator(report.language)("cli.built", pages=report.pages, posts=report.posts,
                                       output=output), flush=True)
     return report.language

@@ -1,0 +1,287 @@
+"""Search (`cari/`): the Pagefind index the build writes, and the page in real Chromium."""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import shutil
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+from generator.build import build
+from generator.cli import main
+from generator.i18n import Translator
+from generator.models import OutputFile
+from generator.search import SearchError, index_site
+from generator.write import write_output
+from tests.browser import chromium
+from tests.conftest import FIXTURES, REPO, copy_site
+from tests.test_example import EXAMPLE_PARTS
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+TINY_POSTS = 5
+"""Published posts of tests/fixtures/tiny (its draft is left out)."""
+
+
+def languages(output: Path) -> dict[str, Any]:
+    """What Pagefind says it indexed, per language."""
+    entry = json.loads((output / "pagefind/pagefind-entry.json").read_text())
+    return dict(entry["languages"])
+
+
+def fake_pagefind(folder: Path, script: str) -> Path:
+    """An executable standing in for Pagefind's binary."""
+    path = folder / "fake-pagefind"
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_build_indexes_every_post_and_nothing_else(tiny_site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.warnings == ()
+    bundle = output / "pagefind"
+    for name in ("pagefind.js", "wasm.id.pagefind"):
+        assert (bundle / name).is_file(), name
+    [(language, indexed)] = languages(output).items()
+    assert (language, indexed["wasm"], indexed["page_count"]) == ("id", "id", TINY_POSTS)
+    assert len(list((bundle / "fragment").glob("*.pf_fragment"))) == TINY_POSTS
+    assert list((bundle / "index").glob("*.pf_index"))
+    assert list((bundle / "filter").glob("*.pf_filter"))
+    # No staging or retired folder is left beside the output.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_post_pages_carry_the_filters(tiny_site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    page = (output / "guru/budi/2026-11-10-hukum-newton-gaya-gesek/index.html").read_text()
+    assert '<article class="post" data-pagefind-body>' in page
+    assert 'data-pagefind-filter="guru">Budi Santoso, S.Si.</a>' in page
+    assert 'data-pagefind-filter="kelas">XI-1</a>' in page
+    assert '<span data-pagefind-filter="mapel"><a class="subject"' in page
+    assert "script-src 'self' 'wasm-unsafe-eval';" in html.unescape(page)
+    home = (output / "index.html").read_text()
+    assert "data-pagefind-body" not in home
+    assert 'href="cari/index.html">Cari</a>' in home
+
+
+def test_english_school_gets_an_english_index_and_page(tiny_site: Path, tmp_path: Path) -> None:
+    tiny_site.write_text(tiny_site.read_text().replace("language: id", "language: en"))
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    assert list(languages(output)) == ["en"]
+    page = (output / "cari/index.html").read_text()
+    assert '<html lang="en">' in page
+    assert "<h1>Search posts</h1>" in page and "All subjects" in page
+    assert "Mata pelajaran" not in page
+
+
+def test_teacher_micro_site_has_no_search(tiny_site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    report = build(tiny_site, output, offline=True, now=NOW, teacher="sari")
+    assert (output / "index.html").is_file()
+    assert not (output / "pagefind").exists()
+    assert not (output / "cari").exists()
+    assert report.warnings == ()
+
+
+def test_missing_pagefind_is_a_warning_and_the_site_is_still_built(
+        tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    output = tmp_path / "public"
+    code = main(["build", "--offline", "--output", str(output)])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert err.strip() == Translator("id")("cli.search.missing")
+    assert "Traceback" not in err
+    assert (output / "index.html").is_file() and (output / "cari/index.html").is_file()
+    assert not (output / "pagefind").exists()
+
+
+def test_failing_pagefind_leaves_no_half_written_index(
+        tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    assert (output / "pagefind/pagefind.js").is_file()
+    # A binary that writes part of a bundle, then fails the way Pagefind reports errors.
+    binary = fake_pagefind(tmp_path, 'mkdir -p "$2/pagefind/index"\ntouch "$2/pagefind/x"\n'
+                           'echo "Error: Pagefind was not able to build an index."\nexit 1\n')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.warnings == (Translator("id")(
+        "cli.search.failed", detail="Error: Pagefind was not able to build an index."),)
+    assert (output / "cari/index.html").is_file()
+    assert not (output / "pagefind").exists()
+
+
+def test_a_hanging_pagefind_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "exec sleep 30\n")))
+    with pytest.raises(SearchError) as caught:
+        index_site(site, "id", timeout=1)
+    assert (caught.value.message_id, caught.value.values) == ("cli.search.timeout",
+                                                              {"seconds": 1})
+    assert not (site / "pagefind").exists()
+
+
+def test_a_failing_finish_swaps_nothing_in(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    write_output([OutputFile("index.html", b"old")], output)
+
+    def fail(staging: Path) -> None:
+        assert (staging / "index.html").read_bytes() == b"new"
+        raise RuntimeError("index failed")
+
+    with pytest.raises(RuntimeError):
+        write_output([OutputFile("index.html", b"new")], output, finish=fail)
+    assert (output / "index.html").read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_indexing_the_example_school_is_quick(tmp_path: Path) -> None:
+    """Every build indexes: on the example school (68 posts, 320 pages) it takes about
+    0.3 s; far more means something is wrong."""
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / part)
+        else:
+            shutil.copy(source, tmp_path / part)
+    output = tmp_path / "public"
+    report = build(tmp_path / "site.yml", output, offline=True, now=NOW)
+    assert report.warnings == () and report.posts == 68
+    assert languages(output)["id"]["page_count"] == report.posts
+    shutil.rmtree(output / "pagefind")
+    started = time.perf_counter()
+    index_site(output, "id")
+    assert time.perf_counter() - started < 5
+    assert languages(output)["id"]["page_count"] == report.posts
+
+
+# --- In Chromium -----------------------------------------------------------------------
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search")
+    out = root / "www" / "sekolah"
+    report = build(copy_site(FIXTURES / "tiny", root / "site"), out, offline=True, now=NOW)
+    assert report.warnings == ()
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(output: Path) -> Iterator[str]:
+    """The output served from a sub-path, as on GitHub Pages project sites."""
+    handler = functools.partial(QuietHandler, directory=str(output.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sekolah/"
+    server.shutdown()
+
+
+def open_page(browser: Browser, javascript: bool = True) -> Iterator[Page]:
+    """A phone-sized page; console errors (CSP violations included) fail the test."""
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  java_script_enabled=javascript)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    yield from open_page(browser)
+
+
+@pytest.fixture
+def page_without_js(browser: Browser) -> Iterator[Page]:
+    yield from open_page(browser, javascript=False)
+
+
+def expect_results(page: Page, titles: list[str]) -> None:
+    """Exactly these results, in any order, and the count announced."""
+    expect(page.get_by_role("status")).to_have_text(f"Ditemukan {len(titles)} tulisan.")
+    assert sorted(page.locator(".search-results h2").all_inner_texts()) == sorted(titles)
+
+
+@pytest.mark.browser
+def test_a_word_finds_the_one_post_that_has_it(page: Page, served: str) -> None:
+    page.goto(served + "cari/index.html")
+    page.get_by_label("Kata yang dicari").fill("gesek")
+    expect_results(page, ["Hukum Newton & Gaya Gesek"])
+    expect(page.locator(".search-fallback")).to_be_hidden()
+    link = page.get_by_role("link", name="Hukum Newton & Gaya Gesek")
+    assert link.evaluate("a => a.href") == (
+        served + "guru/budi/2026-11-10-hukum-newton-gaya-gesek/index.html")
+
+
+@pytest.mark.browser
+def test_a_subject_filter_narrows_the_results(page: Page, served: str) -> None:
+    page.goto(served + "cari/index.html")
+    page.get_by_label("Kata yang dicari").fill("november")  # every post's date
+    expect_results(page, ["Persamaan Kuadrat", "Tugas Persamaan Kuadrat",
+                          "Hukum Newton & Gaya Gesek", "PR Statistika", "Recount Text"])
+    page.get_by_label("Mata pelajaran").select_option("Fisika")
+    expect_results(page, ["Hukum Newton & Gaya Gesek"])
+    assert page.url.endswith("cari/index.html?q=november&mapel=Fisika")
+
+
+@pytest.mark.browser
+def test_filters_alone_list_posts_and_survive_a_reload(page: Page, served: str) -> None:
+    page.goto(served + "cari/index.html?guru=Sari+Wulandari%2C+S.Pd.&kelas=X-2")
+    expect_results(page, ["Tugas Persamaan Kuadrat"])
+    assert page.get_by_label("Guru").input_value() == "Sari Wulandari, S.Pd."
+
+
+@pytest.mark.browser
+def test_without_javascript_the_page_offers_links(page_without_js: Page, served: str) -> None:
+    page = page_without_js
+    page.goto(served + "cari/index.html")
+    expect(page.get_by_text("Pencarian memerlukan JavaScript.")).to_be_visible()
+    expect(page.get_by_role("search")).to_be_hidden()
+    page.locator(".search-fallback").get_by_role("link", name="Fisika").click()
+    assert page.url == served + "mapel/fisika/index.html"
+
+
+@pytest.mark.browser
+def test_from_disk_the_page_says_search_needs_a_web_address(page: Page, output: Path) -> None:
+    page.goto((output / "cari/index.html").as_uri())
+    expect(page.get_by_text("hanya berjalan bila portal dibuka lewat alamat web")).to_be_visible()
+    expect(page.get_by_text("Pencarian memerlukan JavaScript.")).to_be_hidden()
+    expect(page.get_by_role("search")).to_be_hidden()
+    expect(page.locator(".search-fallback").get_by_role("link", name="Fisika")).to_be_visible()
