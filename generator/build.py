@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from generator.errors import InputError, Problem
 from generator.i18n import Translator
 from generator.models import Entry, FeedStatus, Portal, Site
 from generator.render import render_site, render_teacher_site, theme_dir
-from generator.search import SearchError, index_site
+from generator.search import BUNDLE, SearchError, index_site
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
@@ -55,9 +56,10 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
 
 def build(config_file: Path, output: Path, offline: bool = False,
           now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS,
-          teacher: str | None = None) -> BuildReport:
+          teacher: str | None = None, reindex: bool = True) -> BuildReport:
     """Build the portal for `config_file` into `output`; with `teacher`, only that
-    teacher's micro-site, as a standalone site.
+    teacher's micro-site, as a standalone site. Without `reindex`, the search index of
+    the previous output is carried over as it is (`mading serve`'s quick rebuilds).
 
     Raises:
         InputError: `site.yml` is unusable, or `teacher` is not one of its teachers;
@@ -77,6 +79,10 @@ def build(config_file: Path, output: Path, offline: bool = False,
 
     def index_search(staging: Path) -> None:
         """Index the posts before the swap; without search the rest is still published."""
+        previous = output / BUNDLE
+        if not reindex and previous.is_dir():
+            shutil.copytree(previous, staging / BUNDLE)
+            return
         try:
             index_site(staging, site.school.language)
         except SearchError as exc:

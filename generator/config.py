@@ -215,7 +215,7 @@ def load_site(config_file: Path) -> Site:
         raise InputError([Problem(where, Translator()("config.not_found"))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(where, Translator()("config.unreadable", detail=exc))]) from None
-    data = parse_yaml(text, where, Translator(_guess_language(text)))
+    data = _parsed_config(text, where)
     if not isinstance(data, CommentedMap):
         raise InputError([Problem(where, Translator(_guess_language(text))("config.not_mapping"),
                                   1)])
@@ -238,6 +238,20 @@ def load_site(config_file: Path) -> Site:
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
                 embed_hosts=embeds, portal=settings,
                 root=root, config_file=config_file.resolve())
+
+
+_parsed: dict[tuple[str, str], Any] = {}
+
+
+def _parsed_config(text: str, where: str) -> Any:
+    """`parse_yaml` of site.yml, kept while its text is the same: `mading serve` reloads
+    the config at every save, and ruamel's round-trip parse is the slow part. The result
+    is only read, never changed, so sharing it is safe."""
+    key = (text, where)
+    if key not in _parsed:
+        _parsed.clear()
+        _parsed[key] = parse_yaml(text, where, Translator(_guess_language(text)))
+    return _parsed[key]
 
 
 def _guess_language(text: str) -> str:

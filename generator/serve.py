@@ -1,30 +1,36 @@
 """`mading serve`: build, serve the output on localhost, rebuild when an input changes.
 
-The standard library's HTTP server is enough for one person previewing a school portal;
-changes are found by polling modification times once a second, which needs no extra
-dependency and behaves the same on every OS.
+The standard library's HTTP server is enough for one person previewing a portal. Changes
+are found by polling modification times, which needs no extra dependency and behaves the
+same on every OS. Pages are served with a small script added on the fly (never written to
+the output) that reloads them after each rebuild and shows the build's problems in the
+page itself; the rest of the site keeps being served while a post has a mistake.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
+import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from generator.build import build
 from generator.errors import InputError
 from generator.i18n import DEFAULT_LANGUAGE, Translator
 from generator.render import theme_dir
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 0.1
+RELOAD_SCRIPT = Path(__file__).with_name("serve_reload.js")
+RELOAD_TAG = b'<script src="/__mading/reload.js" defer></script>'
 
 
 def watched_files(config_file: Path) -> Iterator[Path]:
-    """site.yml, everything under content/ and feeds/, and the theme."""
+    """site.yml, everything under content/, feeds/ and img/, and the theme."""
     yield config_file
     root = config_file.resolve().parent
     for folder in (root / "content", root / "feeds", root / "img", theme_dir()):
@@ -32,55 +38,110 @@ def watched_files(config_file: Path) -> Iterator[Path]:
             yield from (p for p in folder.rglob("*") if p.is_file())
 
 
-def snapshot(config_file: Path) -> dict[Path, float]:
+def snapshot(config_file: Path) -> dict[Path, int]:
     state = {}
     for path in watched_files(config_file):
         try:
-            state[path] = path.stat().st_mtime
+            state[path] = path.stat().st_mtime_ns
         except OSError:
             continue
     return state
 
 
-def rebuild(config_file: Path, output: Path, offline: bool) -> str:
-    """Build once, printing problems instead of stopping the server; returns the language."""
+@dataclass
+class BuildState:
+    """What the page script asks for: which build is current, and its problems."""
+
+    version: int = 0
+    problems: list[str] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def as_json(self) -> bytes:
+        with self.lock:
+            return json.dumps({"version": self.version, "problems": self.problems}).encode()
+
+
+def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
+            reindex: bool) -> None:
+    """Build once; problems are printed and handed to the pages, never raised."""
+    started = time.monotonic()
     try:
-        report = build(config_file, output, offline=offline)
+        report = build(config_file, output, offline=offline, reindex=reindex)
+        messages = [str(m) for m in (*report.warnings, *report.problems)]
+        language = report.language
+        done = Translator(language)("cli.rebuilt", pages=report.pages, posts=report.posts,
+                                    seconds=f"{time.monotonic() - started:.2f}")
     except InputError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return DEFAULT_LANGUAGE
-    for message in (*report.warnings, *report.problems):
-        print(message, file=sys.stderr)
-    print(Translator(report.language)("cli.built", pages=report.pages, posts=report.posts,
-                                      output=output), flush=True)
-    return report.language
+        messages = [str(problem) for problem in exc.problems]
+        language, done = state.language, ""
+    for message in messages:
+        print(message, flush=True)
+    if done:
+        print(done, flush=True)
+    with state.lock:
+        state.version += 1
+        state.problems = messages
+        state.language = language
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
+class _Handler(SimpleHTTPRequestHandler):
+    """Serves the output, the reload script and the build state; adds the script to pages."""
+
+    state: BuildState
+
+    def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/__mading/status"):
+            self._send(self.state.as_json(), "application/json")
+        elif self.path.startswith("/__mading/reload.js"):
+            self._send(RELOAD_SCRIPT.read_bytes(), "text/javascript")
+        else:
+            target = Path(self.translate_path(self.path))
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file():
+                page = target.read_bytes()
+                self._send(page.replace(b"</body>", RELOAD_TAG + b"</body>", 1),
+                           "text/html; charset=utf-8")
+            else:
+                super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> int:
     """Serve until interrupted; returns the exit code."""
-    language = rebuild(config_file, output, offline)
+    state = BuildState()
+    rebuild(config_file, output, offline, state, reindex=True)
     output.mkdir(parents=True, exist_ok=True)
     # The handler takes the folder by name, so each request sees the latest swapped-in build.
-    handler = functools.partial(_QuietHandler, directory=str(output.resolve()))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    _ = Translator(language)
+    class Handler(_Handler):
+        pass
+
+    Handler.state = state
+    server = ThreadingHTTPServer(("127.0.0.1", port),
+                                 functools.partial(Handler, directory=str(output.resolve())))
+    _ = Translator(state.language)
     print(_("cli.serving", url=f"http://127.0.0.1:{server.server_address[1]}/"), flush=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state = snapshot(config_file)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    seen = snapshot(config_file)
     try:
         while True:
             time.sleep(POLL_SECONDS)
             current = snapshot(config_file)
-            if current != state:
-                state = current
-                rebuild(config_file, output, offline)
+            if current != seen:
+                seen = current
+                # Quick rebuilds keep the search index of the first build.
+                rebuild(config_file, output, offline, state, reindex=False)
     except KeyboardInterrupt:
         server.shutdown()
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.browser import chromium
 
 
 def free_port() -> int:
@@ -65,3 +68,46 @@ def test_serve_keeps_serving_when_a_post_breaks(server: str, tiny_site: Path) ->
     good.write_text("---\ntitle: Tulisan Baru\ndate: 2026-11-21\n---\nIsi\n")
     wait_for(lambda: "Tulisan Baru" in fetch(server))
     assert "Persamaan Kuadrat" in fetch(server)
+
+
+def status(server: str) -> dict[str, object]:
+    result: dict[str, object] = json.loads(fetch(server + "__mading/status"))
+    return result
+
+
+def test_pages_get_the_reload_script_but_the_output_does_not(server: str,
+                                                             tiny_site: Path) -> None:
+    assert '<script src="/__mading/reload.js" defer></script></body>' in fetch(server)
+    assert "__mading" not in (tiny_site.parent / "public" / "index.html").read_text()
+    assert "location.reload()" in fetch(server + "__mading/reload.js")
+
+
+def test_status_counts_builds_and_carries_the_problems(server: str, tiny_site: Path) -> None:
+    first = status(server)
+    assert first["problems"] == []
+    broken = tiny_site.parent / "content" / "sari" / "2026-11-21-rusak.md"
+    broken.write_text("---\ntitle: Rusak\ndate: kemarin\n---\nIsi\n")
+    wait_for(lambda: status(server)["problems"] != [])
+    later = status(server)
+    assert isinstance(later["version"], int) and isinstance(first["version"], int)
+    assert later["version"] > first["version"]
+    assert later["problems"] == [
+        "content/sari/2026-11-21-rusak.md:3: 'date': 'kemarin' bukan tanggal yang benar; "
+        "tulis TAHUN-BULAN-TANGGAL, misalnya 2026-11-20 atau 2026-11-20 07:30"]
+
+
+@pytest.mark.browser
+def test_open_page_reloads_and_shows_problems(server: str, tiny_site: Path) -> None:
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(server + "guru/sari/2026-11-18-persamaan-kuadrat/index.html")
+        post = tiny_site.parent / "content" / "sari" / "2026-11-18-persamaan-kuadrat.md"
+        post.write_text(post.read_text().replace("title: Persamaan Kuadrat",
+                                                 "title: Persamaan Kuadrat Baru"))
+        page.locator("h1", has_text="Persamaan Kuadrat Baru").wait_for(timeout=10_000)
+        post.write_text(post.read_text().replace("date: 2026-11-18 07:30", "date: besok"))
+        banner = page.locator("#mading-problems")
+        banner.wait_for(timeout=10_000)
+        assert "2026-11-18-persamaan-kuadrat.md:3: 'date': 'besok'" in banner.inner_text()
+        post.write_text(post.read_text().replace("date: besok", "date: 2026-11-18 07:30"))
+        banner.wait_for(state="detached", timeout=10_000)

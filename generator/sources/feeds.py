@@ -139,13 +139,23 @@ def plan_request(teacher: str, blog: str, status: FeedStatus | None) -> FetchReq
     return FetchRequest(teacher, blog, discover=True)
 
 
+_parsed_files: dict[tuple[object, ...], FeedResult] = {}
+
+
 def _read_file(teacher: str, source: str, site_root: Path,
                embed_hosts: tuple[str, ...]) -> FeedResult:
+    """A feed file of the site folder, parsed once per content (serve rebuilds often)."""
     try:
         path = (site_root / source).resolve()
         if not path.is_relative_to(site_root.resolve()):
             raise FeedError("feed file is outside the site folder")
-        return parse_feed(teacher, source, path.read_bytes(), None, embed_hosts=embed_hosts)
+        data = path.read_bytes()
+        key = (teacher, source, hashlib.sha256(data).digest(), embed_hosts)
+        if key not in _parsed_files:
+            if len(_parsed_files) > 1024:
+                _parsed_files.clear()
+            _parsed_files[key] = parse_feed(teacher, source, data, None, embed_hosts=embed_hosts)
+        return _parsed_files[key]
     except (FeedError, OSError, ValueError) as exc:
         return FeedResult(teacher, source, error=f"{type(exc).__name__}: {exc}")
 

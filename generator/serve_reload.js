@@ -1,0 +1,49 @@
+// mading serve only (never in a built site): reload the page after each rebuild, and
+// show the build's problems on the page, so a teacher sees "content/sari/x.md:4: ..."
+// without looking at a terminal.
+(function () {
+  "use strict";
+  var seen = null;
+  var banner = null;
+
+  function show(messages) {
+    if (!messages.length) {
+      if (banner) { banner.remove(); banner = null; }
+      return;
+    }
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.setAttribute("role", "alert");
+      banner.id = "mading-problems";
+      var s = banner.style;
+      s.position = "fixed"; s.left = "0"; s.right = "0"; s.bottom = "0"; s.zIndex = "1000";
+      s.maxHeight = "50vh"; s.overflow = "auto"; s.padding = ".75rem 1rem";
+      s.background = "#7a1f00"; s.color = "#fff"; s.font = "14px/1.4 monospace";
+      document.body.appendChild(banner);
+    }
+    banner.textContent = "";
+    messages.forEach(function (message) {
+      var line = document.createElement("div");
+      line.textContent = message;
+      banner.appendChild(line);
+    });
+  }
+
+  function poll() {
+    fetch("/__mading/status", { cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(function (status) {
+        // While a post has a mistake it is left out of the build, and this very page may
+        // be gone: keep the page and show the problems; reload once they are fixed.
+        if (seen !== null && status.version !== seen && !status.problems.length) {
+          location.reload();
+          return;
+        }
+        seen = status.version;
+        show(status.problems);
+      })
+      .catch(function () { /* the server is restarting: try again */ })
+      .then(function () { setTimeout(poll, 150); });
+  }
+  poll();
+})();
