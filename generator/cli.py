@@ -98,9 +98,11 @@ def _build(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         _warn(warning)
     _print_problems(list(report.problems))
-    print(_("cli.built", pages=report.pages, posts=report.posts, output=args.output))
     if report.problems:
+        print(_("cli.built_with_problems", pages=report.pages, posts=report.posts,
+                output=args.output, problems=len(report.problems)))
         return EXIT_BAD_INPUT
+    print(_("cli.built", pages=report.pages, posts=report.posts, output=args.output))
     if args.strict and report.broken_feeds:
         return EXIT_ATTENTION
     return EXIT_OK

@@ -95,12 +95,27 @@ def parse_yaml(text: str, where: str, _: Translator) -> Any:
             mark, detail = exc.context_mark, f"{exc.context}: {exc.problem or ''}".rstrip(": ")
         mark = mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise InputError([Problem(where, _("config.yaml_syntax", detail=detail), line)]) from None
+        message = _("config.yaml_syntax", detail=detail) + _yaml_hint(detail, _)
+        raise InputError([Problem(where, message, line)]) from None
     except YAMLError as exc:
         raise InputError([Problem(where, _("config.yaml_syntax", detail=str(exc)))]) from None
     except RecursionError:  # thousands of nested brackets
         raise InputError([Problem(where, _("config.yaml_syntax", detail="nested too deeply"))]) \
             from None
+
+
+# ruamel's words for the mistakes people make most, and what to do about each.
+_YAML_HINTS = (
+    ("mapping values are not allowed", "config.yaml_hint_colon"),
+    ("quoted scalar", "config.yaml_hint_quote"),
+    ("found character '\\t'", "config.yaml_hint_tab"),
+    ("could not find expected ':'", "config.yaml_hint_missing_colon"),
+)
+
+
+def _yaml_hint(detail: str, _: Translator) -> str:
+    """A plain-language hint for a YAML mistake ruamel describes in its own terms."""
+    return next(("; " + _(message) for words, message in _YAML_HINTS if words in detail), "")
 
 
 def key_line(mapping: Any, key: object, default: int | None = None) -> int | None:

@@ -140,11 +140,12 @@ MISTAKES = [
           url: https://uji.sch.id/
         """, [
         "site.yml:2: penulisan YAML salah: while scanning a quoted scalar: "
-        "found unexpected end of stream" + YAML_HINT,
+        "found unexpected end of stream" + YAML_HINT
+        + "; ada tanda kutip yang dibuka tetapi tidak ditutup",
     ], id="yaml-unclosed-quote"),
     pytest.param("school:\n\tname: SMA Uji\n", [
         "site.yml:2: penulisan YAML salah: found character '\\t' that cannot start any token"
-        + YAML_HINT,
+        + YAML_HINT + "; ganti tombol Tab dengan spasi",
     ], id="yaml-tab"),
     pytest.param("""\
         school:

@@ -149,9 +149,9 @@ def test_table_keeps_text_alignment_only() -> None:
                             '<th style="color: red">Nama</th></tr></thead><tbody><tr>'
                             '<td style="text-align:right;">90</td><td>Ani</td></tr></tbody>'
                             "</table>")
-    assert '<th style="text-align: center">Nilai</th>' in cleaned
+    assert '<th class="align-center">Nilai</th>' in cleaned
     assert "<th>Nama</th>" in cleaned
-    assert '<td style="text-align: right">90</td>' in cleaned
+    assert '<td class="align-right">90</td>' in cleaned
     assert "color" not in cleaned
 
 

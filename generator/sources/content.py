@@ -31,7 +31,8 @@ MKDOCS_BLOG_KEYS = ("categories", "authors", "description", "slug", "readtime", 
 """Keys of the MkDocs-Material blog plugin: such a post moves in unchanged."""
 _PELICAN_HEADER = re.compile(r"^([A-Za-z][A-Za-z_-]*):\s*(.*)$")
 _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?$")
+# `07:30` and, as Indonesians usually write it, `07.30`.
+_DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2})[:.](\d{2}))?$")
 _LOCAL_REF_RE = re.compile(r"""\s(?:src|href)="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
 
 
@@ -143,6 +144,7 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         if not isinstance(meta, CommentedMap):
             raise InputError([Problem(where, _("content.front_matter_not_mapping"), 2)])
         body = from_mkdocs_blog(meta, body, site)
+    _lowercase_keys(meta)
     check = _FrontMatter(where, meta, site, _, offset)
     teacher = site.teacher(teacher_slug)
     title = check.title()
@@ -181,6 +183,17 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         assets=_local_assets(html, path.parent),
         attachments=attachments,
     )
+
+
+def _lowercase_keys(meta: CommentedMap) -> None:
+    """`Title:` means `title:`; teachers copy keys from other tools with capitals."""
+    for key in list(meta):
+        lower = key.lower() if isinstance(key, str) else key
+        if lower != key and lower in FRONT_MATTER_KEYS and lower not in meta:
+            position = meta.lc.data.get(key)
+            meta[lower] = meta.pop(key)
+            if position is not None:
+                meta.lc.data[lower] = position
 
 
 def pelican_header(text: str) -> tuple[CommentedMap, str] | None:
@@ -309,8 +322,9 @@ class _FrontMatter:
         if value is None:
             return []
         if not isinstance(value, (dict, list)):
-            text = str(value).strip()
-            return [(text, None)] if text else []
+            # `classes: XI-1, XI-2` without brackets means the same as with them.
+            items = [part.strip() for part in str(value).split(",")]
+            return [(item, None) for item in items if item]
         if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
             return [(str(v).strip(), self.item_line(key, i))
                     for i, v in enumerate(value) if str(v).strip()]
