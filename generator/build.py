@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ class BuildReport:
     feeds: tuple[FeedStatus, ...]
     language: str
     pages: int = 0
+    rewritten: int = 0
+    """Files whose content changed; the others kept their modification time."""
     posts: int = 0
     warnings: tuple[str, ...] = ()
     """Built, but not everything: search could not be indexed (still exit 0)."""
@@ -77,11 +80,16 @@ def build(config_file: Path, output: Path, offline: bool = False,
     portal = load_portal(site, now, content.entries)
     warnings: list[str] = []
 
-    def index_search(staging: Path) -> None:
-        """Index the posts before the swap; without search the rest is still published."""
+    def index_search(staging: Path, rewritten: int) -> None:
+        """Index the posts before the swap; without search the rest is still published.
+
+        When no page changed (or for serve's quick rebuilds) the previous index is
+        linked in as it is: Pagefind's output differs between runs over the same pages,
+        and would make every deploy upload it again.
+        """
         previous = output / BUNDLE
-        if not reindex and previous.is_dir():
-            shutil.copytree(previous, staging / BUNDLE)
+        if (not reindex or rewritten == 0) and previous.is_dir():
+            shutil.copytree(previous, staging / BUNDLE, copy_function=os.link)
             return
         try:
             index_site(staging, site.school.language)
@@ -97,10 +105,11 @@ def build(config_file: Path, output: Path, offline: bool = False,
         # A micro-site is one teacher's posts, browsed by month and label; it has no
         # cari/ page, so no index (docs/decisions.md).
         files = render_teacher_site(portal, theme_dir(), teacher)
-    pages = write_output(files, output, finish=finish)
+    written = write_output(files, output, finish=finish)
     return BuildReport(problems=content.problems, feeds=portal.feeds,
                        warnings=tuple(warnings),
-                       language=site.school.language, pages=pages,
+                       language=site.school.language, pages=written.files,
+                       rewritten=written.rewritten,
                        posts=len(portal.posts))
 
 

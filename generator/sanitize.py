@@ -37,7 +37,9 @@ for _tag in ("div", "span", "code", "pre", "p", "ul", "li", "a", "sup"):
 for _tag in ("li", "sup", "h1", "h2", "h3", "h4", "h5", "h6"):
     _ATTRIBUTES.setdefault(_tag, set()).add("id")
 # Task lists (`- [x] done`) are checkboxes that can never be changed nor sent anywhere.
-_INPUT_VALUES = {"input": {"type": "checkbox", "disabled": "disabled"}}
+# nh3 writes the attributes it adds in no fixed order when a tag gets several, and the
+# output must be the same at every build (deploys upload what changed): one per tag.
+_INPUT_TYPES = {"input": {"type": {"checkbox"}}}
 # MathML for math that the build converted from a teacher's `$...$`. Feeds get none of it:
 # foreign MathML is a known place for parser-confusion (mutation XSS) tricks.
 _MATH_TAGS = {"math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt",
@@ -98,10 +100,9 @@ def sanitize_html(fragment: str, base_url: str | None = None,
         attribute_filter=keep_attribute,
         url_schemes=set(_SCHEMES),
         link_rel="noopener noreferrer",
-        set_tag_attribute_values={"img": {"loading": "lazy"},
-                                  "iframe": {"loading": "lazy",
-                                             "referrerpolicy": "strict-origin"},
-                                  **_INPUT_VALUES},
+        tag_attribute_values=_INPUT_TYPES if from_markdown else None,
+        set_tag_attribute_values={"img": {"loading": "lazy"}, "iframe": {"loading": "lazy"},
+                                  "input": {"disabled": "disabled"}},
     )
     cleaned = _IMG.sub(_drop_tracking_pixel, _IFRAME.sub(_drop_srcless_iframe, cleaned))
     # The pages' CSP allows no inline style: cell alignment becomes a class of the theme.
@@ -151,9 +152,12 @@ def _drop_tracking_pixel(match: re.Match[str]) -> str:
 
 
 def _drop_srcless_iframe(match: re.Match[str]) -> str:
-    """An iframe whose `src` was refused would show an empty frame: drop it whole."""
+    """An iframe whose `src` was refused would show an empty frame: drop it whole. The
+    others send only the portal's origin as referrer to the video host."""
     names = _ATTRIBUTE_NAME.findall(match.group(1))
-    return match.group(0) if "src" in names else ""
+    if "src" not in names:
+        return ""
+    return match.group(0).replace("<iframe", '<iframe referrerpolicy="strict-origin"', 1)
 
 
 def plain_text(fragment: str) -> str:

@@ -134,7 +134,8 @@ def test_youtube_channel_feed_embeds_the_video() -> None:
     assert post.link == "https://www.youtube.com/watch?v=Xy12_ab-CDE"
     assert post.published == datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
     assert post.content_html.startswith(
-        '<iframe src="https://www.youtube-nocookie.com/embed/Xy12_ab-CDE" ')
+        '<iframe referrerpolicy="strict-origin" '
+        'src="https://www.youtube-nocookie.com/embed/Xy12_ab-CDE" ')
     assert "allowfullscreen" in post.content_html
     # media:description, paragraph by paragraph, as text.
     assert "<p>Video ini menjelaskan konsep mol &amp; bilangan Avogadro.</p>" \

@@ -120,6 +120,9 @@ def test_failing_pagefind_leaves_no_half_written_index(
     binary = fake_pagefind(tmp_path, 'mkdir -p "$2/pagefind/index"\ntouch "$2/pagefind/x"\n'
                            'echo "Error: Pagefind was not able to build an index."\nexit 1\n')
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    # A changed post: with no page changed the previous index would be kept as it is.
+    post = tiny_site.parent / "content" / "sari" / "2026-11-18-persamaan-kuadrat.md"
+    post.write_text(post.read_text() + "\nTambahan.\n")
     report = build(tiny_site, output, offline=True, now=NOW)
     assert report.warnings == (Translator("id")(
         "cli.search.failed", detail="Error: Pagefind was not able to build an index."),)
@@ -142,8 +145,9 @@ def test_a_failing_finish_swaps_nothing_in(tmp_path: Path) -> None:
     output = tmp_path / "public"
     write_output([OutputFile("index.html", b"old")], output)
 
-    def fail(staging: Path) -> None:
+    def fail(staging: Path, rewritten: int) -> None:
         assert (staging / "index.html").read_bytes() == b"new"
+        assert rewritten == 1
         raise RuntimeError("index failed")
 
     with pytest.raises(RuntimeError):
