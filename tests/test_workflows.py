@@ -1,0 +1,43 @@
+"""The CI files a school uses, validated against the services' published schemas
+(check-jsonschema ships them, so this runs offline), and the deploy guide's CSP kept equal
+to the one the pages carry."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from generator.render import content_security_policy
+from generator.sanitize import EMBED_HOSTS
+from tests.conftest import REPO
+
+CHECKS = [
+    ("vendor.github-workflows", path) for path in sorted(
+        (REPO / ".github" / "workflows").glob("*.yml"))
+] + [("vendor.gitlab-ci", REPO / "docs" / "deploy" / "gitlab-ci.yml")]
+
+
+@pytest.mark.parametrize(("schema", "path"), CHECKS, ids=[p.name for _, p in CHECKS])
+def test_ci_file_matches_the_service_schema(schema: str, path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_headers_carry_the_pages_csp() -> None:
+    policy = content_security_policy(EMBED_HOSTS)
+    netlify = tomllib.loads((REPO / "docs" / "deploy" / "netlify.toml").read_text())
+    assert netlify["headers"][0]["values"]["Content-Security-Policy"] == policy
+    assert f"Content-Security-Policy: {policy}" in (REPO / "docs" / "deploy.md").read_text()
+
+
+def test_workflow_keeps_the_archive_and_deploys_to_pages() -> None:
+    workflow = (REPO / ".github" / "workflows" / "build.yml").read_text()
+    for needed in ("mading archive import", "mading archive export", "actions/deploy-pages",
+                   "GITHUB_STEP_SUMMARY", 'cron: "17 */6 * * *"', "workflow_dispatch"):
+        assert needed in workflow, needed
