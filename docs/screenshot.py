@@ -1,7 +1,8 @@
 """Regenerate the README's screenshots of the example portal (`make screenshot`).
 
-Builds the example school into a temporary folder and photographs its home page in
-headless Chromium, with JavaScript off, at a desktop width and at a 360 px phone width.
+Builds the example school into a temporary folder and photographs, in headless Chromium
+with JavaScript off, its home page at a desktop width and at a 360 px phone width, and a
+teacher's page at 360 px.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ sys.path.insert(0, str(REPO))
 from generator.build import build  # noqa: E402
 from tests.browser import chromium  # noqa: E402
 
+DESKTOP = {"width": 1100, "height": 760}
+PHONE = {"width": 360, "height": 740}
 SHOTS = {
-    "portal.png": {"width": 1100, "height": 760},
-    "portal-phone.png": {"width": 360, "height": 740},
+    "portal.png": ("index.html", DESKTOP),
+    "portal-phone.png": ("index.html", PHONE),
+    "teacher-phone.png": ("guru/sari/index.html", PHONE),
 }
 
 
@@ -32,9 +36,9 @@ def main() -> None:
         site = Path(folder) / "public"
         build(Path(folder) / "site.yml", site, offline=True)
         with chromium() as browser:
-            for name, viewport in SHOTS.items():
+            for name, (path, viewport) in SHOTS.items():
                 page = browser.new_page(viewport=viewport, java_script_enabled=False)
-                page.goto((site / "index.html").as_uri())
+                page.goto((site / path).as_uri())
                 target = REPO / "docs" / "img" / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(target))
