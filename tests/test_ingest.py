@@ -401,3 +401,19 @@ def test_parsing_in_worker_processes_gives_the_same_posts(
     pooled = {r.teacher: r for r in fetch(load_site(school.config), now=T2, limits=QUICK)}
     assert pooled["budi"].entries == inline["budi"].entries
     assert [e.title for e in pooled["sari"].entries] == ["Persamaan Kuadrat"]
+
+
+def test_a_dead_parse_worker_costs_no_feed(school: School) -> None:
+    """When the process pool breaks (a worker killed), the feed is parsed in the main process."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from generator.sources.feeds import _parsed
+    from generator.sources.fetch import Fetched
+
+    broken: Future[object] = Future()
+    broken.set_exception(BrokenProcessPool("a worker died"))
+    fetched = Fetched("budi", "https://pakbudi.example/feed/", rss(item(1)).encode())
+    result = _parsed(broken, fetched, "https://pakbudi.example/", ())  # type: ignore[arg-type]
+    assert result.error is None
+    assert [e.title for e in result.entries] == ["Materi 1"]

@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -117,10 +118,22 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
                                                       sources[fetched.key], embed_hosts)
 
         for fetched in fetch_all(requests, limits, parse_when_fetched):
-            future = parsing.get(fetched.key)
-            results.append(future.result() if future is not None else
-                           _from_response(fetched, sources[fetched.key], embed_hosts))
+            results.append(_parsed(parsing.get(fetched.key), fetched, sources[fetched.key],
+                                   embed_hosts))
     return results
+
+
+def _parsed(future: Future[FeedResult] | None, fetched: Fetched | FetchFailure, source: str,
+            embed_hosts: tuple[str, ...]) -> FeedResult:
+    """The worker's result, or the feed parsed here when there was no worker or it died
+    (the out-of-memory killer, a script without a `__main__` guard): one dead worker must
+    not cost the whole update."""
+    if future is not None:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+    return _from_response(fetched, source, embed_hosts)
 
 
 def read_feed(teacher: Teacher, site_root: Path,

@@ -123,7 +123,11 @@ async def _fetch_all(requests: Sequence[FetchRequest], limits: FetchLimits,
                      on_fetched: OnFetched | None) -> list[Fetched | FetchFailure]:
     semaphore = asyncio.Semaphore(limits.concurrency)
     timeout = httpx.Timeout(limits.timeout)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True,
+    # httpx pools 100 connections by default, and waiting for one counts against each
+    # request's timeout: the pool must be as large as the concurrency.
+    pool = httpx.Limits(max_connections=limits.concurrency,
+                        max_keepalive_connections=limits.concurrency)
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, limits=pool,
                                  max_redirects=limits.max_redirects, trust_env=False,
                                  headers={"User-Agent": USER_AGENT}) as client:
 
