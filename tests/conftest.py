@@ -18,6 +18,21 @@ def copy_site(source: Path, destination: Path) -> Path:
     return destination / "site.yml"
 
 
+EXAMPLE_PARTS = ("site.yml", "content", "feeds", "img")
+
+
+def copy_example(destination: Path) -> Path:
+    """Copy the example school of the repository root; returns the copy's site.yml."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part)
+        else:
+            shutil.copy(source, destination / part)
+    return destination / "site.yml"
+
+
 @pytest.fixture
 def tiny_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of tests/fixtures/tiny: 3 teachers (RSS file, JSON Feed file, Markdown).

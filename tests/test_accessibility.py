@@ -12,12 +12,8 @@ write link targets out; their A4 PDFs go to test-output/.
 
 from __future__ import annotations
 
-import functools
 import os
-import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +22,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route
 
 from generator.build import build
-from tests.browser import chromium
-from tests.conftest import REPO
-from tests.test_example import EXAMPLE_PARTS
+from tests.browser import chromium, serve_folder
+from tests.conftest import REPO, copy_example
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -47,29 +42,15 @@ OUTPUT = Path(os.environ.get("MADING_TEST_OUTPUT", REPO / "test-output"))
 """Where screenshots and PDFs are left for people to look at (ignored by Git)."""
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example school, built from a copy and served on 127.0.0.1."""
     root = tmp_path_factory.mktemp("a11y")
-    for part in EXAMPLE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        else:
-            shutil.copy(source, root / part)
+    copy_example(root)
     report = build(root / "site.yml", root / "public", offline=True)
     assert report.problems == ()
-    handler = functools.partial(QuietHandler, directory=str(root / "public"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serve_folder(root / "public") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

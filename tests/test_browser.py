@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from generator.build import build
-from tests.browser import chromium
+from tests.browser import chromium, serve_folder
 from tests.conftest import FIXTURES, copy_site
 
 pytestmark = pytest.mark.browser
@@ -76,20 +73,11 @@ def test_post_with_table_and_image_fits_phone(page: Page, output: Path) -> None:
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(output: Path) -> Iterator[str]:
     """The output served from a sub-path, as on GitHub Pages project sites."""
-    handler = functools.partial(QuietHandler, directory=str(output.parent))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sekolah/"
-    server.shutdown()
+    with serve_folder(output.parent) as url:
+        yield url + "sekolah/"
 
 
 def test_site_works_from_a_sub_path_over_http(page: Page, served: str) -> None:

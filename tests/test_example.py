@@ -7,7 +7,6 @@ content/), never computed by the code under test.
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -15,22 +14,15 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator.build import build
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_example
 from tests.site_checks import broken_relative_links, reparse_feeds
-
-EXAMPLE_PARTS = ("site.yml", "content", "feeds", "img")
 
 
 @pytest.fixture(scope="module")
 def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example built from a copy, so the build's archive stays out of the repo."""
     root = tmp_path_factory.mktemp("example")
-    for part in EXAMPLE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        else:
-            shutil.copy(source, root / part)
+    copy_example(root)
     report = build(root / "site.yml", root / "public", offline=True)
     assert report.problems == ()
     assert report.broken_feeds == ()

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import shutil
 import stat
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +21,8 @@ from generator.i18n import Translator
 from generator.models import OutputFile
 from generator.search import SearchError, index_site
 from generator.write import write_output
-from tests.browser import chromium
-from tests.conftest import FIXTURES, REPO, copy_site
-from tests.test_example import EXAMPLE_PARTS
+from tests.browser import chromium, serve_folder
+from tests.conftest import FIXTURES, copy_example, copy_site
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TINY_POSTS = 5
@@ -159,12 +155,7 @@ def test_a_failing_finish_swaps_nothing_in(tmp_path: Path) -> None:
 def test_indexing_the_example_school_is_quick(tmp_path: Path) -> None:
     """Every build indexes: on the example school (68 posts, 320 pages) it takes about
     0.3 s; far more means something is wrong."""
-    for part in EXAMPLE_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / part)
-        else:
-            shutil.copy(source, tmp_path / part)
+    copy_example(tmp_path)
     output = tmp_path / "public"
     report = build(tmp_path / "site.yml", output, offline=True, now=NOW)
     assert report.warnings == () and report.posts == 68
@@ -177,11 +168,6 @@ def test_indexing_the_example_school_is_quick(tmp_path: Path) -> None:
 
 
 # --- In Chromium -----------------------------------------------------------------------
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
@@ -201,12 +187,8 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def served(output: Path) -> Iterator[str]:
     """The output served from a sub-path, as on GitHub Pages project sites."""
-    handler = functools.partial(QuietHandler, directory=str(output.parent))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sekolah/"
-    server.shutdown()
+    with serve_folder(output.parent) as url:
+        yield url + "sekolah/"
 
 
 def open_page(browser: Browser, javascript: bool = True) -> Iterator[Page]:
