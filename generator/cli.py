@@ -1,7 +1,10 @@
 """The `mading` command: argument parsing, messages and exit codes, nothing else.
 
 Exit codes: 0 ok; 1 done, but something needs attention (broken feeds, with --strict);
-2 bad input, reported as `FILE:LINE: message` without a traceback.
+2 bad input, reported as `FILE:LINE: message` without a traceback, or an archive that
+cannot be used now (locked by another command, damaged, a full disk) or an output folder
+that cannot be written (a full disk, a read-only one), reported the same way with what
+to do about it.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
 from generator.config import load_site
 from generator.errors import InputError, Problem, display_path
-from generator.i18n import Translator
+from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import Site
 from generator.new_post import create_post
 from generator.report import teacher_health
+from generator.roster import import_teachers
+from generator.scaffold import init_school
 from generator.sources.content import read_content
 from generator.sources.feeds import is_url
+from generator.write import OutputWriteError
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -62,6 +68,17 @@ def _parser(_: Translator) -> argparse.ArgumentParser:
     command("export", actions).add_argument("file", type=Path, nargs="?",
                                             help=_("cli.help.export_file"))
     command("import", actions).add_argument("file", type=Path, help=_("cli.help.import_file"))
+    init = commands.add_parser("init", help=_("setup.help.init"))
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."),
+                      help=_("setup.help.init_folder"))
+    init.add_argument("--name", help=_("setup.help.init_name"))
+    init.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                      help=_("setup.help.init_language"))
+    # Not command("import"): that name's help is `mading archive import`'s.
+    roster = commands.add_parser("import", help=_("setup.help.import"))
+    roster.add_argument("--config", type=Path, default=Path("site.yml"), help=_("cli.help.config"))
+    roster.add_argument("--offline", action="store_true", help=_("setup.help.import_offline"))
+    roster.add_argument("file", type=Path, help=_("setup.help.import_file"))
     return parser
 
 
@@ -74,14 +91,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from generator.serve import serve
 
             return serve(args.config, args.output, args.port, offline=args.offline)
+        if args.command == "init":
+            return _init(args)
         site = load_site(args.config)
+        if args.command == "import":  # HANDLERS["import"] is `mading archive import`
+            return _import_teachers(site, args, Translator(site.school.language))
         handler = HANDLERS[args.action if args.command == "archive" else args.command]
         return handler(site, args, Translator(site.school.language))
     except InputError as exc:
         _print_problems(exc.problems)
         return EXIT_BAD_INPUT
-    except ArchiveError as exc:
-        _warn(str(exc))
+    except (ArchiveError, OutputWriteError) as exc:
+        _print_problems([exc.problem(Translator(_language(args)))])
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # `mading archive export | head`: the reader left; that is not an error.
@@ -89,8 +110,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def build_time() -> datetime:
+    """Now, or the moment `SOURCE_DATE_EPOCH` names: the reproducible-builds convention,
+    so that a build (and its "3 hari lagi") can be made again exactly as of that time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+
+
 def _build(args: argparse.Namespace) -> int:
-    report = build(args.config, args.output, offline=args.offline, teacher=args.teacher)
+    report = build(args.config, args.output, offline=args.offline, teacher=args.teacher,
+                   now=build_time())
     _ = Translator(report.language)
     for status in report.broken_feeds:
         _warn(_("cli.feed_broken", teacher=status.teacher, source=status.source,
@@ -109,7 +138,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _fetch(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    results = fetch(site)
+    results = fetch(site, now=build_time())
     for result in results:
         if result.error:
             _warn(_("cli.feed_broken", teacher=result.teacher, source=result.source,
@@ -148,7 +177,7 @@ def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
 
 
 def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    now = datetime.now(UTC)
+    now = build_time()
     zone = ZoneInfo(site.school.timezone)
     lines = teacher_health(load_portal(site, now), now)
 
@@ -182,32 +211,90 @@ def _export(site: Site, args: argparse.Namespace, _: Translator) -> int:
         if args.file is None:
             for line in lines:
                 print(line)
-        else:
-            with open(args.file, "w", encoding="utf-8") as out:
+            return EXIT_OK
+        # Written beside it, then renamed: a failed export never replaces the last good
+        # one (which CI keeps in Git).
+        partial = args.file.with_name(f".{args.file.name}.new-{os.getpid()}")
+        try:
+            with open(partial, "w", encoding="utf-8") as out:
                 out.writelines(line + "\n" for line in lines)
+            os.replace(partial, args.file)
+        except OSError as exc:
+            raise ArchiveError("archive_file.export_failed", display_path(args.file),
+                               detail=exc.strerror) from None
+        finally:
+            partial.unlink(missing_ok=True)
     return EXIT_OK
 
 
 def _import(site: Site, args: argparse.Namespace, _: Translator) -> int:
     try:
         with open(args.file, encoding="utf-8") as source, Archive(site.archive_file) as archive:
-            count = archive.import_(source)
+            count = archive.import_(source, site.embed_hosts)
     except OSError as exc:
-        raise ArchiveError(f"{args.file}: {exc.strerror}") from None
+        raise ArchiveError("archive_file.import_unreadable", display_path(args.file),
+                           detail=exc.strerror) from None
+    except UnicodeDecodeError:
+        raise ArchiveError("archive_file.import_no_header", display_path(args.file)) from None
+    except ArchiveError as exc:
+        # Errors about the export's lines name the export; those about the archive, it.
+        raise (exc.located(display_path(args.file)) if exc.where is None else exc) from None
     print(_("cli.imported", count=count, file=args.file))
     return EXIT_OK
 
 
 def _new(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    path = create_post(site, args.teacher, args.title, datetime.now(UTC))
+    path = create_post(site, args.teacher, args.title, build_time())
     print(display_path(path))
     return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    _ = Translator(args.language)
+    school = init_school(args.folder, args.name, args.language)
+    for path in school.created:
+        print(_("setup.init.created", path=display_path(path)))
+    for path in school.kept:
+        print(_("setup.init.kept", path=display_path(path)))
+    folder = display_path(school.folder)
+    print(_("setup.init.done", folder=folder, readme=display_path(school.folder / "README.md")))
+    print(_("setup.init.next", folder=folder))
+    return EXIT_OK
+
+
+def _import_teachers(site: Site, args: argparse.Namespace, _: Translator) -> int:
+    report = import_teachers(site, args.file, offline=args.offline)
+    for warning in report.warnings:
+        _warn(warning)
+    for notice in report.skipped:
+        print(notice)
+    for teacher in report.added:
+        message = "setup.import.added" if teacher.blog == teacher.listed_blog \
+            else "setup.import.found_feed"
+        print(_(message, slug=teacher.slug, name=teacher.name, blog=teacher.blog,
+                listed=teacher.listed_blog))
+    if report.new_subjects:
+        print(_("setup.import.new_subjects", names=", ".join(report.new_subjects)))
+    if report.new_classes:
+        print(_("setup.import.new_classes", names=", ".join(report.new_classes)))
+    _print_problems(list(report.problems))
+    print(_("setup.import.summary", added=len(report.added), config=display_path(args.config),
+            skipped=len(report.skipped) + len(report.problems)))
+    return EXIT_BAD_INPUT if report.problems else EXIT_OK
 
 
 HANDLERS: dict[str, Callable[[Site, argparse.Namespace, Translator], int]] = {
     "fetch": _fetch, "check": _check, "report": _report, "export": _export, "import": _import,
     "new": _new,
 }
+
+
+def _language(args: argparse.Namespace) -> str:
+    """The site's language, for a message raised outside the site's own handler."""
+    try:
+        return load_site(args.config).school.language
+    except (InputError, AttributeError):
+        return DEFAULT_LANGUAGE
 
 
 def _print_problems(problems: list[Problem]) -> None:
