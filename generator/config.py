@@ -24,6 +24,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import PortalSettings, School, Site, Subject, Teacher, personal_name
+from generator.paths import inside, is_hidden, shown, usable
 from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
@@ -34,6 +35,8 @@ SUBJECT_KEYS = ("name", "slug", "aliases")
 TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio", "links")
 RESERVED_TEACHER_SLUGS = ("mapel", "terbaru", "halaman")
 """Folder names under guru/ that the directory's own pages use."""
+MAX_SLUG_LENGTH = 60
+"""As long as a slug derived from a name may be (`slugify`)."""
 DEFAULT_URL = "http://localhost:8000/"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _HOST_NAME = re.compile(rf"(?i){_LABEL}(?:\.{_LABEL})+")
@@ -74,6 +77,16 @@ class _Constructor(RoundTripConstructor):
         except (ValueError, KeyError, TypeError) as exc:
             raise ConstructorError(None, None, f"{node.tag} {node.value!r}: {exc}",
                                    node.start_mark) from None
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any,
+                          value: Any) -> Any:
+        # `? a: [b]` makes a mapping the key, and ruamel fails hashing the list inside it
+        # with a bare TypeError (found by fuzz/, issue 8).
+        try:
+            return super().check_mapping_key(node, key_node, mapping, key, value)
+        except TypeError:
+            raise ConstructorError(None, None, "a key cannot hold a list or a mapping",
+                                   key_node.start_mark) from None
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
@@ -205,13 +218,20 @@ class _Checker:
         return value
 
     def site_file(self, value: str, key: str, line: int | None) -> Path | None:
-        """A file named relative to the site folder that must exist and stay inside it."""
-        path = (self.root / value).resolve()
-        if not path.is_relative_to(self.root.resolve()):
-            self.problem(line, "config.outside_site", key=key, path=value)
+        """A file named relative to the site folder that must exist and stay inside it,
+        links resolved, and not be hidden (`.git/config` holds a CI checkout's token)."""
+        if not usable(value):
+            self.problem(line, "config.bad_file_name", key=key, path=shown(value))
+            return None
+        path = inside(self.root, value)
+        if path is None:
+            self.problem(line, "config.outside_site", key=key, path=shown(value))
+            return None
+        if is_hidden(path, self.root):
+            self.problem(line, "config.hidden_file", key=key, path=shown(value))
             return None
         if not path.is_file():
-            self.problem(line, "config.missing_file", key=key, path=value)
+            self.problem(line, "config.missing_file", key=key, path=shown(value))
             return None
         return path
 
@@ -374,7 +394,14 @@ def _slug(check: _Checker, item: CommentedMap, name: str, key: str, line: int | 
     """The item's `slug:` or one derived from its name; reports bad and repeated slugs."""
     slug = check.text(item, "slug", "")
     if slug and not is_slug(slug):
-        check.problem(key_line(item, "slug", line), "config.bad_slug", key=key, value=slug)
+        check.problem(key_line(item, "slug", line), "config.bad_slug", key=key,
+                      value=shown(slug))
+    elif len(slug) > MAX_SLUG_LENGTH:
+        # A folder name too long for the file system would fail only when it is written.
+        check.problem(key_line(item, "slug", line), "config.long_slug", key=key,
+                      value=shown(slug, 20), most=MAX_SLUG_LENGTH)
+    elif not slug and item.get("slug") is not None:
+        check.problem(key_line(item, "slug", line), "config.empty_slug", key=key)
     if not slug and not slugify(name):
         # A name with no letter or digit (`"!!"`) gives no slug, hence no page address.
         check.problem(line, "config.no_slug", key=key, value=name)

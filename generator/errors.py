@@ -6,6 +6,7 @@ time, so that a teacher sees every mistake in one run (as mkdocs and zola do).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +44,12 @@ def display_path(path: Path) -> str:
     Every message names files the same way, so `site.yml` and `content/...` problems
     can be opened from where the command was run.
     """
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    here = Path.cwd().resolve()
+    # Links are not followed first: a post that is a link out of the site folder is
+    # named where it lies, not where it points.
+    for candidate in (Path(os.path.abspath(path)), path.resolve()):
+        try:
+            return str(candidate.relative_to(here))
+        except ValueError:
+            continue
+    return str(path)

@@ -15,6 +15,7 @@ from generator.config import did_you_mean
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.models import Site
+from generator.paths import links_out
 from generator.slugs import slugify
 
 
@@ -60,7 +61,8 @@ def create_post(site: Site, teacher_slug: str, title: str, now: datetime) -> Pat
     """Write the new post's file and return its path.
 
     Raises:
-        InputError: unknown teacher, a title with no letters, or the file exists already.
+        InputError: unknown teacher, a title with no letters, the file exists already, or
+            `content/`, the teacher's folder or the file is a link out of the site folder.
     """
     _ = Translator(site.school.language)
     slugs = [t.slug for t in site.teachers]
@@ -72,8 +74,19 @@ def create_post(site: Site, teacher_slug: str, title: str, now: datetime) -> Pat
         raise InputError([Problem("mading new", _("new.no_title"))])
     day = now.astimezone(ZoneInfo(site.school.timezone)).date().isoformat()
     path = site.content_dir / teacher_slug / f"{day}-{name}.md"
+    # Git keeps symbolic links: one committed as `content/<teacher>` would have the post
+    # written wherever it points on the machine, outside the school's repository (issue 8).
+    for step, message in ((site.content_dir, "new.folder_links_out"),
+                          (path.parent, "new.folder_links_out"), (path, "new.file_links_out")):
+        if links_out(step, site.root):
+            raise InputError([Problem(display_path(step), _(message))])
     if path.exists():
         raise InputError([Problem(display_path(path), _("new.exists"))])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(post_template(site, teacher_slug, title, now), encoding="utf-8")
+    try:
+        # "x" (O_EXCL) neither follows a link nor replaces a file put there meanwhile.
+        with open(path, "x", encoding="utf-8") as file:
+            file.write(post_template(site, teacher_slug, title, now))
+    except FileExistsError:
+        raise InputError([Problem(display_path(path), _("new.exists"))]) from None
     return path
