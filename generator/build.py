@@ -10,17 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.archive import Archive
+from generator.cache import BuildCache
 from generator.collect import collect
 from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
 from generator.i18n import Translator
+from generator.layout import Layout
 from generator.models import Entry, FeedStatus, Portal, Site
-from generator.render import render_site, render_teacher_site, theme_dir
+from generator.render import Renderer, site_files, teacher_site_files, theme_dir
 from generator.search import BUNDLE, SearchError, index_site
 from generator.sources.content import read_content
-from generator.sources.feeds import FeedResult, read_feeds
+from generator.sources.feeds import FeedResult, is_url, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
-from generator.write import write_output
+from generator.write import refuse_output, write_output
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class BuildReport:
     pages: int = 0
     rewritten: int = 0
     """Files whose content changed; the others kept their modification time."""
+    rendered: int = 0
+    """Pages and feeds made this time; the others were the previous build's, unchanged."""
     posts: int = 0
     warnings: tuple[str, ...] = ()
     """Built, but not everything: search could not be indexed (still exit 0)."""
@@ -65,8 +69,8 @@ def build(config_file: Path, output: Path, offline: bool = False,
     the previous output is carried over as it is (`mading serve`'s quick rebuilds).
 
     Raises:
-        InputError: `site.yml` is unusable, or `teacher` is not one of its teachers;
-            nothing is built.
+        InputError: `site.yml` is unusable, `teacher` is not one of its teachers, or
+            `output` would replace the site's own files; nothing is built.
     """
     now = now or datetime.now(UTC)
     site = load_site(config_file)
@@ -75,42 +79,66 @@ def build(config_file: Path, output: Path, offline: bool = False,
         hint = did_you_mean(teacher, [t.slug for t in site.teachers], _)
         raise InputError([Problem("--teacher", _("cli.unknown_teacher", slug=teacher,
                                                  hint=hint))])
+    _refuse_unsafe_output(site, output)
     fetch(site, offline=offline, now=now, limits=limits)
-    content = read_content(site)
-    portal = load_portal(site, now, content.entries)
-    warnings: list[str] = []
+    with BuildCache(site.cache_file) as cache:
+        content = read_content(site, cache)
+        problems = content.problems
+        portal = load_portal(site, now, content.entries)
+        del content  # the posts live on in the portal; the entries need not
+        output = output.resolve()
+        layout = Layout() if teacher is None else Layout(standalone=teacher)
+        renderer = Renderer(portal, theme_dir(), layout, previous=cache.pages(output),
+                            output=output)
+        warnings: list[str] = []
 
-    def index_search(staging: Path, rewritten: int) -> None:
-        """Index the posts before the swap; without search the rest is still published.
+        def index_search(staging: Path, rewritten: int) -> None:
+            """Index the posts before the swap; without search the rest is still published.
 
-        When no page changed (or for serve's quick rebuilds) the previous index is
-        linked in as it is: Pagefind's output differs between runs over the same pages,
-        and would make every deploy upload it again.
-        """
-        previous = output / BUNDLE
-        if (not reindex or rewritten == 0) and previous.is_dir():
-            shutil.copytree(previous, staging / BUNDLE, copy_function=os.link)
-            return
-        try:
-            index_site(staging, site.school.language)
-        except SearchError as exc:
-            warnings.append(Translator(site.school.language)(exc.message_id, **exc.values))
+            When no page changed (or for serve's quick rebuilds) the previous index is
+            linked in as it is: Pagefind's output differs between runs over the same pages,
+            and would make every deploy upload it again.
+            """
+            previous = output / BUNDLE
+            if (not reindex or rewritten == 0) and previous.is_dir():
+                shutil.copytree(previous, staging / BUNDLE, copy_function=os.link)
+                return
+            try:
+                index_site(staging, site.school.language)
+            except SearchError as exc:
+                warnings.append(Translator(site.school.language)(exc.message_id, **exc.values))
 
-    finish = None
-    if teacher is None:
-        files = render_site(portal, theme_dir())
-        # With no post page to index, Pagefind would index every page instead.
-        finish = index_search if portal.posts else None
-    else:
-        # A micro-site is one teacher's posts, browsed by month and label; it has no
-        # cari/ page, so no index (docs/decisions.md).
-        files = render_teacher_site(portal, theme_dir(), teacher)
-    written = write_output(files, output, finish=finish)
-    return BuildReport(problems=content.problems, feeds=portal.feeds,
+        if teacher is None:
+            # With no post page to index, Pagefind would index every page instead.
+            written = write_output(site_files(renderer), output,
+                                   finish=index_search if portal.posts else None,
+                                   finished=(BUNDLE,))
+        else:
+            # A micro-site is one teacher's posts, browsed by month and label; it has no
+            # cari/ page, so no index (docs/decisions.md).
+            written = write_output(teacher_site_files(renderer), output)
+        cache.keep_pages(output, renderer.records)
+    return BuildReport(problems=problems, feeds=portal.feeds,
                        warnings=tuple(warnings),
                        language=site.school.language, pages=written.files,
-                       rewritten=written.rewritten,
+                       rewritten=written.rewritten, rendered=renderer.rendered,
                        posts=len(portal.posts))
+
+
+def _refuse_unsafe_output(site: Site, output: Path) -> None:
+    """The swap replaces the whole output folder: it must not hold the site (issue 8).
+
+    Raises:
+        InputError: `output` is, holds or lies in one of the site's own files.
+    """
+    inputs = [site.config_file, site.content_dir, site.archive_file.parent, theme_dir(),
+              *(t.photo for t in site.teachers if t.photo is not None),
+              *(site.root / t.blog for t in site.teachers if t.blog and not is_url(t.blog))]
+    refusal = refuse_output(output, inputs)
+    if refusal is not None:
+        _ = Translator(site.school.language)
+        raise InputError([Problem("--output", _(refusal[0], output=str(output),
+                                                input=refusal[1]))])
 
 
 def load_portal(site: Site, now: datetime,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -92,6 +93,11 @@ class Site:
     @property
     def archive_file(self) -> Path:
         return self.root / ".mading" / "archive.sqlite"
+
+    @property
+    def cache_file(self) -> Path:
+        """What builds can compute again (generator/cache.py); safe to delete."""
+        return self.root / ".mading" / "cache.sqlite"
 
     def subject(self, slug: str) -> Subject:
         return next(s for s in self.subjects if s.slug == slug)
@@ -199,7 +205,12 @@ class Portal:
     generated: datetime
 
     def feed_of(self, teacher: str) -> FeedStatus | None:
-        return next((f for f in self.feeds if f.teacher == teacher), None)
+        return self._feeds_by_teacher.get(teacher)
+
+    @cached_property
+    def _feeds_by_teacher(self) -> dict[str, FeedStatus]:
+        # A district's pages ask for 3,000 teachers' feeds, each among 3,000.
+        return {status.teacher: status for status in self.feeds}
 
 
 @dataclass(frozen=True)
@@ -210,3 +221,5 @@ class OutputFile:
     """POSIX path relative to the output root."""
     content: bytes | None = None
     source: Path | None = None
+    unchanged: bool = False
+    """`source` is this very file in the previous output, known to be up to date."""

@@ -9,14 +9,20 @@ in one place, `_listing`.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+import hashlib
+import multiprocessing
+import os
+import pickle
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -26,15 +32,19 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import escape
 
 from generator import syndication
+from generator.cache import PageRecord, code_fingerprint
 from generator.i18n import Translator
 from generator.layout import Layout, class_slug
-from generator.models import OutputFile, Portal, Post, Teacher, personal_name
+from generator.models import FeedStatus, OutputFile, Portal, Post, Subject, Teacher, personal_name
 from generator.slugs import fold
 
 HOME_LATEST = 12
 HOME_PER_SUBJECT = 3
 HOME_ASSIGNMENTS = 5
 DEFAULT_THEME = "default"
+RELATIVE_DAYS = timedelta(days=31)
+"""Up to this far from the build, `3 hari lagi` counts days; beyond it, months."""
+T = TypeVar("T")
 
 
 def theme_dir(name: str = DEFAULT_THEME) -> Path:
@@ -94,22 +104,41 @@ class PostIndex:
 
 
 class Renderer:
-    """One Jinja environment per build, with the site's language, time zone and layout."""
+    """One Jinja environment per build, with the site's language, time zone and layout.
 
-    def __init__(self, portal: Portal, theme: Path, layout: Layout) -> None:
+    Incremental: given the `previous` build's page records and its `output` folder, a page
+    whose inputs (its context, the site, the code and theme) hash to the same key, and
+    whose time-dependent values (`3 hari lagi`, the "active" badge…) read the same, is not
+    rendered again: the previous file is taken as it is. `records` describes this build's
+    pages for the next one; `rendered` counts the pages whose template ran.
+    """
+
+    def __init__(self, portal: Portal, theme: Path, layout: Layout,
+                 previous: Mapping[str, PageRecord] | None = None,
+                 output: Path | None = None) -> None:
         self.portal = portal
         self.site = portal.site
+        self.theme = theme
         self.layout = layout
         self.index = PostIndex.of(portal)
         self.zone = ZoneInfo(self.site.school.timezone)
         self._ = Translator(self.site.school.language)
+        self.previous = previous or {}
+        self.output = output
+        self.records: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
+        self.rendered = 0
+        self._watch = _Watch()
+        self._digest = hashlib.sha256(
+            f"{code_fingerprint()}\0{theme}\0{self.site!r}\0{layout!r}".encode())
+        self._post_digests: dict[int, str] = {}
         self.env = theme_environment(theme)
         self.env.filters.update(date=self.format_date, isodate=self.iso_date,
                                 relative=self.relative, due_date=self.due_date,
                                 filesize=self.file_size)
         self.env.globals.update(
-            _=self._, site=self.site, school=self.site.school, portal=portal, url=layout,
-            index=self.index, standalone=layout.standalone is not None,
+            _=self._, site=self.site, school=self.site.school, url=layout,
+            portal=_WatchedPortal(self), index=_WatchedIndex(self),
+            standalone=layout.standalone is not None,
             kind_label=lambda kind: self._(f"kind.{kind}"), class_slug=class_slug,
             active=self.active, share_link=self.share_link, month_name=self.month_name,
             page_content=page_content,
@@ -125,13 +154,22 @@ class Renderer:
     def relative(self, value: datetime) -> str:
         """`dalam 3 hari` / `3 hari yang lalu`: as of the build; the page's script keeps
         it current between builds."""
+        return self._watch.note("relative", value.isoformat(), self._relative(value))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one renderer per build; the cache dies with it
+    def _relative(self, value: datetime) -> str:
         delta = value - self.portal.generated
+        language = self.site.school.language
         # Days, not "4 minggu": a student counts the days left. Hours below one day.
+        # Beyond a month, months: an old assignment's page then changes once a month,
+        # not every day (each change is a page to render and upload again).
+        if abs(delta) > RELATIVE_DAYS:
+            return format_timedelta(delta, add_direction=True, locale=language)
         if abs(delta) >= timedelta(days=1):
             return format_timedelta(delta, add_direction=True, granularity="day",
-                                    threshold=1000, locale=self.site.school.language)
+                                    threshold=1000, locale=language)
         return format_timedelta(delta, add_direction=True, granularity="hour", threshold=1.0,
-                                locale=self.site.school.language)
+                                locale=language)
 
     def due_date(self, value: datetime) -> str:
         """`Jumat, 18 Desember 2026`, with the time when the teacher gave one (not 23.59)."""
@@ -155,7 +193,8 @@ class Renderer:
     def active(self, teacher: Teacher) -> bool:
         last = self.index.last_post(teacher)
         window = timedelta(days=self.site.portal.active_days)
-        return last is not None and self.portal.generated - last <= window
+        result = last is not None and self.portal.generated - last <= window
+        return self._watch.note("active", teacher.slug, result)
 
     def share_link(self, post: Post) -> str:
         """A plain WhatsApp link (no script, no tracker) with the title, due date and URL."""
@@ -174,9 +213,181 @@ class Renderer:
         def href(target: str) -> str:
             return root + target + ("index.html" if target == "" or target.endswith("/") else "")
 
-        html = self.env.get_template(template).render(root=root, href=href, page_path=path,
-                                                      **context)
-        return OutputFile(path, html.encode("utf-8"))
+        def render() -> bytes:
+            html = self.env.get_template(template).render(root=root, href=href,
+                                                          page_path=path, **context)
+            return html.encode("utf-8")
+        return self.file(path, (template, root, context), render)
+
+    def file(self, path: str, inputs: object, produce: Callable[[], bytes]) -> OutputFile:
+        """The file at `path`, made by `produce` from `inputs`, or the previous build's
+        when its inputs are the same."""
+        key = self._key(path, inputs)
+        reused = self._reuse(path, key)
+        if reused is not None:
+            return reused
+        self._watch.start()
+        content = produce()
+        calls = self._watch.stop()
+        self.rendered += 1
+        if key is not None and calls is not None:
+            self.records[path] = (key, calls)
+        return OutputFile(path, content)
+
+    def _key(self, path: str, inputs: object) -> str | None:
+        digest = self._digest.copy()
+        digest.update(path.encode())
+        try:
+            self._fingerprint(inputs, digest)
+        except _Unknown:
+            return None
+        return digest.hexdigest()
+
+    def _reuse(self, path: str, key: str | None) -> OutputFile | None:
+        record = self.previous.get(path)
+        if key is None or record is None or record.key != key or self.output is None:
+            return None
+        if any(self._replay(name, argument) != result
+               for name, argument, result in record.calls):
+            return None
+        previous = self.output / path
+        try:
+            stat = previous.stat()
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != \
+                (record.size, record.mtime_ns, record.inode):
+            return None  # changed by someone else since
+        self.records[path] = (key, record.calls)
+        return OutputFile(path, source=previous, unchanged=True)
+
+    def _replay(self, name: str, argument: str) -> str:
+        """A time-dependent value as it reads in this build."""
+        if name == "relative":
+            return shown(self._relative(datetime.fromisoformat(argument)))
+        teacher = next((t for t in self.site.teachers if t.slug == argument), None)
+        if teacher is None:
+            return "\0gone"
+        if name == "active":
+            return shown(self.active(teacher))
+        if name == "last_post":
+            return shown(self.index.last_post(teacher))
+        return shown(self.portal.feed_of(argument))  # feed_of
+
+    def _fingerprint(self, value: object, digest: Any) -> None:
+        """Feed `value` into `digest`: what a page shows of it, not its identity."""
+        if isinstance(value, Post):
+            digest.update(self._post_digest(value).encode())
+        elif isinstance(value, str | int | float | bool | None):
+            digest.update(f"{type(value).__name__}:{value!r};".encode())
+        elif isinstance(value, list | tuple):
+            digest.update(b"[")
+            for item in value:
+                self._fingerprint(item, digest)
+            digest.update(b"]")
+        elif isinstance(value, dict):
+            digest.update(b"{")
+            for item_key, item in sorted(value.items(), key=lambda kv: repr(kv[0])):
+                self._fingerprint(item_key, digest)
+                self._fingerprint(item, digest)
+            digest.update(b"}")
+        elif isinstance(value, Teacher | Subject):
+            # The site's own records: their whole content is in the site's digest.
+            digest.update(f"{type(value).__name__}:{value.slug};".encode())
+        elif isinstance(value, Pager):
+            self._fingerprint((value.base, value.number, value.count, value.posts), digest)
+        elif isinstance(value, datetime):
+            digest.update(value.isoformat().encode())
+        elif isinstance(value, FeedStatus):
+            digest.update(shown(value).encode())
+        else:
+            raise _Unknown(type(value).__name__)
+
+    def _post_digest(self, post: Post) -> str:
+        known = self._post_digests.get(id(post))
+        if known is None:
+            # Times by their ISO text: a post read afresh and the same post from the cache
+            # carry the same instant in different tzinfo classes.
+            fields = [value.isoformat() if isinstance(value, datetime) else value
+                      for value in (getattr(post, f.name) for f in dataclasses.fields(post)
+                                    if f.name not in ("teacher", "subjects", "content_html"))]
+            digest = hashlib.blake2b(pickle.dumps(
+                (post.teacher.slug, [s.slug for s in post.subjects], fields), protocol=5))
+            digest.update(post.content_html.encode())
+            known = self._post_digests[id(post)] = digest.hexdigest()
+        return known
+
+
+def shown(value: object) -> str:
+    """A value as a record of what a page showed: times by their ISO text, since the same
+    instant may come with another tzinfo class (read afresh, or from the cache)."""
+    if isinstance(value, FeedStatus):
+        # What a page may show of a feed; not the fetch's bookkeeping (validators, the time
+        # of the last success), which changes at every fetch (docs/decisions.md).
+        value = (value.source, value.home_page, value.feed_url, value.title, value.error)
+    return value.isoformat() if isinstance(value, datetime) else repr(value)
+
+
+class _Unknown(Exception):
+    """A value whose content cannot be hashed: the page is always rendered."""
+
+
+class _Watch:
+    """The time-dependent values the page being rendered showed.
+
+    A page that reads anything else outside its context (for example every subject's
+    post count) is marked volatile: rendered in every build.
+    """
+
+    def __init__(self) -> None:
+        self._calls: list[tuple[str, str, str]] | None = None
+        self._volatile = False
+
+    def start(self) -> None:
+        self._calls, self._volatile = [], False
+
+    def stop(self) -> tuple[tuple[str, str, str], ...] | None:
+        """The values noted since `start`, or None if the page is volatile."""
+        calls, self._calls = self._calls, None
+        return None if self._volatile or calls is None else tuple(dict.fromkeys(calls))
+
+    def note(self, name: str, argument: str, result: T) -> T:
+        if self._calls is not None:
+            self._calls.append((name, argument, shown(result)))
+        return result
+
+    def volatile(self) -> None:
+        self._volatile = True
+
+
+class _WatchedIndex:
+    """The `index` templates see: the post index, with what they read of it noted."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self._renderer = renderer
+
+    def last_post(self, teacher: Teacher) -> datetime | None:
+        return self._renderer._watch.note("last_post", teacher.slug,
+                                          self._renderer.index.last_post(teacher))
+
+    def __getattr__(self, name: str) -> Any:
+        self._renderer._watch.volatile()
+        return getattr(self._renderer.index, name)
+
+
+class _WatchedPortal:
+    """The `portal` templates see, likewise."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self._renderer = renderer
+
+    def feed_of(self, teacher: str) -> FeedStatus | None:
+        status = self._renderer.portal.feed_of(teacher)
+        return self._renderer._watch.note("feed_of", teacher, status)
+
+    def __getattr__(self, name: str) -> Any:
+        self._renderer._watch.volatile()
+        return getattr(self._renderer.portal, name)
 
 
 _SCROLLER = re.compile(r"<(table|pre)\b")
@@ -238,17 +449,74 @@ def by_month(posts: Sequence[Post], zone: str) -> list[tuple[str, int]]:
 
 def render_site(portal: Portal, theme: Path) -> list[OutputFile]:
     """Every file of the built portal."""
-    r = Renderer(portal, theme, Layout())
-    return [*_school_files(r), *_assets(theme),
-            *(f for t in portal.site.teachers for f in _teacher_files(r, t))]
+    return list(site_files(Renderer(portal, theme, Layout())))
 
 
 def render_teacher_site(portal: Portal, theme: Path, slug: str) -> list[OutputFile]:
     """One teacher's micro-site as a complete site of its own (`build --teacher`)."""
-    r = Renderer(portal, theme, Layout(standalone=slug))
-    return [*_teacher_files(r, portal.site.teacher(slug)), *_assets(theme),
-            r.page("404.html", "404.html", root=""),
-            OutputFile("robots.txt", b"User-agent: *\nAllow: /\n")]
+    return list(teacher_site_files(Renderer(portal, theme, Layout(standalone=slug))))
+
+
+def site_files(r: Renderer) -> Iterator[OutputFile]:
+    """Every file of the portal, one at a time: a district's pages are not all held."""
+    yield from _school_files(r)
+    yield from _assets(r.theme)
+    yield from _teachers_files(r)
+
+
+PARALLEL_RENDER_FROM = 1000
+"""From this many posts, the teachers' pages are rendered in worker processes."""
+
+
+def _teachers_files(r: Renderer) -> Iterator[OutputFile]:
+    """Every teacher's pages; for a big portal, spread over the machine's cores.
+
+    The workers are forked: they start with this renderer (the portal, the compiled
+    templates) already in memory, which no other way of starting them gives for free.
+    Each renders a run of teachers and sends back the files and their records, in order.
+    """
+    teachers = r.site.teachers
+    workers = min(os.cpu_count() or 1, len(teachers))
+    if len(r.portal.posts) < PARALLEL_RENDER_FROM or workers < 2 or \
+            "fork" not in multiprocessing.get_all_start_methods():
+        for teacher in teachers:
+            yield from _teacher_files(r, teacher)
+        return
+    size = max(1, len(teachers) // (workers * 8))
+    runs = [(start, start + size) for start in range(0, len(teachers), size)]
+    _forked.append(r)
+    # Out of the collector's sight, the portal's objects stay shared with the workers:
+    # a collection in a worker would otherwise touch, and so copy, every page of them.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for files, records, rendered in pool.imap(_render_teachers, runs):
+                r.records.update(records)
+                r.rendered += rendered
+                yield from files
+    finally:
+        gc.unfreeze()
+        _forked.pop()
+
+
+_forked: list[Renderer] = []
+"""The renderer a forked worker inherited."""
+
+
+def _render_teachers(run: tuple[int, int]) -> tuple[list[OutputFile], dict[str, Any], int]:
+    r = _forked[-1]
+    r.records, r.rendered = {}, 0
+    files = [file for teacher in r.site.teachers[run[0]:run[1]]
+             for file in _teacher_files(r, teacher)]
+    return files, r.records, r.rendered
+
+
+def teacher_site_files(r: Renderer) -> Iterator[OutputFile]:
+    assert r.layout.standalone is not None
+    yield from _teacher_files(r, r.site.teacher(r.layout.standalone))
+    yield from _assets(r.theme)
+    yield r.page("404.html", "404.html", root="")
+    yield OutputFile("robots.txt", b"User-agent: *\nAllow: /\n")
 
 
 def _listing(r: Renderer, base: str, template: str, title: str, posts: Sequence[Post],
@@ -261,10 +529,16 @@ def _listing(r: Renderer, base: str, template: str, title: str, posts: Sequence[
         yield r.page(Layout.page(base, number) + "index.html", template, title=title,
                      pager=pager, feed_base=base if feeds else None, **context)
     if feeds:
-        yield OutputFile(base + "feed.xml",
-                         syndication.atom(r.portal, r.layout, base, title, posts))
-        yield OutputFile(base + "feed.json",
-                         syndication.json_feed(r.portal, r.layout, base, title, posts))
+        yield from _feeds(r, base, title, posts)
+
+
+def _feeds(r: Renderer, base: str, title: str, posts: Sequence[Post]) -> Iterator[OutputFile]:
+    """The Atom and JSON feeds of a listing; an empty one is dated when it was built."""
+    shown = (title, posts[:syndication.FEED_LIMIT], None if posts else r.portal.generated)
+    yield r.file(base + "feed.xml", ("atom", *shown),
+                 lambda: syndication.atom(r.portal, r.layout, base, title, posts))
+    yield r.file(base + "feed.json", ("json", *shown),
+                 lambda: syndication.json_feed(r.portal, r.layout, base, title, posts))
 
 
 def _school_files(r: Renderer) -> Iterator[OutputFile]:
@@ -275,10 +549,7 @@ def _school_files(r: Renderer) -> Iterator[OutputFile]:
                  upcoming=index.upcoming[:HOME_ASSIGNMENTS],
                  sections=[(s, index.by_subject[s.slug][:HOME_PER_SUBJECT])
                            for s in site.subjects if index.by_subject[s.slug]])
-    yield OutputFile("feed.xml", syndication.atom(portal, r.layout, "", site.school.name,
-                                                  portal.posts))
-    yield OutputFile("feed.json", syndication.json_feed(portal, r.layout, "", site.school.name,
-                                                        portal.posts))
+    yield from _feeds(r, "", site.school.name, portal.posts)
     yield r.page("mapel/index.html", "subjects.html", teaching=teaching)
     for subject in site.subjects:
         posts = index.by_subject[subject.slug]
@@ -324,7 +595,8 @@ def _school_files(r: Renderer) -> Iterator[OutputFile]:
     # there: this one page links through the site's absolute URL.
     yield r.page("404.html", "404.html", root=site.school.url)
     yield OutputFile("blogroll.opml", syndication.opml(portal))
-    yield OutputFile("sitemap.xml", syndication.sitemap(portal, r.layout))
+    yield r.file("sitemap.xml", ("sitemap", portal.posts),
+                 lambda: syndication.sitemap(portal, r.layout))
     yield OutputFile("robots.txt", syndication.robots(site.school.url))
 
 

@@ -7,6 +7,7 @@ well-formedness are the library's job. All URLs here are absolute, from `school.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from xml.etree import ElementTree as ET
@@ -25,7 +26,17 @@ def absolute(portal: Portal, path: str) -> str:
     return portal.site.school.url + path
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold, even escaped. ElementTree writes them anyway, and one
+in a name or title (site.yml and front matter may spell them `"\x0c"`) would make every
+feed reader refuse the whole feed (tests/test_xss.py)."""
+
+
 def _xml(root: ET.Element) -> bytes:
+    for element in root.iter():
+        if element.text:
+            element.text = _NOT_XML.sub("", element.text)
+        element.attrib = {name: _NOT_XML.sub("", value) for name, value in element.attrib.items()}
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"
@@ -112,7 +123,8 @@ def opml(portal: Portal) -> bytes:
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = portal.site.school.name
-    ET.SubElement(head, "dateCreated").text = portal.generated.strftime(
+    # Dated by the newest post, not the build: a rebuild with nothing new leaves it as is.
+    ET.SubElement(head, "dateCreated").text = _updated(portal.posts, portal).strftime(
         "%a, %d %b %Y %H:%M:%S %z")
     body = ET.SubElement(root, "body")
     for teacher in portal.site.teachers:

@@ -14,23 +14,47 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from generator.errors import MadingError
+from generator.errors import MadingError, Problem, display_path
+from generator.i18n import Translator
 from generator.models import OutputFile
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""A full disk, a full quota, a file size limit (`ulimit -f`)."""
 
 
 class OutputPathError(MadingError):
     """A rendered path would land outside the output folder."""
+
+
+class OutputWriteError(MadingError):
+    """The build could not be written (a full disk, a read-only one, no permission): the
+    previous output is whole and the staging folder removed (issue 8).
+
+    `problem()` gives the line the user sees, in the site's language.
+    """
+
+    def __init__(self, where: str, error: OSError) -> None:
+        self.where = where
+        self.message_id = "output.no_room" if error.errno in _NO_ROOM else "output.write_failed"
+        self.detail = error.strerror or str(error)
+        super().__init__(self.message_id, where, self.detail)
+
+    def problem(self, _: Translator) -> Problem:
+        return Problem(self.where, _(self.message_id, detail=self.detail))
+
+    def __str__(self) -> str:
+        return str(self.problem(Translator()))
 
 
 @dataclass(frozen=True)
@@ -42,44 +66,133 @@ class WriteReport:
 
 
 def write_output(files: Iterable[OutputFile], output: Path,
-                 finish: Callable[[Path, int], None] | None = None) -> WriteReport:
+                 finish: Callable[[Path, int], None] | None = None,
+                 finished: Iterable[str] = ()) -> WriteReport:
     """Write `files` as the new content of `output`.
 
     `finish`, if given, is called with the staging folder and the number of files that
     changed, once every file is in it and before the swap (the build indexes it for
     search there); if it raises, nothing is swapped and the previous output stays.
+    `finished` names the top-level folders `finish` writes.
+
+    When every file equals the previous output's and no other file is there, nothing is
+    written at all: no staging folder, no swap (a district's no-change rebuild would
+    otherwise link 100,000 files only to throw them away).
+
+    Raises:
+        OutputWriteError: a file could not be written (`OSError`: a full disk, a file size
+            limit, a read-only disk...); the previous output is left whole.
     """
+    refusal = refuse_output(output, ())
+    if refusal is not None:
+        raise OutputPathError(f"refusing to replace {output}: {refusal[0]}")
+    where = display_path(output)
     output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(output)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-    previous = output if output.is_dir() else None
+    staging: Path | None = None
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(output)
+        previous = output if output.is_dir() else None
+        same: list[str] = []
         count = rewritten = 0
         for file in files:
             relative = _safe_relative(file.path)
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
             old = previous / relative if previous is not None else None
-            if old is not None and _same_content(file, old) and _link(old, target):
-                pass
-            elif file.source is not None:
-                shutil.copyfile(file.source, target)
-                rewritten += 1
+            count += 1
+            if old is not None and (file.unchanged or _same_content(file, old)):
+                if staging is None:
+                    same.append(relative)
+                elif not _link(old, _target(staging, relative)):
+                    shutil.copyfile(old, staging / relative)
+                continue
+            if staging is None:
+                staging = _start_staging(output, previous, same)
+            target = _target(staging, relative)
+            if file.source is not None:
+                _copy(file.source, target)
             else:
                 target.write_bytes(file.content or b"")
-                rewritten += 1
-            count += 1
+            rewritten += 1
+        if staging is None and previous is not None and \
+                _holds_only(previous, set(same), set(finished)):
+            return WriteReport(count, 0)
+        if staging is None:
+            staging = _start_staging(output, previous, same)
         if finish is not None:
             finish(staging, rewritten)
             if previous is not None:
                 _relink_unchanged(staging, previous)
         os.chmod(staging, 0o755)
         _swap(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except BaseException as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputWriteError(where, exc) from None
         raise
     return WriteReport(count, rewritten)
+
+
+def _start_staging(output: Path, previous: Path | None, same: list[str]) -> Path:
+    """The fresh folder the build is written into, holding the unchanged files so far."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    try:
+        for relative in same:
+            assert previous is not None
+            if not _link(previous / relative, _target(staging, relative)):
+                shutil.copyfile(previous / relative, staging / relative)
+    except BaseException:  # (a full disk where links cannot be made) not left behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _target(staging: Path, relative: str) -> Path:
+    target = staging / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def _holds_only(folder: Path, files: set[str], finished: set[str]) -> bool:
+    """Whether `folder` holds exactly `files` (relative POSIX paths), besides the
+    top-level folders in `finished`."""
+    found = 0
+    top = os.fspath(folder)
+    for directory, subfolders, names in os.walk(top):
+        if directory == top:
+            subfolders[:] = [name for name in subfolders if name not in finished]
+            here = ""
+        else:
+            here = os.path.relpath(directory, top).replace(os.sep, "/") + "/"
+        for name in names:
+            if here + name not in files:
+                return False
+            found += 1
+    return found == len(files)
+
+
+def refuse_output(output: Path, inputs: Iterable[Path]) -> tuple[str, str] | None:
+    """Why a build may not put its output in `output`: (message id, the input in the
+    way), or None when it may.
+
+    The swap replaces the whole folder: `--output .` run in the site folder would put
+    the built pages in the place of the school's repository (issue 8). So the output may
+    not be, hold or lie inside any of the site's `inputs` (site.yml, content/, the
+    archive, feed files, photos, the theme), nor be the root or the home folder; and a
+    folder that exists must be empty or a previous build (it has an index.html).
+    """
+    target = Path(os.path.realpath(output))
+    if target == Path(target.anchor) or target == Path(os.path.realpath(Path.home())):
+        return "output.system_folder", str(target)
+    for path in inputs:
+        real = Path(os.path.realpath(path))
+        if real.is_relative_to(target) or target.is_relative_to(real):
+            return "output.holds_input", display_path(path)
+    if target.exists() and not target.is_dir():
+        return "output.not_a_folder", ""
+    if target.is_dir() and not (target / "index.html").is_file() and any(target.iterdir()):
+        return "output.not_a_build", ""
+    return None
 
 
 def _relink_unchanged(staging: Path, previous: Path) -> None:
@@ -98,11 +211,20 @@ def _relink_unchanged(staging: Path, previous: Path) -> None:
             continue
 
 
+def _copy(source: Path, target: Path) -> None:
+    """Copy a file keeping its modification time, for the quick check in `_same_content`."""
+    shutil.copyfile(source, target)
+    stat = source.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
 def _same_content(file: OutputFile, old: Path) -> bool:
     try:
         if file.source is not None:
-            return file.source.stat().st_size == old.stat().st_size and \
-                file.source.read_bytes() == old.read_bytes()
+            # rsync's quick check: a copied file (images, attachments; a district has
+            # tens of thousands) kept its source's size and modification time.
+            new, was = file.source.stat(), old.stat()
+            return (new.st_size, new.st_mtime_ns) == (was.st_size, was.st_mtime_ns)
         content = file.content or b""
         return old.stat().st_size == len(content) and old.read_bytes() == content
     except OSError:
@@ -118,9 +240,13 @@ def _link(old: Path, target: Path) -> bool:
     return True
 
 
-def _safe_relative(path: str) -> PurePosixPath:
-    relative = PurePosixPath(path)
-    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+def _safe_relative(path: str) -> str:
+    """`path` as written under the output, refused if it would land outside it."""
+    parts = path.split("/")
+    if not path or path.startswith("/") or ".." in parts or "\0" in path:
+        raise OutputPathError(f"refusing to write outside the output folder: {path!r}")
+    relative = "/".join(part for part in parts if part not in ("", "."))
+    if not relative:
         raise OutputPathError(f"refusing to write outside the output folder: {path!r}")
     return relative
 
@@ -143,7 +269,11 @@ def _swap(staging: Path, output: Path) -> None:
     # No atomic exchange here (macOS, Windows, old kernels): two renames, a moment apart.
     retired = output.with_name(f".{output.name}.old-{os.getpid()}")
     output.rename(retired)
-    staging.rename(output)
+    try:
+        staging.rename(output)
+    except BaseException:
+        retired.rename(output)  # the previous output back in its place
+        raise
     shutil.rmtree(retired, ignore_errors=True)
 
 

@@ -7,7 +7,7 @@ content/), never computed by the code under test.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,13 +17,16 @@ from generator.build import build
 from tests.conftest import REPO, copy_example
 from tests.site_checks import broken_relative_links, reparse_feeds
 
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+"""The example's own day: its assignments are due around it, whatever today is."""
+
 
 @pytest.fixture(scope="module")
 def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example built from a copy, so the build's archive stays out of the repo."""
     root = tmp_path_factory.mktemp("example")
     copy_example(root)
-    report = build(root / "site.yml", root / "public", offline=True)
+    report = build(root / "site.yml", root / "public", offline=True, now=NOW)
     assert report.problems == ()
     assert report.broken_feeds == ()
     assert report.posts == 68  # 45 feed items + 24 Markdown posts - 1 draft

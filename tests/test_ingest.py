@@ -8,6 +8,7 @@ and `mading report` names the problem.
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import subprocess
 import sys
@@ -117,8 +118,10 @@ def school(tmp_path: Path, httpserver: HTTPServer,
 
 
 def mading(school: School, *args: str) -> subprocess.CompletedProcess[str]:
+    # As of the last build of each test, whatever today's date is.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(T3.timestamp()))}
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=school.folder,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=env)
 
 
 # -- the archive keeps every post --------------------------------------------------------

@@ -6,8 +6,11 @@ A bad post is reported with its file and line and left out; the other posts stil
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -17,10 +20,12 @@ from zoneinfo import ZoneInfo
 
 from ruamel.yaml.comments import CommentedMap
 
+from generator.cache import BuildCache, code_fingerprint
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.models import KINDS, Attachment, Entry, Kind, Site
+from generator.paths import inside, links_out, shown, usable
 from generator.sanitize import summarize
 from generator.slugs import fold, slugify
 from generator.sources.markup import markdown_to_html
@@ -42,58 +47,143 @@ class ContentResult:
     problems: tuple[Problem, ...]
 
 
-def read_content(site: Site) -> ContentResult:
-    """Every post under `content/`, and a problem for every file that could not be used."""
+def read_content(site: Site, cache: BuildCache | None = None) -> ContentResult:
+    """Every post under `content/`, and a problem for every file that could not be used.
+
+    With a `cache`, a post whose file, neighbours, site and code are as last time is taken
+    from it; the others are read, spread over the machine's cores when there are many.
+    """
     _ = Translator(site.school.language)
-    entries: list[Entry] = []
     problems: list[Problem] = []
     teachers = {t.slug for t in site.teachers}
-    for path in _markdown_files(site.content_dir):
-        where = display_path(path)
+    wanted: list[tuple[Path, str]] = []
+    misplaced: dict[Path, Problem] = {}
+    problems.extend(_links_out(site, _))
+    folders_out: dict[Path, bool] = {}
+
+    def out(path: Path) -> bool:
+        """`links_out`, resolving each folder once: a file not itself a link lies where
+        its folder does."""
+        if path.parent not in folders_out:
+            folders_out[path.parent] = links_out(path.parent, site.root)
+        return folders_out[path.parent] or (path.is_symlink() and links_out(path, site.root))
+
+    files = [path for path in _markdown_files(site.content_dir)
+             if not out(path)]  # those are reported by _links_out, never read
+    for path in files:
         if path.parent == site.content_dir:
-            problems.append(Problem(where, _("content.in_root", name=path.name,
-                                             slugs=", ".join(sorted(teachers))), 1))
+            misplaced[path] = Problem(display_path(path), _("content.in_root", name=path.name,
+                                      slugs=", ".join(sorted(teachers))), 1)
             continue
         # Only content/<slug>/*.md: a deeper content/budi/sari/x.md is no post of sari's.
         folder = path.parent.relative_to(site.content_dir).as_posix()
         if folder not in teachers:
             hint = "" if "/" in folder else did_you_mean(folder, sorted(teachers), _)
-            problems.append(Problem(where, _("content.not_a_teacher", folder=folder, hint=hint),
-                                    1))
+            misplaced[path] = Problem(display_path(path),
+                                      _("content.not_a_teacher", folder=folder, hint=hint), 1)
             continue
-        outcome = _read_post_cached(path, folder, site)
-        if isinstance(outcome, InputError):
-            problems.extend(outcome.problems)
+        wanted.append((path, folder))
+    keys = _cache_keys(site, [path for path, _folder in wanted])
+    known = cache.post_keys() if cache is not None else {}
+    unchanged = {str(path) for path, _folder in wanted if known.get(str(path)) == keys[path]}
+    outcomes: dict[Path, Entry | list[Problem]] = {}
+    if cache is not None:
+        outcomes.update((Path(path), entry) for path, entry in cache.posts(unchanged))
+    outcomes.update(_read_posts([post for post in wanted if post[0] not in outcomes], site))
+    entries = []
+    for path in files:  # problems in the order of the files, as a teacher scans them
+        outcome = outcomes.get(path) or [misplaced[path]]
+        if isinstance(outcome, list):
+            problems.extend(outcome)
         else:
             entries.append(outcome)
+    if cache is not None:
+        read = {str(path): (keys[path], outcome) for path, outcome in outcomes.items()
+                if not isinstance(outcome, list) and str(path) not in unchanged}
+        cache.update_posts(read, {str(path) for path, _folder in wanted})
     return ContentResult(tuple(entries), tuple(problems))
 
 
-_CACHE_SIZE = 4096
-_cache: dict[tuple[object, ...], Entry | InputError] = {}
+PARALLEL_READ_FROM = 64
+"""Below this many posts to read, starting worker processes costs more than it saves."""
 
 
-def _read_post_cached(path: Path, folder: str, site: Site) -> Entry | InputError:
-    """`read_post`, remembered while nothing it depends on changes.
+def _read_posts(posts: list[tuple[Path, str]], site: Site
+                ) -> Iterator[tuple[Path, Entry | list[Problem]]]:
+    """Read `posts` (path, teacher): in worker processes when there are many."""
+    workers = os.cpu_count() or 1
+    if len(posts) < PARALLEL_READ_FROM or workers == 1:
+        _ = Translator(site.school.language)
+        for path, teacher in posts:
+            try:
+                yield path, read_post(path, teacher, site, _)
+            except InputError as exc:
+                yield path, exc.problems
+        return
+    # "spawn", as for feeds: no fork of a process that may hold threads and connections.
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                             initargs=(site,),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        chunk = max(1, len(posts) // (workers * 8))
+        yield from zip((path for path, _teacher in posts),
+                       pool.map(_read_in_worker, posts, chunksize=chunk), strict=True)
 
-    `mading serve` rebuilds on every save; parsing YAML and rendering Markdown are most of
-    a rebuild's time, and only the saved post needs them again. The key holds everything
-    the result depends on: the file's bytes, the site (subjects, classes, time zone…), the
-    working folder (messages name paths from it) and the files beside the post
-    (attachments and images, with their sizes).
+
+_worker_site: list[Site] = []
+"""The site a reading process works for (set once per worker, not sent with each post)."""
+
+
+def _start_worker(site: Site) -> None:
+    _worker_site.append(site)
+
+
+def _read_in_worker(post: tuple[Path, str]) -> Entry | list[Problem]:
+    site = _worker_site[-1]
+    try:
+        return read_post(post[0], post[1], site, Translator(site.school.language))
+    except InputError as exc:
+        return exc.problems
+
+
+def _cache_keys(site: Site, paths: list[Path]) -> dict[Path, str]:
+    """A hash of everything a post's reading depends on: the file's bytes, the site
+    (subjects, classes, time zone…), the files beside it (attachments and images, with
+    their sizes) and the code that reads it."""
+    common = hashlib.sha256(f"{code_fingerprint()}\0{site!r}".encode())
+    neighbours: dict[Path, bytes] = {}
+    keys = {}
+    for path in paths:
+        folder = path.parent
+        if folder not in neighbours:
+            listing = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                             for p in folder.iterdir() if p.is_file())
+            neighbours[folder] = repr(listing).encode()
+        digest = common.copy()
+        digest.update(neighbours[folder])
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        keys[path] = digest.hexdigest()
+    return keys
+
+
+def _links_out(site: Site, _: Translator) -> list[Problem]:
+    """Posts and folders in content/ that are symbolic links out of the site folder.
+
+    Git keeps links; one committed into content/ must not publish a file of the machine
+    that builds (issue 8). Such links are reported and never followed. (Other files
+    linking out are refused where a post names them: attachments and images.)
     """
-    folder_path = path.parent
-    neighbours = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                              for p in folder_path.iterdir() if p.is_file()))
-    key = (path, hashlib.sha256(path.read_bytes()).digest(), site, Path.cwd(), neighbours)
-    if key not in _cache:
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.clear()
-        try:
-            _cache[key] = read_post(path, folder, site, Translator(site.school.language))
-        except InputError as exc:
-            _cache[key] = exc
-    return _cache[key]
+    if links_out(site.content_dir, site.root):
+        return [Problem(display_path(site.content_dir), _("content.folder_links_out"))]
+    if not site.content_dir.is_dir():
+        return []
+    found = []
+    for path in sorted(site.content_dir.rglob("*")):
+        if path.is_symlink() and links_out(path, site.root):
+            if path.is_dir():
+                found.append(Problem(display_path(path), _("content.folder_links_out")))
+            elif path.suffix == ".md":
+                found.append(Problem(display_path(path), _("content.file_links_out")))
+    return found
 
 
 def _markdown_files(content_dir: Path) -> Iterator[Path]:
@@ -127,6 +217,7 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         raise InputError([Problem(where, _("content.not_utf8"), line)]) from None
     parts = split_front_matter(text)
     offset = 1  # the front matter starts on line 2, after the opening `---`
+    path_slug: tuple[str, int] | None = None
     if parts is None:
         pelican = pelican_header(text)
         if pelican is None:
@@ -143,9 +234,15 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
                               for p in exc.problems]) from None
         if not isinstance(meta, CommentedMap):
             raise InputError([Problem(where, _("content.front_matter_not_mapping"), 2)])
+        path_slug = _slug_as_path(meta, offset)
         body = from_mkdocs_blog(meta, body, site)
     _lowercase_keys(meta)
     check = _FrontMatter(where, meta, site, _, offset)
+    if path_slug is not None:
+        # `slug:` is ignored (the address comes from the file name), but one that is a
+        # path says the writer meant to put the page elsewhere: refused (issue 8).
+        check.problem("slug", "content.slug_is_path", path_slug[1], value=shown(path_slug[0]),
+                      name=path.name)
     teacher = site.teacher(teacher_slug)
     title = check.title()
     published = check.date("date", required=True)
@@ -164,7 +261,12 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
     if check.problems or published is None:
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
 
-    html = markdown_to_html(body, site.embed_hosts)
+    try:
+        html = markdown_to_html(body, site.embed_hosts)
+    except RecursionError:  # lists or quotes nested hundreds deep (found by fuzz/, issue 8)
+        first_body_line = text.count("\n") - body.count("\n") + 1
+        raise InputError([Problem(where, _("content.nested_too_deep"), first_body_line)]) \
+            from None
     return Entry(
         teacher=teacher_slug,
         entry_id=f"content/{teacher_slug}/{path.name}",
@@ -255,12 +357,26 @@ def from_mkdocs_blog(meta: CommentedMap, body: str, site: Site) -> str:
     return body
 
 
+def _slug_as_path(meta: CommentedMap, offset: int) -> tuple[str, int] | None:
+    """A front matter `slug:` that is a path (`../../index`), with its line, or None."""
+    value = meta.get("slug")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if "/" in value or "\\" in value or set(value.strip()) == {"."} or not usable(value):
+        return value, (key_line(meta, "slug") or 1) + offset
+    return None
+
+
 def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
-    """Files next to the post that its HTML links to (images, worksheets)."""
+    """Files next to the post that its HTML links to (images, worksheets): links
+    resolved, only files of the post's own folder, no hidden file."""
     found: list[Path] = []
+    here = Path(os.path.realpath(folder))
     for ref in _LOCAL_REF_RE.findall(html):
-        candidate = (folder / unquote(ref.split("#")[0].split("?")[0])).resolve()
-        if candidate.is_file() and candidate.parent == folder.resolve() and candidate not in found:
+        candidate = inside(folder, unquote(ref.split("#")[0].split("?")[0]))
+        if candidate is not None and candidate.parent == here and \
+                not candidate.name.startswith(".") and candidate.is_file() and \
+                candidate not in found:
             found.append(candidate)
     return tuple(found)
 
@@ -365,9 +481,13 @@ class _FrontMatter:
         """Files listed under `attachments:`, next to the post, with their size and type."""
         found = []
         for name, line in self.located_list("attachments"):
-            path = (folder / name).resolve()
-            if not path.is_relative_to(folder.resolve()):
-                self.problem("attachments", "content.attachment_outside", line, value=name)
+            path = inside(folder, name)
+            if not usable(name):
+                self.problem("attachments", "content.bad_attachment_name", line,
+                             value=shown(name))
+            elif path is None:
+                self.problem("attachments", "content.attachment_outside", line,
+                             value=shown(name))
             elif not path.is_file():
                 here = sorted(p.name for p in folder.iterdir()
                               if p.is_file() and p.suffix != ".md")

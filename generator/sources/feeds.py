@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -28,7 +29,9 @@ from xml.sax import SAXParseException
 
 import feedparser
 
+from generator.cache import code_fingerprint
 from generator.models import Entry, FeedStatus, Teacher
+from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
 from generator.sources.fetch import (
     DEFAULT_LIMITS,
@@ -96,11 +99,12 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
     results: list[FeedResult] = []
     requests: list[FetchRequest] = []
     sources: dict[str, str] = {}
+    files: list[tuple[str, str, FeedStatus | None]] = []
     for teacher in teachers:
         if not teacher.blog:
             continue
         if not is_url(teacher.blog):
-            results.append(_read_file(teacher.slug, teacher.blog, site_root, embed_hosts))
+            files.append((teacher.slug, teacher.blog, statuses.get(teacher.slug)))
         elif not offline:
             requests.append(plan_request(teacher.slug, teacher.blog, statuses.get(teacher.slug)))
             sources[teacher.slug] = teacher.blog
@@ -109,8 +113,13 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
     parsing: dict[str, Future[FeedResult]] = {}
     workers = (ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
                                    mp_context=multiprocessing.get_context("spawn"))
-               if len(requests) >= PARALLEL_PARSE_FROM else None)
+               if max(len(requests), len(files)) >= PARALLEL_PARSE_FROM else None)
     with workers or nullcontext():
+        if workers is not None and len(files) >= PARALLEL_PARSE_FROM:
+            results.extend(workers.map(_read_file, *zip(*files, strict=True),
+                                       repeat(site_root), repeat(embed_hosts), chunksize=8))
+        else:
+            results.extend(_read_file(*file, site_root, embed_hosts) for file in files)
 
         def parse_when_fetched(fetched: Fetched | FetchFailure) -> None:
             if workers is not None and isinstance(fetched, Fetched) and fetched.body:
@@ -155,19 +164,36 @@ def plan_request(teacher: str, blog: str, status: FeedStatus | None) -> FetchReq
 _parsed_files: dict[tuple[object, ...], FeedResult] = {}
 
 
-def _read_file(teacher: str, source: str, site_root: Path,
+def _read_file(teacher: str, source: str, status: FeedStatus | None, site_root: Path,
                embed_hosts: tuple[str, ...]) -> FeedResult:
-    """A feed file of the site folder, parsed once per content (serve rebuilds often)."""
+    """A feed file of the site folder, parsed once per content.
+
+    As a web feed answers 304, a file whose content (and the code and settings it is
+    read with) is the same as at the last update is "not modified": the archive already
+    holds its entries. The hash serves as the file's ETag.
+    """
     try:
-        path = (site_root / source).resolve()
-        if not path.is_relative_to(site_root.resolve()):
+        # site.yml was checked when it was read, but the file may have changed since
+        # (`mading serve`), so the checks are made again on the path read.
+        if not usable(source):
+            raise FeedError("not a usable file name (a control character, or too long)")
+        path = inside(site_root, source)
+        if path is None:
             raise FeedError("feed file is outside the site folder")
+        if is_hidden(path, site_root):
+            raise FeedError("feed file is a hidden file, which is never published")
         data = path.read_bytes()
-        key = (teacher, source, hashlib.sha256(data).digest(), embed_hosts)
+        digest = hashlib.sha256(f"{code_fingerprint()}\0{embed_hosts!r}\0".encode() + data)
+        etag = f"sha256:{digest.hexdigest()}"
+        if status is not None and status.source == source and status.etag == etag and \
+                not status.error:
+            return FeedResult(teacher, source, etag=etag, not_modified=True)
+        key = (teacher, source, etag)
         if key not in _parsed_files:
             if len(_parsed_files) > 1024:
                 _parsed_files.clear()
-            _parsed_files[key] = parse_feed(teacher, source, data, None, embed_hosts=embed_hosts)
+            parsed = parse_feed(teacher, source, data, None, embed_hosts=embed_hosts)
+            _parsed_files[key] = replace(parsed, etag=etag)
         return _parsed_files[key]
     except (FeedError, OSError, ValueError) as exc:
         return FeedResult(teacher, source, error=f"{type(exc).__name__}: {exc}")
@@ -213,7 +239,9 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
     # parse time in the fetch benchmark (bench/RESULTS.md).
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
                               resolve_relative_uris=False)
-    if not parsed.entries and (parsed.bozo or not parsed.version):
+    # .get: for an empty document (a 200 with no body) feedparser sets no `version` at
+    # all, and attribute access would raise AttributeError (found by fuzz/, issue 8).
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         reason = parsed.get("bozo_exception") or "no entries"
         raise FeedError(f"not a feed: {reason}")
     problem = parsed.get("bozo_exception")
@@ -259,17 +287,20 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
     link = _web_url(raw_link, home)
     base = link or home
     video_id = e.get("yt_videoid")
+    # `or ""`: feedparser's lenient parser can leave a field present but None (an element
+    # cut by a stray `<![CDATA[`), which the sanitizer refuses (found by fuzz/, issue 8).
+    summary = e.get("summary") or ""
     if isinstance(video_id, str) and _YOUTUBE_ID.fullmatch(video_id):
-        content = _youtube_html(video_id, e.get("media_description") or e.get("summary", ""))
+        content = _youtube_html(video_id, e.get("media_description") or summary)
     elif e.get("content"):
-        content = e["content"][0].get("value", "")
+        content = e["content"][0].get("value") or ""
     else:
-        content = e.get("summary", "")
+        content = summary
     html = sanitize_html(content, base, embed_hosts)
     # dict.get: FeedParserDict.get would map a missing `updated` to `published`, with a warning.
     updated = _struct_time(dict.get(e, "updated_parsed"))
     published = _struct_time(dict.get(e, "published_parsed")) or updated
-    title = plain_text(e.get("title", "")) or summarize(html, words=8)
+    title = plain_text(e.get("title") or "") or summarize(html, words=8)
     categories = tuple(plain_text(t.get("term") or t.get("label") or "") for t in e.get("tags", []))
     return Entry(
         teacher=teacher,
@@ -280,9 +311,9 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
         updated=updated,
         content_html=html,
         link=link,
-        summary=summarize(e.get("summary", "") if e.get("content") else html),
+        summary=summarize(summary if e.get("content") else html),
         categories=tuple(c for c in categories if c),
-        author=plain_text(e.get("author", "")),
+        author=plain_text(e.get("author") or ""),
         image=_feed_image(e, base) or first_image(html),
     )
 
@@ -337,7 +368,8 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
                      embed_hosts: tuple[str, ...]) -> FeedResult:
     try:
         feed = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    # RecursionError: `[[[[…` thousands deep (found by fuzz/, issue 8).
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FeedError(f"not valid JSON: {exc}") from None
     if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith(
             "https://jsonfeed.org/version/"):

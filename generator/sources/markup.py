@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from functools import cache
 from typing import Any
 
 import latex2mathml.converter
@@ -67,9 +68,25 @@ def _mathml(match: re.Match[str]) -> str:
         return f'<code class="math-error">{html.escape(tex)}</code>'
 
 
+@cache
+def _converter() -> markdown.Markdown:
+    """One converter per process, reset between posts: setting up the extensions costs a
+    third as much as converting a post."""
+    return markdown.Markdown(extensions=[*EXTENSIONS, _YouTubeExtension()],
+                             extension_configs=EXTENSION_CONFIGS, output_format="html")
+
+
 def markdown_to_html(text: str, embed_hosts: tuple[str, ...]) -> str:
     """Render a post's Markdown body to sanitized HTML."""
-    converter = markdown.Markdown(extensions=[*EXTENSIONS, _YouTubeExtension()],
-                                  extension_configs=EXTENSION_CONFIGS, output_format="html")
-    rendered = _MATH.sub(_mathml, converter.convert(text))
+    converter = _converter()
+    converter.reset()
+    try:
+        converted = converter.convert(text)
+    except Exception:
+        # Cut short (a RecursionError on lists nested hundreds deep), the parser keeps its
+        # stack of states, which reset() leaves alone: every later post of this process
+        # would be parsed as if inside those lists, or fail (found by fuzz/, issue 8).
+        _converter.cache_clear()
+        raise
+    rendered = _MATH.sub(_mathml, converted)
     return sanitize_html(rendered, embed_hosts=embed_hosts, from_markdown=True)

@@ -1,0 +1,207 @@
+"""The build cache: what earlier builds computed, kept so the next build need not redo it.
+
+Two things are kept, in one SQLite file beside the archive (`.mading/cache.sqlite`):
+
+- **posts**: each Markdown post as read (front matter parsed, Markdown rendered and
+  sanitized), keyed by a hash of everything the result depends on (the file's bytes, the
+  files beside it, the site, and the code and library versions that render it);
+- **pages**: for each page of an output folder, the hash of its inputs and the
+  time-dependent values it showed, so an unchanged page is not rendered again
+  (generator/render.py).
+
+Unlike the archive, the cache holds nothing that cannot be computed again: a cache that
+is missing, unreadable or from another version is simply started afresh, and it is a
+separate file so that nothing done to it can hurt the archive (docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from generator.models import Attachment, Entry
+
+SCHEMA = 1
+_TABLES = """
+CREATE TABLE posts (path TEXT PRIMARY KEY, key TEXT, entry TEXT);
+CREATE TABLE pages (output TEXT, path TEXT, key TEXT, calls TEXT, size INTEGER,
+                    mtime_ns INTEGER, inode INTEGER, PRIMARY KEY (output, path));
+"""
+_LIBRARIES = ("Markdown", "pymdown-extensions", "nh3", "latex2mathml", "Pygments", "Jinja2",
+              "Babel")
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of Mading's own code, theme and messages, and the versions of the libraries
+    that shape its output: a cached result is only as good as the code that made it."""
+    digest = hashlib.sha256(str(SCHEMA).encode())
+    package = Path(__file__).parent
+    for folder in (package, package.parent / "themes"):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in {".py", ".toml", ".html", ".css", ".js", ".svg"} and \
+                    path.is_file():
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    for library in _LIBRARIES:
+        digest.update(f"{library}={_version(library)}".encode())
+    return digest.hexdigest()
+
+
+def _version(library: str) -> str:
+    try:
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What the last build knew about one page it wrote."""
+
+    key: str
+    calls: tuple[tuple[str, str, str], ...]
+    """(function, argument, result) of every time-dependent value the page showed."""
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+class BuildCache:
+    """The cache file; every failure to use it degrades to "nothing cached"."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection | None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5)
+            if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA:
+                return db
+            db.close()
+        except (sqlite3.Error, OSError):
+            pass
+        return self._start_afresh()
+
+    def _start_afresh(self) -> sqlite3.Connection | None:
+        """A missing, damaged or outdated cache is made again; if even that fails, none is
+        used and everything is computed."""
+        try:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            db = sqlite3.connect(self.path, timeout=5)
+            db.executescript(_TABLES)
+            db.execute(f"PRAGMA user_version={SCHEMA}")
+            return db
+        except (sqlite3.Error, OSError):
+            return None
+
+    def __enter__(self) -> BuildCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._db is not None:
+            self._db.close()
+
+    def post_keys(self) -> dict[str, str]:
+        """{post file: the key it was read under} from the last build."""
+        return dict(self._select("SELECT path, key FROM posts", (), tuple))
+
+    def posts(self, paths: set[str]) -> Iterator[tuple[str, Entry]]:
+        """The cached entries of `paths`, one at a time (a district holds 90,000)."""
+        for path, entry in self._select("SELECT path, entry FROM posts", (), tuple):
+            if path in paths:
+                try:
+                    yield path, load_entry(entry)
+                except (ValueError, TypeError, KeyError):
+                    continue  # read again
+
+    def update_posts(self, read: Mapping[str, tuple[str, Entry]], current: set[str]) -> None:
+        """Store the posts this build `read` ({path: (key, entry)}) and forget those no
+        longer in `current`."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                gone = [(path,) for path in self.post_keys() if path not in current]
+                self._db.executemany("DELETE FROM posts WHERE path = ?", gone)
+                # A generator, not a list: a district's cold build stores 72,000 posts.
+                self._db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",
+                                     ((path, key, dump_entry(entry))
+                                      for path, (key, entry) in read.items()))
+        except sqlite3.Error:
+            self._db = self._start_afresh()
+
+    def pages(self, output: Path) -> dict[str, PageRecord]:
+        def record(row: tuple[Any, ...]) -> tuple[str, PageRecord]:
+            calls = tuple(tuple(call) for call in json.loads(row[2]))
+            return row[0], PageRecord(row[1], calls, row[3], row[4], row[5])
+        return dict(self._select(
+            "SELECT path, key, calls, size, mtime_ns, inode FROM pages WHERE output = ?",
+            (str(output),), record))
+
+    def keep_pages(self, output: Path, pages: Mapping[str, tuple[str, tuple[Any, ...]]]) -> None:
+        """Remember the pages of the output just written, with their files' identities."""
+        rows = []
+        for path, (key, calls) in pages.items():
+            try:
+                stat = (output / path).stat()
+            except OSError:
+                continue
+            rows.append((str(output), path, key, json.dumps(calls), stat.st_size,
+                         stat.st_mtime_ns, stat.st_ino))
+        self._write("DELETE FROM pages WHERE output = ?", [(str(output),)],
+                    "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _select(self, sql: str, parameters: tuple[Any, ...],
+                convert: Any) -> Iterable[Any]:
+        if self._db is None:
+            return []
+        try:
+            return [convert(row) for row in self._db.execute(sql, parameters)]
+        except (sqlite3.Error, ValueError, TypeError):
+            self._db = self._start_afresh()
+            return []
+
+    def _write(self, clear: str, clear_parameters: list[tuple[Any, ...]], insert: str,
+               rows: list[tuple[Any, ...]]) -> None:
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute(clear, *clear_parameters)
+                self._db.executemany(insert, rows)
+        except sqlite3.Error:
+            self._db = self._start_afresh()
+
+
+def dump_entry(entry: Entry) -> str:
+    """An entry as JSON, Markdown's local files included."""
+    data = asdict(entry)
+    for key in ("published", "updated", "due"):
+        if data[key] is not None:
+            data[key] = data[key].isoformat()
+    data["assets"] = [str(path) for path in entry.assets]
+    data["attachments"] = [[str(a.path), a.size, a.kind] for a in entry.attachments]
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def load_entry(text: str) -> Entry:
+    data = json.loads(text)
+    for key in ("published", "updated", "due"):
+        data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
+    for key in ("categories", "subjects", "classes"):
+        data[key] = tuple(data.get(key) or ())
+    data["assets"] = tuple(Path(path) for path in data.get("assets") or ())
+    data["attachments"] = tuple(Attachment(Path(path), size, kind)
+                                for path, size, kind in data.get("attachments") or ())
+    return Entry(**data)

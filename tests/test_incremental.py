@@ -1,0 +1,114 @@
+"""Incremental builds: a page is rendered again only when something it shows changed.
+
+These are counts, not timings (bench/ measures time): `BuildReport.rendered` says how many
+pages and feeds a build made afresh; the others were the previous build's files.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildReport, build
+from tests.conftest import copy_example
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+ALWAYS_RENDERED = {"index.html", "mapel/index.html", "kelas/index.html"}
+"""Pages that show counts or the build date of the whole portal: made in every build."""
+LISTS_EVERY_POST = {"sitemap.xml"}
+"""Made again whenever any post changes: it lists every post's address and date."""
+POST = Path("content/sari/2026-11-18-persamaan-kuadrat.md")
+
+
+@pytest.fixture
+def site(tiny_site: Path) -> Path:
+    """The tiny school's folder."""
+    return tiny_site.parent
+
+
+def rebuild(site: Path, now: datetime = NOW) -> BuildReport:
+    return build(site / "site.yml", site / "public", offline=True, now=now)
+
+
+def generated_files(output: Path) -> list[Path]:
+    """Files the renderer makes (pages and feeds), not copied assets or the search index."""
+    return [p for p in output.rglob("*") if p.suffix in {".html", ".xml", ".json"}
+            and not p.relative_to(output).as_posix().startswith("pagefind/")
+            and p.name not in LISTS_EVERY_POST]
+
+
+def showing(output: Path, text: str) -> set[str]:
+    """The generated files whose bytes contain `text`."""
+    return {p.relative_to(output).as_posix() for p in generated_files(output)
+            if text.encode() in p.read_bytes()}
+
+
+def test_rebuild_with_nothing_changed_renders_only_portal_wide_pages(site: Path) -> None:
+    first = rebuild(site)
+    second = rebuild(site)
+    assert first.rendered > 40
+    assert second.rendered == len(ALWAYS_RENDERED)
+    assert second.rewritten == 0
+
+
+def test_one_post_edited_renders_only_the_pages_that_show_it(site: Path) -> None:
+    rebuild(site)
+    post = site / POST
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        "\n\n", "\n\nKalimat baru yang hanya ada di tulisan ini.\n\n", 1), encoding="utf-8")
+    report = rebuild(site)
+    shown = showing(site / "public", "Kalimat baru yang hanya ada di tulisan ini")
+    title_shown = showing(site / "public", "Persamaan Kuadrat")
+    # Its own page and feeds show the new sentence; listings show its title and summary.
+    assert "guru/sari/2026-11-18-persamaan-kuadrat/index.html" in shown
+    assert 1 < report.rendered <= len(title_shown | shown | ALWAYS_RENDERED | LISTS_EVERY_POST)
+    assert report.rendered < len(generated_files(site / "public"))
+
+
+def test_guard_counts_every_page_of_a_school(tmp_path: Path) -> None:
+    """The example school: one edited post, at most the pages showing its title."""
+    site = copy_example(tmp_path / "sekolah").parent
+    rebuild(site)
+    post = sorted((site / "content").rglob("*.md"))[0]
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text + "\n\nTambahan kecil di akhir tulisan.\n", encoding="utf-8")
+    report = rebuild(site)
+    title = next(line.split(":", 1)[1].strip().strip('"') for line in text.splitlines()
+                 if line.lower().startswith("title:"))
+    shown = showing(site / "public", title) | showing(site / "public", "Tambahan kecil")
+    assert report.rendered <= len(shown | ALWAYS_RENDERED | LISTS_EVERY_POST)
+
+
+def test_time_passing_rerenders_only_pages_with_relative_dates(site: Path) -> None:
+    rebuild(site)
+    report = rebuild(site, NOW + timedelta(days=1))
+    relative = {p.relative_to(site / "public").as_posix()
+                for p in generated_files(site / "public")
+                if b'class="relative"' in p.read_bytes()}
+    assert relative, "the tiny site has an assignment due soon"
+    assert len(ALWAYS_RENDERED) < report.rendered <= len(relative | ALWAYS_RENDERED) + 4
+
+
+def test_an_output_file_changed_by_hand_is_made_again(site: Path) -> None:
+    rebuild(site)
+    page = site / "public" / "guru" / "sari" / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"diubah di luar Mading")
+    report = rebuild(site)
+    assert page.read_bytes() == original
+    assert report.rendered == len(ALWAYS_RENDERED) + 1
+
+
+@pytest.mark.parametrize("damage", [b"", b"bukan basis data" * 100,
+                                    b"SQLite format 3\0" + b"x" * 200])
+def test_a_damaged_cache_is_rebuilt_and_the_output_is_the_same(site: Path,
+                                                               damage: bytes) -> None:
+    rebuild(site)
+    before = {p: p.read_bytes() for p in generated_files(site / "public")}
+    (site / ".mading" / "cache.sqlite").write_bytes(damage)
+    report = rebuild(site)
+    assert report.rendered > 40
+    assert {p: p.read_bytes() for p in generated_files(site / "public")} == before
+    assert rebuild(site).rendered == len(ALWAYS_RENDERED)
