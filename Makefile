@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build test lint chromium screenshot clean
+.PHONY: serve build test lint chromium screenshot clean bench-peers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,24 @@ chromium:
 ## The README's screenshot of the example portal
 screenshot: $(STAMP) chromium
 	$(BIN)/python docs/screenshot.py
+
+PEERS := bench/.venv-peers
+PEERS_STAMP := $(PEERS)/.installed-stamp
+BENCH_SIZE ?= school
+BENCH_REPEAT ?= 3
+
+$(PEERS_STAMP): bench/requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	touch $(PEERS_STAMP)
+
+## Build one corpus with Mading, Pelican, MkDocs-Material and Hugo (bench/README.md);
+## make bench-peers BENCH_SIZE=district BENCH_REPEAT=1 for 90,000 posts
+bench-peers: $(STAMP) $(PEERS_STAMP)
+	@command -v hugo >/dev/null || ($(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends hugo)
+	$(PEERS)/bin/python bench/peers.py --size $(BENCH_SIZE) --repeat $(BENCH_REPEAT) --write-results
 
 clean:
 	rm -rf $(VENV) public .mading
