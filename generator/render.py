@@ -533,8 +533,9 @@ def _listing(r: Renderer, base: str, template: str, title: str, posts: Sequence[
 
 
 def _feeds(r: Renderer, base: str, title: str, posts: Sequence[Post]) -> Iterator[OutputFile]:
-    """The Atom and JSON feeds of a listing; an empty one is dated when it was built."""
-    shown = (title, posts[:syndication.FEED_LIMIT], None if posts else r.portal.generated)
+    """The Atom and JSON feeds of a listing; an empty one is dated by the portal's newest
+    posts."""
+    shown = (title, posts[:syndication.FEED_LIMIT], () if posts else r.portal.posts[:50])
     yield r.file(base + "feed.xml", ("atom", *shown),
                  lambda: syndication.atom(r.portal, r.layout, base, title, posts))
     yield r.file(base + "feed.json", ("json", *shown),

@@ -43,7 +43,13 @@ def _xml(root: ET.Element) -> bytes:
 
 
 def _updated(posts: Sequence[Post], portal: Portal) -> datetime:
-    return max((p.updated or p.published for p in posts), default=portal.generated)
+    """The newest change among `posts`; for an empty listing, the portal's newest: a date
+    that moves only when posts do, so an unchanged rebuild leaves the file as it is."""
+    newest = max((p.updated or p.published for p in posts), default=None)
+    if newest is None:
+        newest = max((p.updated or p.published for p in portal.posts[:50]),
+                     default=portal.generated)
+    return newest
 
 
 def atom(portal: Portal, layout: Layout, base: str, title: str, posts: Sequence[Post]) -> bytes:
