@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +55,19 @@ class Translator:
         if isinstance(value, datetime):
             value = value.date()
         pattern = {"medium": "d MMM y", "long": "d MMMM y", "full": "EEEE, d MMMM y"}[style]
-        return format_date(value, pattern, locale=self.language)
+        return _format_date(value, pattern, self.language)
 
     def month(self, value: datetime) -> str:
         """`November 2026`, the month as a heading (CLDR's stand-alone month name)."""
-        return format_date(value, "LLLL y", locale=self.language)
+        return _format_date(value.date(), "LLLL y", self.language)
 
     def datetime(self, value: datetime) -> str:
         """`Jumat, 20 November 2026 07.30` in the reader's language (time zone already set)."""
         return format_datetime(value, "EEEE, d MMMM y HH.mm", locale=self.language)
+
+
+@lru_cache(maxsize=65536)
+def _format_date(value: date, pattern: str, language: str) -> str:
+    """Babel's formatting, remembered: a portal shows the same few hundred days on
+    thousands of pages, and each formatting costs a parse of the pattern."""
+    return format_date(value, pattern, locale=language)
