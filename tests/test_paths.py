@@ -500,9 +500,6 @@ def test_imported_archive_export_is_sanitized_like_a_fetched_feed(
     assert not [page for page in pages if "<script>alert" in page.read_text().lower()]
 
 
-@pytest.mark.xfail(strict=True, reason="sanitize_html is not idempotent for table cell "
-                   "alignment: the class=\"align-*\" it writes on <td>/<th> is not in its own "
-                   "allow-list, so a second pass (an archive import) drops it")
 def test_imported_table_alignment_survives(tiny_site: Path, tmp_path: Path) -> None:
     rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>B</title>'
            b"<link>https://b.example/</link><item><title>Tabel</title>"

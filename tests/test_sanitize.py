@@ -96,6 +96,11 @@ XSS = [
      ["onerror", "<template"], "Halo"),
     ("target and id", '<a href="https://guru.example/" target="_top" id="x" name="y">Halo</a>',
      ["target", "id=", "name="], "Halo"),
+    # Found by tests/test_xss.py (vectors 1201, 1202): an iframe's content is raw text,
+    # which a later reader of the page could take for markup.
+    ("markup inside a kept iframe", '<iframe src="https://www.youtube.com/embed/abc">'
+     "<img src=x onerror=alert(1)><iframe src=x></iframe>Halo",
+     ["onerror", "<img", "src=x"], "Halo"),
 ]
 
 
@@ -108,6 +113,15 @@ def test_dangerous_html_is_removed(name: str, html: str, gone: list[str],
             assert fragment.lower() not in cleaned.lower(), f"{name}: {cleaned!r}"
         if kept:
             assert kept in cleaned, f"{name}: {cleaned!r}"
+
+
+def test_markdown_keeps_checkboxes_only() -> None:
+    """Task lists need `<input type="checkbox">`; any other input would be a text box
+    (tests/test_xss.py, vectors 1034, 1095, 1271, 1273, 1274)."""
+    cleaned = sanitize_html('<input type="checkbox" checked><input type="submit">'
+                            '<input autofocus onfocus="alert(1)"><input type="image" src="x">',
+                            from_markdown=True)
+    assert cleaned == '<input type="checkbox" checked="" disabled="disabled">'
 
 
 def test_there_are_enough_vectors() -> None:
