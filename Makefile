@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build test lint chromium screenshot clean bench-peers
+.PHONY: serve build test lint chromium screenshot clean bench-peers fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,12 @@ build: $(STAMP)
 
 ## Lint, type-check and run the whole test suite (browser tests included)
 test: $(STAMP) chromium
-	$(BIN)/ruff check generator tests docs
+	$(BIN)/ruff check generator tests docs fuzz
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests docs
+	$(BIN)/ruff check generator tests docs fuzz
 	$(BIN)/mypy
 
 ## Debian's Chromium for the browser tests (Playwright cannot download its own here)
@@ -38,6 +38,11 @@ chromium:
 ## The README's screenshot of the example portal
 screenshot: $(STAMP) chromium
 	$(BIN)/python docs/screenshot.py
+
+## Fuzz site.yml, front matter and feed parsing with Hypothesis for 10 minutes (fuzz/)
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	FUZZ_SECONDS=600 $(BIN)/pytest fuzz -p no:cacheprovider
 
 PEERS := bench/.venv-peers
 PEERS_STAMP := $(PEERS)/.installed-stamp

@@ -74,7 +74,9 @@ class _Constructor(RoundTripConstructor):
     def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
         try:
             return super().construct_non_recursive_object(node, tag)
-        except (ValueError, KeyError, TypeError) as exc:
+        # IndexError: `!!int` with no digits; AttributeError: `!!omap x`, `!!set x`, a tag
+        # for a mapping on a plain value (found by fuzz/, issue 8).
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             raise ConstructorError(None, None, f"{node.tag} {node.value!r}: {exc}",
                                    node.start_mark) from None
 
@@ -115,6 +117,10 @@ def parse_yaml(text: str, where: str, _: Translator) -> Any:
     except RecursionError:  # thousands of nested brackets
         raise InputError([Problem(where, _("config.yaml_syntax", detail="nested too deeply"))]) \
             from None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        # Raised bare by ruamel while it builds the top level, out of _Constructor's reach
+        # (`!!pairs [] : 1`; found by fuzz/, issue 8): no line to give.
+        raise InputError([Problem(where, _("config.yaml_syntax", detail=str(exc)))]) from None
 
 
 # ruamel's words for the mistakes people make most, and what to do about each.

@@ -465,3 +465,28 @@ def test_embeds_must_be_host_names(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert [str(p) for p in caught.value.problems] == [
         "site.yml:5: 'embeds': 'https://evil.example/x' bukan nama host (contoh: "
         "www.youtube.com, docs.google.com), tanpa https:// dan tanpa garis miring"]
+
+
+def test_a_key_holding_a_list_is_a_yaml_mistake_not_a_crash(site_dir: Path) -> None:
+    # `? name: [a]` makes a mapping the key; ruamel failed hashing it with a bare TypeError
+    # (found by fuzz/test_fuzz_content.py, issue 8; front matter shares this parser).
+    assert problems("school:\n  name: SMA Uji\n? classes: [X-1]\n") == [
+        "site.yml:3: penulisan YAML salah: a key cannot hold a list or a mapping" + YAML_HINT]
+
+
+@pytest.mark.parametrize(("value", "where"), [
+    ("!!int", "site.yml:3"),       # no digits: ruamel's IndexError
+    ("!!omap x", "site.yml:3"),    # a mapping's tag on a plain value: AttributeError
+    ("!!set x", "site.yml:3"),
+])
+def test_a_yaml_tag_ruamel_cannot_build_is_a_yaml_mistake(site_dir: Path, value: str,
+                                                          where: str) -> None:
+    # Found by fuzz/test_fuzz_config.py (issue 8): these crashed `mading` with a traceback.
+    [problem] = problems(f"school:\n  name: SMA Uji\nclasses: {value}\n")
+    assert problem.startswith(f"{where}: penulisan YAML salah: ")
+
+
+def test_a_tagged_key_at_the_top_level_is_a_yaml_mistake(site_dir: Path) -> None:
+    # Built outside the constructor's own error handling: reported without a line.
+    [problem] = problems("school:\n  name: SMA Uji\n!!pairs [] : 1\n")
+    assert problem.startswith("site.yml: penulisan YAML salah: ")

@@ -477,3 +477,39 @@ def test_build_with_problems_does_not_say_plain_done(tiny_site: Path) -> None:
     result = mading("build", "--offline", cwd=tiny_site.parent)
     assert result.returncode == 2
     assert result.stdout.startswith("selesai, tetapi 1 berkas bermasalah dan dilewati")
+
+
+def test_lists_nested_hundreds_deep_are_a_problem_not_a_crash(tiny_site: Path) -> None:
+    # Python-Markdown parses nested lists recursively: a list 300 levels deep raised
+    # RecursionError out of the build (found by fuzz/test_fuzz_content.py, issue 8).
+    nested = "".join("    " * level + "- a\n" for level in range(300))
+    text = "---\ntitle: Bersarang\ndate: 2026-11-20\n---\n" + nested
+    assert problems(tiny_site, text) == [
+        "content/sari/x.md:5: daftar atau kutipan bersarang terlalu dalam (ratusan tingkat) "
+        "untuk ditampilkan; hapus indentasi atau tanda '>' yang berlebih"]
+    result = mading("check", cwd=tiny_site.parent)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_a_post_nested_too_deep_leaves_the_next_post_unchanged(tiny_site: Path) -> None:
+    # The RecursionError left Python-Markdown's parser with hundreds of 'list' states,
+    # which its reset() keeps: the next post's list continuation became a code block,
+    # or the conversion failed (found by fuzz/test_fuzz_content.py, issue 8).
+    nested = "".join("    " * level + "- a\n" for level in range(300))
+    write_post(tiny_site, "---\ntitle: Bersarang\ndate: 2026-11-20\n---\n" + nested,
+               "sari/a-dalam.md")
+    write_post(tiny_site, "---\ntitle: Lanjut\ndate: 2026-11-20\n---\n- a\n\n    lanjut\n",
+               "sari/b-lanjut.md")
+    result = read_content(load_site(tiny_site))
+    assert [p.where for p in result.problems] == ["content/sari/a-dalam.md"]
+    entry = next(e for e in result.entries if e.entry_id == "content/sari/b-lanjut.md")
+    assert "<p>lanjut</p>" in entry.content_html
+
+
+def test_a_front_matter_key_holding_a_list_is_reported(tiny_site: Path) -> None:
+    # A stray `? ` before `classes:` crashed the build with a TypeError from ruamel
+    # (found by fuzz/test_fuzz_content.py, issue 8).
+    assert problems(tiny_site, "---\ntitle: Uji\ndate: 2026-11-20\n? classes: [X-1]\n---\n") == [
+        "content/sari/x.md:4: penulisan YAML salah: a key cannot hold a list or a mapping"
+        + YAML_HINT]

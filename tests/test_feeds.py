@@ -368,3 +368,95 @@ def test_wordpress_com_author_avatar_is_not_a_featured_image() -> None:
     # Its only images are the avatar and the pixel: it has no featured image.
     assert olimpiade.image is None
     assert all("pixel.wp.com" not in e.content_html for e in result.entries)
+
+
+# -- found by fuzzing (fuzz/test_fuzz_feeds.py, issue 8) ----------------------------------
+
+
+def test_an_empty_feed_is_reported_not_a_crash(tmp_path: Path,
+                                               httpserver: HTTPServer) -> None:
+    # feedparser sets no `version` for an empty document: reading it crashed the update.
+    with pytest.raises(feeds.FeedError):
+        parse_feed("guru", "kosong.xml", b"", None)
+    (tmp_path / "kosong.xml").write_bytes(b"")
+    assert read_feed(Teacher(name="Guru", slug="guru", blog="kosong.xml"), tmp_path).error
+    httpserver.expect_request("/feed/").respond_with_data(
+        b"", content_type="application/rss+xml")
+    result = read_feed(web_teacher(httpserver.url_for("/feed/")), Path("."))
+    assert result.entries == ()
+    assert result.error is not None
+
+
+def test_discovery_skips_a_feed_link_that_is_no_address(httpserver: HTTPServer) -> None:
+    # `http://[::1` made urljoin raise ValueError outside the per-feed error handling,
+    # which ended the whole update.
+    home = ('<html><head><link rel="alternate" type="application/rss+xml" href="http://[::1">'
+            '<link rel="alternate" type="application/rss+xml" href="/feed/"></head></html>')
+    httpserver.expect_request("/").respond_with_data(home, content_type="text/html")
+    httpserver.expect_request("/feed/").respond_with_data(
+        (FEEDS / "wordpress-rss.xml").read_bytes(), content_type="application/rss+xml")
+    result = read_feed(web_teacher(httpserver.url_for("/")), Path("."))
+    assert result.error is None
+    assert result.feed_url == httpserver.url_for("/feed/")
+
+
+def test_json_nested_thousands_deep_is_reported_not_a_crash(tmp_path: Path) -> None:
+    # json.loads raises RecursionError, which no caller caught: the update stopped.
+    for nested in (b'{"a":' * 100_000,
+                   b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000):
+        with pytest.raises(feeds.FeedError, match="not valid JSON"):
+            parse_feed("guru", "dalam.json", nested, None)
+    (tmp_path / "dalam.json").write_bytes(b'{"items": ' + b"[" * 100_000)
+    assert read_feed(Teacher(name="Guru", slug="guru", blog="dalam.json"), tmp_path).error
+
+
+def test_a_reset_connection_is_reported_with_its_reason() -> None:
+    # httpx's ReadError for a reset says nothing itself: the report read "ReadError: "
+    # (bench/load_bench.py, issue 8). The reason is further down the chain of causes.
+    import socket
+    import struct
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def reset_every_connection() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # the listener was closed: the test is over
+            connection.recv(65536)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            connection.close()
+
+    threading.Thread(target=reset_every_connection, daemon=True).start()
+    try:
+        port = listener.getsockname()[1]
+        result = read_feed(web_teacher(f"http://127.0.0.1:{port}/feed/"), Path("."))
+    finally:
+        listener.close()
+    assert result.error is not None
+    assert result.error.startswith("ReadError: ")
+    assert "reset" in result.error.lower()
+
+
+def test_a_field_feedparser_leaves_empty_is_read_as_empty() -> None:
+    # A stray `<![CDATA[` before the feed makes feedparser's lenient parser keep
+    # `summary: None`; the sanitizer raised TypeError on it (found by fuzzing, issue 8).
+    data = (b'<![CDATA[<rss xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+            b"<item><description>]]></description></item>"
+            b"<item><content:encoded><b></content:encoded></item></channel></rss>")
+    [entry] = parse_feed("guru", "uji.xml", data, None).entries
+    assert (entry.content_html, entry.summary) == ("", "")
+
+
+def test_discovery_survives_a_broken_marked_section(httpserver: HTTPServer) -> None:
+    # Python 3.11's html.parser raises AssertionError on `<![C`: it ended the update.
+    home = ('<html><head><link rel="alternate" type="application/rss+xml" href="/feed/">'
+            "</head><body><![C</body></html>")
+    httpserver.expect_request("/").respond_with_data(home, content_type="text/html")
+    httpserver.expect_request("/feed/").respond_with_data(
+        (FEEDS / "wordpress-rss.xml").read_bytes(), content_type="application/rss+xml")
+    result = read_feed(web_teacher(httpserver.url_for("/")), Path("."))
+    assert result.error is None
+    assert result.feed_url == httpserver.url_for("/feed/")
