@@ -36,14 +36,15 @@ def expected_ids(index: int, items: int = 10) -> set[str]:
 
 
 class FeedServer:
-    """bench/feed_server.py in a subprocess, bound to 127.0.0.1, with a bounded lifetime."""
+    """bench/feed_server.py in a subprocess, bound to 127.0.0.1, with a bounded lifetime;
+    every `hang_every`-th feed hangs, every `fail_every`-th fails in one of its ways."""
 
     def __init__(self, feeds: int, hang_every: int, hang_seconds: float,
-                 lifetime: float) -> None:
+                 lifetime: float, fail_every: int = 0) -> None:
         self.process = subprocess.Popen(
             [PYTHON, str(BENCH / "feed_server.py"), "--feeds", str(feeds),
              "--hang-every", str(hang_every), "--hang-seconds", str(hang_seconds),
-             "--lifetime", str(lifetime)],
+             "--fail-every", str(fail_every), "--lifetime", str(lifetime)],
             stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         line = self.process.stdout.readline().strip()

@@ -41,8 +41,7 @@ from pathlib import Path
 
 from benchlib import (
     BENCH,
-    HOST,
-    PYTHON,
+    FeedServer,
     expected_ids,
     generator_fingerprint,
     machine,
@@ -61,35 +60,12 @@ FETCHED = re.compile(r"(\d+) feeds read: (\d+) unchanged, (\d+) failed")
 REPORTED = re.compile(r"(\d+) teachers: (\d+) broken feeds")
 
 
-class Server:
-    """bench/feed_server.py in a subprocess, with failing feeds (`--fail-every`)."""
-
-    def __init__(self, feeds: int, fail_every: int, lifetime: float) -> None:
-        self.process = subprocess.Popen(
-            [PYTHON, str(BENCH / "feed_server.py"), "--feeds", str(feeds), "--hang-every", "0",
-             "--fail-every", str(fail_every), "--hang-seconds", str(HANG_SECONDS),
-             "--lifetime", str(lifetime)], stdout=subprocess.PIPE, text=True)
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().strip()
-        if not line.isdigit():
-            self.stop()
-            raise RuntimeError(f"feed server did not print its port (got {line!r})")
-        self.port = int(line)
-
-    def url(self, index: int) -> str:
-        return f"http://{HOST}:{self.port}/feed/{index}.xml"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+def start_server(feeds: int, fail_every: int, lifetime: float) -> FeedServer:
+    """The feed server with failing feeds (`--fail-every`) and none hanging by design."""
+    return FeedServer(feeds, 0, HANG_SECONDS, lifetime, fail_every=fail_every)
 
 
-def write_site(root: Path, server: Server, feeds: int) -> Path:
+def write_site(root: Path, server: FeedServer, feeds: int) -> Path:
     """A site folder (in English, for the CLI's messages) with `feeds` teachers."""
     lines = ["school:", "  name: SMA Negeri Beban", "  url: https://beban.example.sch.id/",
              "  language: en", "subjects:", "  - name: Matematika", "teachers:"]
@@ -280,7 +256,7 @@ class Size:
 def measure(feeds: int, fail_every: int) -> Size:
     updates = []
     with tempfile.TemporaryDirectory(prefix="mading-load-") as tmp:
-        server = Server(feeds, fail_every, lifetime=3 * CHILD_LIMIT)
+        server = start_server(feeds, fail_every, lifetime=3 * CHILD_LIMIT)
         try:
             root = Path(tmp)
             config = write_site(root, server, feeds)
@@ -409,7 +385,9 @@ def main() -> None:
                         help="the smaller school whose peak memory is compared (0: none)")
     parser.add_argument("--fail-every", type=int, default=100)
     parser.add_argument("--write-results", action="store_true",
-                        help=f"write the section '{SECTION}' of bench/RESULTS.md")
+                        # argparse formats help with %: the section's "1%" is escaped
+                        help=f"write the section '{SECTION}' of bench/RESULTS.md"
+                        .replace("%", "%%"))
     args = parser.parse_args()
     fingerprint = generator_fingerprint()
     sizes = [measure(n, args.fail_every) for n in (args.small, args.feeds) if n]

@@ -314,11 +314,9 @@ def test_update_that_hits_the_file_size_limit_leaves_the_archive_whole(
         assert len(archive.entries()) == OLD_POSTS
 
 
-@pytest.fixture
-def small_disk(tiny_site: Path) -> Iterator[Path]:
-    """An 8 MB tmpfs mounted on the site's .mading folder (skipped where mounting is not
-    allowed: not root, or a container without CAP_SYS_ADMIN)."""
-    folder = tiny_site.parent / ".mading"
+def _tmpfs(folder: Path) -> Iterator[Path]:
+    """An 8 MB tmpfs mounted on `folder` (skipped where mounting is not allowed: not
+    root, or a container without CAP_SYS_ADMIN)."""
     folder.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
                              capture_output=True)
@@ -328,6 +326,13 @@ def small_disk(tiny_site: Path) -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def small_disk(tiny_site: Path) -> Iterator[Path]:
+    """An 8 MB tmpfs mounted on the site's .mading folder (skipped where mounting is not
+    allowed: not root, or a container without CAP_SYS_ADMIN)."""
+    yield from _tmpfs(tiny_site.parent / ".mading")
 
 
 def test_update_on_a_full_disk_leaves_the_archive_whole(tiny_site: Path, small_disk: Path,
@@ -539,16 +544,7 @@ def test_output_that_hits_the_file_size_limit_is_left_whole(tiny_site: Path,
 @pytest.fixture
 def small_output_disk(tmp_path: Path) -> Iterator[Path]:
     """An 8 MB tmpfs for the output (skipped where mounting is not allowed)."""
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
+    yield from _tmpfs(tmp_path / "disk")
 
 
 def test_output_on_a_full_disk_is_left_whole(tiny_site: Path, small_output_disk: Path,
