@@ -25,7 +25,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -478,11 +478,8 @@ def _shown_date(entry: Entry, first_seen: datetime) -> Entry:
 
 
 def _dump_entry(entry: Entry) -> str:
-    data = asdict(entry)
+    data = entry.as_data()
     del data["assets"], data["attachments"]  # Markdown only: never stored
-    for key in ("published", "updated", "due"):
-        if data[key] is not None:
-            data[key] = data[key].isoformat()
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -494,11 +491,7 @@ def _load_entry(data: dict[str, Any]) -> Entry:
     data.pop("attachments", None)
     if data.get("slug") is not None and not is_slug(str(data["slug"])):
         data["slug"] = slugify(str(data["slug"])) or None
-    for key in ("published", "updated", "due"):
-        data[key] = _time(data.get(key))
-    for key in ("categories", "subjects", "classes"):
-        data[key] = tuple(data.get(key) or ())
-    return Entry(**data)
+    return Entry.from_data(data)
 
 
 def _as_read(entry: Entry, embed_hosts: tuple[str, ...]) -> Entry:

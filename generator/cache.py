@@ -20,14 +20,13 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator.models import Attachment, Entry
+from generator.models import Entry
 
 SCHEMA = 1
 _TABLES = """
@@ -186,22 +185,8 @@ class BuildCache:
 
 def dump_entry(entry: Entry) -> str:
     """An entry as JSON, Markdown's local files included."""
-    data = asdict(entry)
-    for key in ("published", "updated", "due"):
-        if data[key] is not None:
-            data[key] = data[key].isoformat()
-    data["assets"] = [str(path) for path in entry.assets]
-    data["attachments"] = [[str(a.path), a.size, a.kind] for a in entry.attachments]
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return json.dumps(entry.as_data(), ensure_ascii=False, sort_keys=True)
 
 
 def load_entry(text: str) -> Entry:
-    data = json.loads(text)
-    for key in ("published", "updated", "due"):
-        data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
-    for key in ("categories", "subjects", "classes"):
-        data[key] = tuple(data.get(key) or ())
-    data["assets"] = tuple(Path(path) for path in data.get("assets") or ())
-    data["attachments"] = tuple(Attachment(Path(path), size, kind)
-                                for path, size, kind in data.get("attachments") or ())
-    return Entry(**data)
+    return Entry.from_data(json.loads(text))

@@ -6,11 +6,11 @@ mutates what it was given (see ../shared/STYLE.md, "Immutable typed records").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["materi", "tugas", "pengumuman"]
 KINDS: tuple[Kind, ...] = ("materi", "tugas", "pengumuman")
@@ -152,6 +152,30 @@ class Entry:
     assets: tuple[Path, ...] = ()
     """Files next to a Markdown post that its HTML refers to, copied beside its page."""
     attachments: tuple[Attachment, ...] = ()
+
+    def as_data(self) -> dict[str, Any]:
+        """The entry as JSON-ready data (times as ISO text, paths as strings): the one
+        format the archive and the build cache store."""
+        data = asdict(self)
+        for key in ("published", "updated", "due"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        data["assets"] = [str(path) for path in self.assets]
+        data["attachments"] = [[str(a.path), a.size, a.kind] for a in self.attachments]
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Entry:
+        """The entry `as_data` gave (a missing key takes its default)."""
+        data = dict(data)
+        for key in ("published", "updated", "due"):
+            data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
+        for key in ("categories", "subjects", "classes"):
+            data[key] = tuple(data.get(key) or ())
+        data["assets"] = tuple(Path(path) for path in data.get("assets") or ())
+        data["attachments"] = tuple(Attachment(Path(path), size, kind)
+                                    for path, size, kind in data.get("attachments") or ())
+        return cls(**data)
 
 
 @dataclass(frozen=True)
