@@ -131,6 +131,8 @@ class Renderer:
         self._digest = hashlib.sha256(
             f"{code_fingerprint()}\0{theme}\0{self.site!r}\0{layout!r}".encode())
         self._post_digests: dict[int, str] = {}
+        # Replaying a district's guru/ page asks for each of 3,000 teachers.
+        self._teachers = {teacher.slug: teacher for teacher in self.site.teachers}
         self.env = theme_environment(theme)
         self.env.filters.update(date=self.format_date, isodate=self.iso_date,
                                 relative=self.relative, due_date=self.due_date,
@@ -265,7 +267,7 @@ class Renderer:
         """A time-dependent value as it reads in this build."""
         if name == "relative":
             return shown(self._relative(datetime.fromisoformat(argument)))
-        teacher = next((t for t in self.site.teachers if t.slug == argument), None)
+        teacher = self._teachers.get(argument)
         if teacher is None:
             return "\0gone"
         if name == "active":

@@ -155,8 +155,9 @@ def _cache_keys(site: Site, paths: list[Path]) -> dict[Path, str]:
     for path in paths:
         folder = path.parent
         if folder not in neighbours:
-            listing = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                             for p in folder.iterdir() if p.is_file())
+            listing = sorted((entry.name, stat.st_size, stat.st_mtime_ns)
+                             for entry in os.scandir(folder) if entry.is_file()
+                             for stat in (entry.stat(),))
             neighbours[folder] = repr(listing).encode()
         digest = common.copy()
         digest.update(neighbours[folder])
