@@ -387,11 +387,16 @@ def test_an_empty_feed_is_reported_not_a_crash(tmp_path: Path,
     assert result.error is not None
 
 
-def test_discovery_skips_a_feed_link_that_is_no_address(httpserver: HTTPServer) -> None:
+@pytest.mark.parametrize("home", [
     # `http://[::1` made urljoin raise ValueError outside the per-feed error handling,
     # which ended the whole update.
-    home = ('<html><head><link rel="alternate" type="application/rss+xml" href="http://[::1">'
-            '<link rel="alternate" type="application/rss+xml" href="/feed/"></head></html>')
+    '<html><head><link rel="alternate" type="application/rss+xml" href="http://[::1">'
+    '<link rel="alternate" type="application/rss+xml" href="/feed/"></head></html>',
+    # Python 3.11's html.parser raises AssertionError on `<![C`: it ended the update.
+    '<html><head><link rel="alternate" type="application/rss+xml" href="/feed/">'
+    "</head><body><![C</body></html>",
+], ids=["feed-link-no-address", "broken-marked-section"])
+def test_discovery_survives_a_broken_home_page(httpserver: HTTPServer, home: str) -> None:
     httpserver.expect_request("/").respond_with_data(home, content_type="text/html")
     httpserver.expect_request("/feed/").respond_with_data(
         (FEEDS / "wordpress-rss.xml").read_bytes(), content_type="application/rss+xml")
@@ -448,15 +453,3 @@ def test_a_field_feedparser_leaves_empty_is_read_as_empty() -> None:
             b"<item><content:encoded><b></content:encoded></item></channel></rss>")
     [entry] = parse_feed("guru", "uji.xml", data, None).entries
     assert (entry.content_html, entry.summary) == ("", "")
-
-
-def test_discovery_survives_a_broken_marked_section(httpserver: HTTPServer) -> None:
-    # Python 3.11's html.parser raises AssertionError on `<![C`: it ended the update.
-    home = ('<html><head><link rel="alternate" type="application/rss+xml" href="/feed/">'
-            "</head><body><![C</body></html>")
-    httpserver.expect_request("/").respond_with_data(home, content_type="text/html")
-    httpserver.expect_request("/feed/").respond_with_data(
-        (FEEDS / "wordpress-rss.xml").read_bytes(), content_type="application/rss+xml")
-    result = read_feed(web_teacher(httpserver.url_for("/")), Path("."))
-    assert result.error is None
-    assert result.feed_url == httpserver.url_for("/feed/")
