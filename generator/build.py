@@ -15,10 +15,10 @@ from generator.collect import collect
 from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
 from generator.i18n import Translator
-from generator.layout import Layout
+from generator.layout import Layout, is_post_page
 from generator.models import Entry, FeedStatus, Portal, Site
 from generator.render import Renderer, site_files, teacher_site_files, theme_dir
-from generator.search import BUNDLE, SearchError, index_site
+from generator.search import BUNDLE, SearchError, index_is_current, index_site
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, is_url, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
@@ -92,15 +92,17 @@ def build(config_file: Path, output: Path, offline: bool = False,
                             output=output)
         warnings: list[str] = []
 
-        def index_search(staging: Path, rewritten: int) -> None:
+        def index_search(staging: Path, rewritten: list[str]) -> None:
             """Index the posts before the swap; without search the rest is still published.
 
-            When no page changed (or for serve's quick rebuilds) the previous index is
-            linked in as it is: Pagefind's output differs between runs over the same pages,
-            and would make every deploy upload it again.
+            The index holds the post pages only: while none of them is new or changed and
+            none is gone (or for serve's quick rebuilds), the previous index is linked in
+            as it is.
             """
             previous = output / BUNDLE
-            if (not reindex or rewritten == 0) and previous.is_dir():
+            if previous.is_dir() and (not reindex or (
+                    not any(map(is_post_page, rewritten))
+                    and index_is_current(previous, len(portal.posts)))):
                 shutil.copytree(previous, staging / BUNDLE, copy_function=os.link)
                 return
             try:

@@ -7,6 +7,7 @@ templates turn them into relative links. A standalone teacher micro-site
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from generator.models import Post, Teacher
@@ -14,6 +15,15 @@ from generator.slugs import slugify
 
 RESERVED_POST_SLUGS = frozenset({"arsip", "label", "halaman"})
 """Folder names inside a teacher's folder that the micro-site's own pages use."""
+POST_PAGES = "guru/*/*/index.html"
+"""The portal's post pages as a glob (Pagefind's `--glob`): `guru/TEACHER/POST/index.html`.
+No other page is that deep under one teacher: theirs sit in `arsip/`, `label/`, `halaman/`."""
+_POST_PAGE = re.compile(r"guru/[^/]+/[^/]+/index\.html")
+
+
+def is_post_page(path: str) -> bool:
+    """Whether `path` (relative to the portal's root) is a post page: `POST_PAGES`."""
+    return _POST_PAGE.fullmatch(path) is not None
 
 
 def class_slug(name: str) -> str:

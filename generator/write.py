@@ -66,12 +66,12 @@ class WriteReport:
 
 
 def write_output(files: Iterable[OutputFile], output: Path,
-                 finish: Callable[[Path, int], None] | None = None,
+                 finish: Callable[[Path, list[str]], None] | None = None,
                  finished: Iterable[str] = ()) -> WriteReport:
     """Write `files` as the new content of `output`.
 
-    `finish`, if given, is called with the staging folder and the number of files that
-    changed, once every file is in it and before the swap (the build indexes it for
+    `finish`, if given, is called with the staging folder and the paths of the files that
+    are new or changed, once every file is in it and before the swap (the build indexes it for
     search there); if it raises, nothing is swapped and the previous output stays.
     `finished` names the top-level folders `finish` writes.
 
@@ -94,7 +94,8 @@ def write_output(files: Iterable[OutputFile], output: Path,
         _remove_leftovers(output)
         previous = output if output.is_dir() else None
         same: list[str] = []
-        count = rewritten = 0
+        count = 0
+        rewritten: list[str] = []
         for file in files:
             relative = _safe_relative(file.path)
             old = previous / relative if previous is not None else None
@@ -112,7 +113,7 @@ def write_output(files: Iterable[OutputFile], output: Path,
                 _copy(file.source, target)
             else:
                 target.write_bytes(file.content or b"")
-            rewritten += 1
+            rewritten.append(relative)
         if staging is None and previous is not None and \
                 _holds_only(previous, set(same), set(finished)):
             return WriteReport(count, 0)
@@ -130,7 +131,7 @@ def write_output(files: Iterable[OutputFile], output: Path,
         if isinstance(exc, OSError):
             raise OutputWriteError(where, exc) from None
         raise
-    return WriteReport(count, rewritten)
+    return WriteReport(count, len(rewritten))
 
 
 def _start_staging(output: Path, previous: Path | None, same: list[str]) -> Path:

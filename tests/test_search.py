@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import shutil
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from generator.build import build
 from generator.cli import main
 from generator.i18n import Translator
+from generator.layout import is_post_page
 from generator.models import OutputFile
 from generator.search import SearchError, index_site
 from generator.write import write_output
@@ -141,15 +143,70 @@ def test_a_failing_finish_swaps_nothing_in(tmp_path: Path) -> None:
     output = tmp_path / "public"
     write_output([OutputFile("index.html", b"old")], output)
 
-    def fail(staging: Path, rewritten: int) -> None:
+    def fail(staging: Path, rewritten: list[str]) -> None:
         assert (staging / "index.html").read_bytes() == b"new"
-        assert rewritten == 1
+        assert rewritten == ["index.html"]
         raise RuntimeError("index failed")
 
     with pytest.raises(RuntimeError):
         write_output([OutputFile("index.html", b"new")], output, finish=fail)
     assert (output / "index.html").read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_the_post_page_glob_names_exactly_the_pages_to_index(tmp_path: Path) -> None:
+    """Pagefind reads only `layout.POST_PAGES`: a post page outside it would not be found,
+    and a listing inside it would be read for nothing."""
+    copy_example(tmp_path)
+    output = tmp_path / "public"
+    build(tmp_path / "site.yml", output, offline=True, now=NOW)
+    pages = {p.relative_to(output).as_posix(): "data-pagefind-body" in p.read_text()
+             for p in output.rglob("*.html") if "pagefind" not in p.parts}
+    indexed = {path for path, body in pages.items() if body}
+    assert len(indexed) == 68
+    assert {path for path in pages if is_post_page(path)} == indexed
+
+
+def entry_inode(output: Path) -> int:
+    return (output / "pagefind" / "pagefind-entry.json").stat().st_ino
+
+
+def test_the_index_is_made_again_only_when_a_post_page_changes(
+        tiny_site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    first = entry_inode(output)
+
+    # The "active" badges of the teacher lists change; no post page does: the index stays.
+    config = tiny_site.read_text()
+    tiny_site.write_text(config + "portal:\n  active_days: 1\n")
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.rewritten > 0 and entry_inode(output) == first
+
+    post = tiny_site.parent / "content/sari/2026-11-18-persamaan-kuadrat.md"
+    post.write_text(post.read_text() + "\nKata baru: zirkonium.\n")
+    build(tiny_site, output, offline=True, now=NOW)
+    assert entry_inode(output) != first
+    fragments = (output / "pagefind" / "fragment").glob("*.pf_fragment")
+    assert any("zirkonium" in gzip.decompress(f.read_bytes()).decode(errors="replace")
+               for f in fragments)
+
+    # A post gone: its page is no longer indexed.
+    post.unlink()
+    build(tiny_site, output, offline=True, now=NOW)
+    assert languages(output)["id"]["page_count"] == TINY_POSTS - 1
+
+
+def test_an_index_by_another_pagefind_is_made_again(tiny_site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    entry = output / "pagefind" / "pagefind-entry.json"
+    data = json.loads(entry.read_text())
+    entry.unlink()  # hard-linked into the cache of unchanged files: write a new inode
+    entry.write_text(json.dumps({**data, "version": "0.0.1"}))
+    tiny_site.write_text(tiny_site.read_text() + "portal:\n  active_days: 1\n")
+    build(tiny_site, output, offline=True, now=NOW)
+    assert json.loads(entry.read_text())["version"] == data["version"]
 
 
 def test_indexing_the_example_school_is_quick(tmp_path: Path) -> None:
