@@ -19,7 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +67,7 @@ class WriteReport:
 
 def write_output(files: Iterable[OutputFile], output: Path,
                  finish: Callable[[Path, list[str]], None] | None = None,
-                 finished: Iterable[str] = ()) -> WriteReport:
+                 finished: Collection[str] = ()) -> WriteReport:
     """Write `files` as the new content of `output`.
 
     `finish`, if given, is called with the staging folder and the paths of the files that
@@ -122,7 +122,8 @@ def write_output(files: Iterable[OutputFile], output: Path,
         if finish is not None:
             finish(staging, rewritten)
             if previous is not None:
-                _relink_unchanged(staging, previous)
+                for name in finished:
+                    _relink_unchanged(staging / name, previous / name)
         os.chmod(staging, 0o755)
         _swap(staging, output)
     except BaseException as exc:
@@ -196,13 +197,13 @@ def refuse_output(output: Path, inputs: Iterable[Path]) -> tuple[str, str] | Non
     return None
 
 
-def _relink_unchanged(staging: Path, previous: Path) -> None:
-    """Files `finish` wrote (the search index) that equal the previous build's get the old
-    file back, with its modification time."""
-    for path in staging.rglob("*"):
+def _relink_unchanged(written: Path, previous: Path) -> None:
+    """Files `finish` wrote into the folder `written` (the search index) that equal the
+    previous build's in `previous` get the old file back, with its modification time."""
+    for path in written.rglob("*"):
         if not path.is_file() or path.stat().st_nlink > 1:
             continue
-        old = previous / path.relative_to(staging)
+        old = previous / path.relative_to(written)
         try:
             if old.is_file() and old.stat().st_size == path.stat().st_size and \
                     old.read_bytes() == path.read_bytes():

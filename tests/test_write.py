@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.models import OutputFile
+from generator.write import write_output
 from tests.conftest import REPO
 
 BUILD = """
@@ -72,6 +74,25 @@ def test_one_changed_post_rewrites_only_the_pages_that_show_it(tiny_site: Path,
     assert "mapel/fisika/index.html" not in pages and "kelas/xi-1/index.html" not in pages
     assert "assets/style.css" not in pages
     assert len(pages) < len(after) // 3
+
+
+def test_files_the_finish_step_wrote_again_keep_their_inode(tmp_path: Path) -> None:
+    """What `finish` writes (the search index) is compared with the previous build's: an
+    equal file keeps its inode and time, so a deploy does not upload it again."""
+    output = tmp_path / "public"
+
+    def index(staging: Path, rewritten: list[str]) -> None:
+        (staging / "bundle").mkdir()
+        (staging / "bundle" / "same.pf").write_bytes(b"same")
+        (staging / "bundle" / "other.pf").write_bytes((staging / "index.html").read_bytes())
+
+    write_output([OutputFile("index.html", b"one")], output, finish=index, finished=("bundle",))
+    before = state(output)
+    write_output([OutputFile("index.html", b"two")], output, finish=index, finished=("bundle",))
+    after = state(output)
+    assert after["bundle/same.pf"] == before["bundle/same.pf"]
+    assert after["bundle/other.pf"][0] != before["bundle/other.pf"][0]
+    assert after["index.html"][2] != before["index.html"][2]
 
 
 @pytest.mark.parametrize("delay", [0.15, 0.35, 0.6, 0.9, 1.2])
