@@ -38,7 +38,7 @@ from generator.sanitize import EMBED_HOSTS, sanitize_html
 from generator.slugs import is_slug, slugify
 from generator.sources.feeds import FeedResult, _web_url
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     teacher TEXT NOT NULL,
@@ -62,7 +62,21 @@ CREATE TABLE IF NOT EXISTS feeds (
     error_since TEXT,
     last_success TEXT
 );
+CREATE TABLE IF NOT EXISTS revision (entries INTEGER NOT NULL);
+INSERT INTO revision SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM revision);
+CREATE TRIGGER IF NOT EXISTS entry_added AFTER INSERT ON entries
+BEGIN UPDATE revision SET entries = entries + 1; END;
+CREATE TRIGGER IF NOT EXISTS entry_changed AFTER UPDATE ON entries
+WHEN json(old.data) IS NOT json(new.data) OR old.link IS NOT new.link
+    OR old.first_seen IS NOT new.first_seen
+    OR old.teacher IS NOT new.teacher OR old.entry_id IS NOT new.entry_id
+BEGIN UPDATE revision SET entries = entries + 1; END;
+CREATE TRIGGER IF NOT EXISTS entry_removed AFTER DELETE ON entries
+BEGIN UPDATE revision SET entries = entries + 1; END;
 """
+"""Version 2 added `revision`: a count the triggers raise whenever an entry is added,
+removed or changed (not when it is only seen again), whoever writes, so that a build can
+tell in one query that the archive holds what it held last time (generator/freshness.py)."""
 TABLES = frozenset({"entries", "feeds"})
 """The tables that make a file ours: a database without them is someone else's."""
 LOCK_WAIT = 10.0
@@ -364,6 +378,12 @@ class Archive:
                 "SELECT data, first_seen FROM entries ORDER BY teacher, entry_id").fetchall()
         return [_shown_date(_load_entry(json.loads(data)), datetime.fromisoformat(first))
                 for data, first in rows]
+
+    def revision(self) -> int:
+        """A number that changes whenever any entry is added, removed or changed."""
+        with self._guard():
+            row = self._db.execute("SELECT entries FROM revision").fetchone()
+        return int(row[0])
 
     def feed_statuses(self) -> list[FeedStatus]:
         with self._guard():

@@ -41,6 +41,45 @@ def failed(teacher: str = "budi", error: str = "FeedError: not a feed") -> FeedR
 # -- the Archive class on its own ---------------------------------------------------------
 
 
+def test_the_revision_moves_when_an_entry_changes_not_when_it_is_seen_again(
+        tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    with Archive(path) as archive:
+        start = archive.revision()
+        archive.store([ok(entry("p-1", "Gaya"))], T1)
+        added = archive.revision()
+        archive.store([ok(entry("p-1", "Gaya"))], T2)  # seen again: only last_seen
+        assert archive.revision() == added > start
+        archive.store([ok(entry("p-1", "Gaya dan Gerak"))], T3)
+        edited = archive.revision()
+        assert edited > added
+        archive.store([failed()], T3)
+        assert archive.revision() == edited
+    # Whoever writes, the count moves: here an import that brings one more entry.
+    with Archive(path) as archive:
+        exported = [line.replace('"p-1"', '"p-9"') for line in archive.export()]
+        archive.import_(exported)
+        assert archive.revision() > edited
+
+
+def test_an_archive_of_version_1_is_upgraded_keeping_its_entries(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    with Archive(path) as archive:
+        archive.store([ok(entry("p-1", "Gaya"))], T1)
+    db = sqlite3.connect(path)
+    db.executescript("DROP TRIGGER entry_added; DROP TRIGGER entry_changed; "
+                     "DROP TRIGGER entry_removed; DROP TABLE revision; PRAGMA user_version = 1;")
+    db.close()
+    with Archive(path) as archive:
+        before = archive.revision()
+        assert [e.title for e in archive.entries()] == ["Gaya"]
+        archive.store([ok(entry("p-2", "Usaha"))], T2)
+        assert archive.revision() == before + 1
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    db.close()
+
+
 def test_entries_round_trip_through_the_file(tmp_path: Path) -> None:
     original = Entry(teacher="budi", entry_id="p-1", origin="feed", title="Gaya & Gerak",
                      published=datetime(2026, 11, 10, 8, 0, tzinfo=UTC),
