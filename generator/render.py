@@ -16,11 +16,11 @@ import multiprocessing
 import os
 import pickle
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -28,8 +28,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import escape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from generator import syndication
 from generator.cache import PageRecord, code_fingerprint
@@ -44,6 +45,13 @@ HOME_ASSIGNMENTS = 5
 DEFAULT_THEME = "default"
 RELATIVE_DAYS = timedelta(days=31)
 """Up to this far from the build, `3 hari lagi` counts days; beyond it, months."""
+FRAGMENT_CACHE_SIZE = 10_000
+"""Macro results kept for reuse (a post's card is about 1 KB): a district has 90,000
+posts, each with a card or two."""
+_ROOT = "<\0root\0>"
+"""Where a cached fragment's links start, replaced by each page's `root`. A raw `<` never
+comes out of autoescaped text and an HTML parser never emits NUL, so only `href` and
+`root` put it in a fragment."""
 T = TypeVar("T")
 
 
@@ -130,7 +138,8 @@ class Renderer:
         self._watch = _Watch()
         self._digest = hashlib.sha256(
             f"{code_fingerprint()}\0{theme}\0{self.site!r}\0{layout!r}".encode())
-        self._post_digests: dict[int, str] = {}
+        self._post_digests: dict[int, bytes] = {}
+        self._fragments: OrderedDict[tuple[Any, ...], _Fragment] = OrderedDict()
         # Replaying a district's guru/ page asks for each of 3,000 teachers.
         self._teachers = {teacher.slug: teacher for teacher in self.site.teachers}
         self.env = theme_environment(theme)
@@ -143,7 +152,7 @@ class Renderer:
             standalone=layout.standalone is not None,
             kind_label=lambda kind: self._(f"kind.{kind}"), class_slug=class_slug,
             active=self.active, share_link=self.share_link, month_name=self.month_name,
-            page_content=page_content,
+            page_content=page_content, cached=self.cached,
             content_security_policy=content_security_policy(self.site.embed_hosts),
         )
 
@@ -206,6 +215,41 @@ class Renderer:
         lines.append(syndication.absolute(self.portal, self.layout.post(post)))
         return "https://wa.me/?text=" + quote("\n".join(lines), safe="")
 
+    @pass_context
+    def cached(self, context: Context, macro: str, *args: Any) -> Markup:
+        """What the `_macros.html` macro `macro` renders for `args`, rendered once per
+        build and reused on every page that shows it.
+
+        A post's card is on some eight listings (its teacher's page, a month, labels,
+        subjects, classes, home), a teacher's profile and archive links on each of their
+        month and label pages, the site's header on every page: rendering them again was
+        most of a listing's cost. The macro is rendered with `_ROOT` for the page's
+        `root`, which each page puts back. What it showed of the clock (`relative` in a
+        card) is noted again on every page that shows it, so those pages are made again
+        when that changes. `args` are compared by value, posts by identity (the portal's
+        posts live as long as the renderer).
+        """
+        key = (macro, *(id(a) if isinstance(a, Post) else _frozen(a) for a in args))
+        fragment = self._fragments.get(key)
+        if fragment is not None:
+            self._fragments.move_to_end(key)
+            self._watch.repeat(fragment.noted)
+        else:
+            mark = self._watch.mark()
+            html = str(getattr(self._root_macros, macro)(*args))
+            fragment = _Fragment(args, html, self._watch.since(mark))
+            if self._watch.watching:  # outside a page, what it showed was not noted
+                self._fragments[key] = fragment
+                if len(self._fragments) > FRAGMENT_CACHE_SIZE:
+                    self._fragments.popitem(last=False)
+        return Markup(fragment.html.replace(_ROOT, escape(context["root"])))
+
+    @cached_property
+    def _root_macros(self) -> Any:
+        """The theme's macros as a page whose root is `_ROOT` sees them."""
+        return self.env.get_template("_macros.html").make_module(
+            {"root": Markup(_ROOT), "href": lambda target: Markup(_ROOT) + _index(target)})
+
     def page(self, path: str, template: str, root: str | None = None,
              **context: Any) -> OutputFile:
         """Render `template` to `path`; `root` leads from that page back to the site root."""
@@ -213,7 +257,7 @@ class Renderer:
             root = "../" * path.count("/")
 
         def href(target: str) -> str:
-            return root + target + ("index.html" if target == "" or target.endswith("/") else "")
+            return root + _index(target)
 
         def render() -> bytes:
             html = self.env.get_template(template).render(root=root, href=href,
@@ -278,8 +322,15 @@ class Renderer:
 
     def _fingerprint(self, value: object, digest: Any) -> None:
         """Feed `value` into `digest`: what a page shows of it, not its identity."""
-        if isinstance(value, Post):
-            digest.update(self._post_digest(value).encode())
+        if _plain(value):
+            digest.update(f"{type(value).__name__}:{value!r};".encode())
+        elif isinstance(value, Pager):
+            # A listing's posts by their digests alone: hashed once per page they are on.
+            digest.update(f"Pager:{value.base!r}:{value.number}:{value.count}:"
+                          f"{len(value.posts)}:".encode())
+            digest.update(b"".join(map(self._post_digest, value.posts)))
+        elif isinstance(value, Post):
+            digest.update(self._post_digest(value))
         elif isinstance(value, str | int | float | bool | None):
             digest.update(f"{type(value).__name__}:{value!r};".encode())
         elif isinstance(value, list | tuple):
@@ -296,8 +347,6 @@ class Renderer:
         elif isinstance(value, Teacher | Subject):
             # The site's own records: their whole content is in the site's digest.
             digest.update(f"{type(value).__name__}:{value.slug};".encode())
-        elif isinstance(value, Pager):
-            self._fingerprint((value.base, value.number, value.count, value.posts), digest)
         elif isinstance(value, datetime):
             digest.update(value.isoformat().encode())
         elif isinstance(value, FeedStatus):
@@ -305,7 +354,7 @@ class Renderer:
         else:
             raise _Unknown(type(value).__name__)
 
-    def _post_digest(self, post: Post) -> str:
+    def _post_digest(self, post: Post) -> bytes:
         known = self._post_digests.get(id(post))
         if known is None:
             # Times by their ISO text: a post read afresh and the same post from the cache
@@ -316,8 +365,44 @@ class Renderer:
             digest = hashlib.blake2b(pickle.dumps(
                 (post.teacher.slug, [s.slug for s in post.subjects], fields), protocol=5))
             digest.update(post.content_html.encode())
-            known = self._post_digests[id(post)] = digest.hexdigest()
+            known = self._post_digests[id(post)] = digest.digest()
         return known
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types whose repr is what a page shows of them (exactly these: not `Markup`)."""
+
+
+def _plain(value: object) -> bool:
+    """Whether `value` is a string, number or None, or a list or tuple of them (or of
+    tuples of them), like a teacher's labels and months: its repr says all of it."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    return (kind is list or kind is tuple) and isinstance(value, list | tuple) and all(
+        type(item) in _PLAIN or
+        (type(item) is tuple and all(type(part) in _PLAIN for part in item))
+        for item in value)
+
+
+def _index(target: str) -> str:
+    """A folder's link names its `index.html`: opened from disk, a folder is a listing."""
+    return target + ("index.html" if target == "" or target.endswith("/") else "")
+
+
+def _frozen(value: Any) -> Any:
+    """`value` as part of a dictionary key: lists as tuples."""
+    return tuple(map(_frozen, value)) if isinstance(value, list) else value
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    """A macro's HTML as `Renderer.cached` keeps it."""
+
+    args: tuple[Any, ...]
+    """Kept so that a post's `id` in the cache's key stays that post's."""
+    html: str
+    noted: _Noted
 
 
 def shown(value: object) -> str:
@@ -334,6 +419,14 @@ class _Unknown(Exception):
     """A value whose content cannot be hashed: the page is always rendered."""
 
 
+@dataclass(frozen=True)
+class _Noted:
+    """What a part of a page (a fragment: a card, the header) noted while it rendered."""
+
+    calls: tuple[tuple[str, str, str], ...]
+    volatile: bool
+
+
 class _Watch:
     """The time-dependent values the page being rendered showed.
 
@@ -345,8 +438,30 @@ class _Watch:
         self._calls: list[tuple[str, str, str]] | None = None
         self._volatile = False
 
+    @property
+    def watching(self) -> bool:
+        return self._calls is not None
+
     def start(self) -> None:
         self._calls, self._volatile = [], False
+
+    def mark(self) -> tuple[int, bool]:
+        """Where a part of the page starts; `since` then tells what that part noted
+        (the page's volatile flag is set aside meanwhile)."""
+        mark = (len(self._calls or ()), self._volatile)
+        self._volatile = False
+        return mark
+
+    def since(self, mark: tuple[int, bool]) -> _Noted:
+        noted = _Noted(tuple((self._calls or [])[mark[0]:]), self._volatile)
+        self._volatile = self._volatile or mark[1]
+        return noted
+
+    def repeat(self, noted: _Noted) -> None:
+        """Note again what a part of a page noted when it was first rendered."""
+        if self._calls is not None:
+            self._calls.extend(noted.calls)
+        self._volatile = self._volatile or noted.volatile
 
     def stop(self) -> tuple[tuple[str, str, str], ...] | None:
         """The values noted since `start`, or None if the page is volatile."""
@@ -461,38 +576,41 @@ def render_teacher_site(portal: Portal, theme: Path, slug: str) -> list[OutputFi
 
 def site_files(r: Renderer) -> Iterator[OutputFile]:
     """Every file of the portal, one at a time: a district's pages are not all held."""
-    yield from _school_files(r)
-    yield from _assets(r.theme)
-    yield from _teachers_files(r)
+    parts: list[Part] = [*_school_parts(r), partial(_assets, r.theme),
+                         *(partial(_teacher_files, r, teacher) for teacher in r.site.teachers)]
+    yield from _render_parts(r, parts)
 
+
+Part = Callable[[], Iterator[OutputFile]]
+"""A piece of the portal that renders on its own: a subject's listings, a teacher's pages."""
 
 PARALLEL_RENDER_FROM = 1000
-"""From this many posts, the teachers' pages are rendered in worker processes."""
+"""From this many posts, the portal's parts are rendered in worker processes."""
 
 
-def _teachers_files(r: Renderer) -> Iterator[OutputFile]:
-    """Every teacher's pages; for a big portal, spread over the machine's cores.
+def _render_parts(r: Renderer, parts: Sequence[Part]) -> Iterator[OutputFile]:
+    """The files of `parts`, in order; for a big portal, spread over the machine's cores.
 
     The workers are forked: they start with this renderer (the portal, the compiled
     templates) already in memory, which no other way of starting them gives for free.
-    Each renders a run of teachers and sends back the files and their records, in order.
+    Each renders a run of parts and sends back the files and their records, in order;
+    the school's listings go to the workers too, so no core waits while they render.
     """
-    teachers = r.site.teachers
-    workers = min(os.cpu_count() or 1, len(teachers))
+    workers = min(os.cpu_count() or 1, len(parts))
     if len(r.portal.posts) < PARALLEL_RENDER_FROM or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():
-        for teacher in teachers:
-            yield from _teacher_files(r, teacher)
+        for part in parts:
+            yield from part()
         return
-    size = max(1, len(teachers) // (workers * 8))
-    runs = [(start, start + size) for start in range(0, len(teachers), size)]
-    _forked.append(r)
+    size = max(1, len(parts) // (workers * 8))
+    runs = [(start, start + size) for start in range(0, len(parts), size)]
+    _forked.append((r, parts))
     # Out of the collector's sight, the portal's objects stay shared with the workers:
     # a collection in a worker would otherwise touch, and so copy, every page of them.
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for files, records, rendered in pool.imap(_render_teachers, runs):
+            for files, records, rendered in pool.imap(_render_run, runs):
                 r.records.update(records)
                 r.rendered += rendered
                 yield from files
@@ -501,15 +619,14 @@ def _teachers_files(r: Renderer) -> Iterator[OutputFile]:
         _forked.pop()
 
 
-_forked: list[Renderer] = []
-"""The renderer a forked worker inherited."""
+_forked: list[tuple[Renderer, Sequence[Part]]] = []
+"""The renderer and the parts a forked worker inherited."""
 
 
-def _render_teachers(run: tuple[int, int]) -> tuple[list[OutputFile], dict[str, Any], int]:
-    r = _forked[-1]
+def _render_run(run: tuple[int, int]) -> tuple[list[OutputFile], dict[str, Any], int]:
+    r, parts = _forked[-1]
     r.records, r.rendered = {}, 0
-    files = [file for teacher in r.site.teachers[run[0]:run[1]]
-             for file in _teacher_files(r, teacher)]
+    files = [file for part in parts[run[0]:run[1]] for file in part()]
     return files, r.records, r.rendered
 
 
@@ -544,37 +661,61 @@ def _feeds(r: Renderer, base: str, title: str, posts: Sequence[Post]) -> Iterato
                  lambda: syndication.json_feed(r.portal, r.layout, base, title, posts))
 
 
-def _school_files(r: Renderer) -> Iterator[OutputFile]:
-    portal, site, index = r.portal, r.site, r.index
+def _school_parts(r: Renderer) -> list[Part]:
+    """The school's pages, in parts: the home page, each subject, each class, the rest."""
+    site = r.site
     teaching = {s.slug: [t for t in site.teachers if s.slug in t.subjects]
                 for s in site.subjects}
+    return [partial(_home_files, r, teaching),
+            *(partial(_subject_files, r, subject, teaching) for subject in site.subjects),
+            partial(_classes_index, r),
+            *(partial(_class_files, r, name)
+              for name in _class_names(site.classes, r.index.by_class)),
+            partial(_directory_files, r, teaching)]
+
+
+def _home_files(r: Renderer, teaching: Mapping[str, list[Teacher]]) -> Iterator[OutputFile]:
+    portal, site, index = r.portal, r.site, r.index
     yield r.page("index.html", "home.html", latest=portal.posts[:HOME_LATEST],
                  upcoming=index.upcoming[:HOME_ASSIGNMENTS],
                  sections=[(s, index.by_subject[s.slug][:HOME_PER_SUBJECT])
                            for s in site.subjects if index.by_subject[s.slug]])
     yield from _feeds(r, "", site.school.name, portal.posts)
     yield r.page("mapel/index.html", "subjects.html", teaching=teaching)
-    for subject in site.subjects:
-        posts = index.by_subject[subject.slug]
-        classes = [c for c in _class_names(site.classes, index.by_class)
-                   if any(c in p.classes for p in posts)]
-        yield from _listing(r, Layout.subject(subject.slug), "subject.html", subject.name,
-                            posts, subject=subject, teachers=teaching[subject.slug],
-                            classes=classes, narrowed=None)
-        for name in classes:
-            narrowed = [p for p in posts if name in p.classes]
-            yield from _listing(r, Layout.subject_class(subject.slug, name), "subject.html",
-                                r._("page.subject_class_title", subject=subject.name,
-                                    name=name),
-                                narrowed, feeds=False, subject=subject,
-                                teachers=teaching[subject.slug], classes=classes,
-                                narrowed=name)
+
+
+def _subject_files(r: Renderer, subject: Subject,
+                   teaching: Mapping[str, list[Teacher]]) -> Iterator[OutputFile]:
+    """A subject's listing, and the same narrowed to each class that has its posts."""
+    posts = r.index.by_subject[subject.slug]
+    classes = [c for c in _class_names(r.site.classes, r.index.by_class)
+               if any(c in p.classes for p in posts)]
+    yield from _listing(r, Layout.subject(subject.slug), "subject.html", subject.name,
+                        posts, subject=subject, teachers=teaching[subject.slug],
+                        classes=classes, narrowed=None)
+    for name in classes:
+        narrowed = [p for p in posts if name in p.classes]
+        yield from _listing(r, Layout.subject_class(subject.slug, name), "subject.html",
+                            r._("page.subject_class_title", subject=subject.name, name=name),
+                            narrowed, feeds=False, subject=subject,
+                            teachers=teaching[subject.slug], classes=classes, narrowed=name)
+
+
+def _classes_index(r: Renderer) -> Iterator[OutputFile]:
     yield r.page("kelas/index.html", "classes.html")
-    for name in _class_names(site.classes, index.by_class):
-        upcoming = [p for p in index.upcoming if name in p.classes]
-        yield from _listing(r, Layout.klass(name), "class.html",
-                            r._("page.class_title", name=name), index.by_class[name],
-                            name=name, upcoming=upcoming)
+
+
+def _class_files(r: Renderer, name: str) -> Iterator[OutputFile]:
+    upcoming = [p for p in r.index.upcoming if name in p.classes]
+    yield from _listing(r, Layout.klass(name), "class.html",
+                        r._("page.class_title", name=name), r.index.by_class[name],
+                        name=name, upcoming=upcoming)
+
+
+def _directory_files(r: Renderer,
+                     teaching: Mapping[str, list[Teacher]]) -> Iterator[OutputFile]:
+    """Assignments, the teachers' directory, search, 404 and the portal-wide files."""
+    portal, site, index = r.portal, r.site, r.index
     yield r.page("tugas/index.html", "assignments.html",
                  upcoming=_by_class(index.upcoming, site.classes),
                  past=_by_class(index.past, site.classes))

@@ -91,6 +91,24 @@ def test_time_passing_rerenders_only_pages_with_relative_dates(site: Path) -> No
     assert len(ALWAYS_RENDERED) < report.rendered <= len(relative | ALWAYS_RENDERED) + 4
 
 
+def test_every_listing_of_an_assignment_shows_its_time_left_the_next_day(site: Path) -> None:
+    """An assignment's card is rendered once per build and reused on the other listings
+    that show it (generator/render.py, `cached`); each of them must still be made again
+    when the card's time left changes, not kept from the day before."""
+    rebuild(site)
+    listings = showing(site / "public", "Tugas Persamaan Kuadrat") & \
+        showing(site / "public", "(dalam 10 hari)")
+    assert len(listings) >= 5  # home, teacher, month, subject, class pages...
+    next_day = NOW + timedelta(days=1)
+    rebuild(site, next_day)
+    build(site / "site.yml", site / "fresh", offline=True, now=next_day)
+    assert showing(site / "public", "(dalam 10 hari)") == set()
+    assert listings <= showing(site / "public", "(dalam 9 hari)")
+    assert {p.relative_to(site / "public"): p.read_bytes()
+            for p in generated_files(site / "public")} == \
+        {p.relative_to(site / "fresh"): p.read_bytes() for p in generated_files(site / "fresh")}
+
+
 def test_an_output_file_changed_by_hand_is_made_again(site: Path) -> None:
     rebuild(site)
     page = site / "public" / "guru" / "sari" / "index.html"

@@ -1,0 +1,93 @@
+"""Rendering shortcuts that must not show: fragments reused across pages, worker processes.
+
+Each is compared with the plain way of rendering the same portal: the files, the records
+the next build relies on (generator/cache.py) and the count of pages rendered.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import render
+from generator.build import fetch, load_portal
+from generator.config import load_site
+from generator.layout import Layout
+from generator.models import Portal
+from generator.render import Renderer, site_files, theme_dir
+from tests.conftest import copy_example
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Portal:
+    """The example school, collected once."""
+    site = load_site(copy_example(tmp_path_factory.mktemp("example")))
+    fetch(site, offline=True, now=NOW)
+    return load_portal(site, NOW)
+
+
+def rendered(portal: Portal) -> tuple[list[tuple[str, bytes]], dict[str, Any], int]:
+    """Every file of the portal in order, with the renderer's records and count."""
+    r = Renderer(portal, theme_dir(), Layout())
+    files = [(f.path, f.content if f.content is not None else f"copy of {f.source}".encode())
+             for f in site_files(r)]
+    return files, r.records, r.rendered
+
+
+def test_reused_fragments_give_the_pages_and_records_of_rendering_each_afresh(
+        portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
+    reused = rendered(portal)
+    monkeypatch.setattr(render, "FRAGMENT_CACHE_SIZE", 0)  # every fragment made again
+    afresh = rendered(portal)
+    assert any(b'class="relative"' in content for _path, content in reused[0])
+    assert reused == afresh
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the workers are forked")
+def test_worker_processes_give_the_files_records_and_count_of_one_process(
+        portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
+    one = rendered(portal)
+    monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+    started: list[str] = []
+    get_context = multiprocessing.get_context
+
+    def spied(method: str) -> Any:
+        started.append(method)
+        return get_context(method)
+    monkeypatch.setattr(render.multiprocessing, "get_context", spied)
+    assert rendered(portal) == one
+    assert started == ["fork"]
+
+
+def test_a_fragment_takes_each_page_s_root_and_what_it_noted(
+        portal: Portal, tmp_path: Path) -> None:
+    """A theme's own fragment: its links lead from each page that shows it, its time
+    left is noted by each, and reading the whole portal makes each page volatile."""
+    templates = tmp_path / "theme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "_macros.html").write_text(
+        '{% macro left(post) %}<a href="{{ href(url.post(post)) }}">'
+        "{{ post.due|relative }}</a>{% endmacro %}\n"
+        "{% macro upcoming() %}{{ index.upcoming|length }}{% endmacro %}\n")
+    (templates / "left.html").write_text('{{ cached("left", post) }}')
+    (templates / "upcoming.html").write_text('{{ cached("upcoming") }}')
+    r = Renderer(portal, tmp_path / "theme", Layout())
+    post = next(p for p in portal.posts if p.due is not None and p.due > NOW + timedelta(days=1))
+    top = r.page("index.html", "left.html", post=post)
+    deep = r.page("mapel/fisika/index.html", "left.html", post=post)
+    assert top.content is not None and deep.content is not None
+    link = f'href="{r.layout.post(post)}index.html"'
+    assert link in top.content.decode()
+    assert f'href="../../{r.layout.post(post)}index.html"' in deep.content.decode()
+    assert r.records["index.html"][1] == r.records["mapel/fisika/index.html"][1] != ()
+    r.page("a/index.html", "upcoming.html")
+    r.page("b/index.html", "upcoming.html")
+    assert "a/index.html" not in r.records and "b/index.html" not in r.records
