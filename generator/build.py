@@ -11,13 +11,14 @@ from pathlib import Path
 
 from generator.archive import Archive
 from generator.cache import BuildCache
-from generator.collect import collect
+from generator.collect import collect, current_feeds
 from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
+from generator.freshness import Snapshot, files_in, input_digest
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
 from generator.models import Entry, FeedStatus, Portal, Site
-from generator.render import Renderer, site_files, teacher_site_files, theme_dir
+from generator.render import Renderer, TimeValues, site_files, teacher_site_files, theme_dir
 from generator.search import BUNDLE, SearchError, index_is_current, index_site
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, is_url, read_feeds
@@ -41,6 +42,8 @@ class BuildReport:
     posts: int = 0
     warnings: tuple[str, ...] = ()
     """Built, but not everything: search could not be indexed (still exit 0)."""
+    current: bool = False
+    """The previous output was found current: no post was read, nothing rendered."""
 
     @property
     def broken_feeds(self) -> tuple[FeedStatus, ...]:
@@ -81,12 +84,19 @@ def build(config_file: Path, output: Path, offline: bool = False,
                                                  hint=hint))])
     _refuse_unsafe_output(site, output)
     fetch(site, offline=offline, now=now, limits=limits)
+    output = output.resolve()
     with BuildCache(site.cache_file) as cache:
+        with Archive(site.archive_file) as archive:
+            revision, statuses = archive.revision(), archive.feed_statuses()
+        inputs = input_digest(site, revision, statuses, teacher)
+        current = _current_output(site, cache, output, inputs, now, statuses)
+        if current is not None:
+            return current
+        cache.keep_snapshot(output, None, {})  # until this build is complete
         content = read_content(site, cache)
         problems = content.problems
         portal = load_portal(site, now, content.entries)
         del content  # the posts live on in the portal; the entries need not
-        output = output.resolve()
         layout = Layout() if teacher is None else Layout(standalone=teacher)
         renderer = Renderer(portal, theme_dir(), layout, previous=cache.pages(output),
                             output=output)
@@ -120,11 +130,47 @@ def build(config_file: Path, output: Path, offline: bool = False,
             # cari/ page, so no index (docs/decisions.md).
             written = write_output(teacher_site_files(renderer), output)
         cache.keep_pages(output, renderer.records)
+        if renderer.volatile == 0 and not warnings and portal.posts:
+            snapshot = Snapshot(
+                inputs=inputs, generated=now,
+                horizon=min((p.due for p in portal.posts if p.due and p.due >= now),
+                            default=None),
+                last_posts=renderer.index.last_posts(), problems=problems,
+                posts=len(portal.posts))
+            cache.keep_snapshot(output, snapshot.dumps(), files_in(output))
     return BuildReport(problems=problems, feeds=portal.feeds,
                        warnings=tuple(warnings),
                        language=site.school.language, pages=written.files,
                        rewritten=written.rewritten, rendered=renderer.rendered,
                        posts=len(portal.posts))
+
+
+def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, now: datetime,
+                    statuses: list[FeedStatus]) -> BuildReport | None:
+    """The report of a build that finds the previous output current (nothing read,
+    rendered or written), or None when the build must run (generator/freshness.py)."""
+    kept = cache.snapshot(output)
+    if kept is None:
+        return None
+    text, files = kept
+    try:
+        snapshot = Snapshot.loads(text)
+    except (ValueError, KeyError, TypeError):
+        return None
+    if snapshot.inputs != inputs or not snapshot.holds_at(now):
+        return None
+    clock = TimeValues(site, now, snapshot.last_posts.get,
+                       {status.teacher: status for status in statuses}.get)
+    if not all(clock.replay(name, argument) == result
+               for record in cache.pages(output).values()
+               for name, argument, result in record.calls):
+        return None
+    if files_in(output) != files:
+        return None
+    return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
+                       language=site.school.language,
+                       pages=sum(not path.startswith(BUNDLE + "/") for path in files),
+                       posts=snapshot.posts, current=True)
 
 
 def _refuse_unsafe_output(site: Site, output: Path) -> None:

@@ -7,7 +7,10 @@ Two things are kept, in one SQLite file beside the archive (`.mading/cache.sqlit
   files beside it, the site, and the code and library versions that render it);
 - **pages**: for each page of an output folder, the hash of its inputs and the
   time-dependent values it showed, so an unchanged page is not rendered again
-  (generator/render.py).
+  (generator/render.py);
+- **builds** and **files**: the last complete build of each output folder, and the state of
+  every file it left there, so that a build can find the whole output current without
+  reading a post (generator/freshness.py).
 
 Unlike the archive, the cache holds nothing that cannot be computed again: a cache that
 is missing, unreadable or from another version is simply started afresh, and it is a
@@ -28,11 +31,14 @@ from typing import Any
 
 from generator.models import Entry
 
-SCHEMA = 1
+SCHEMA = 2
 _TABLES = """
 CREATE TABLE posts (path TEXT PRIMARY KEY, key TEXT, entry TEXT);
 CREATE TABLE pages (output TEXT, path TEXT, key TEXT, calls TEXT, size INTEGER,
                     mtime_ns INTEGER, inode INTEGER, PRIMARY KEY (output, path));
+CREATE TABLE builds (output TEXT PRIMARY KEY, snapshot TEXT);
+CREATE TABLE files (output TEXT, path TEXT, size INTEGER, mtime_ns INTEGER, inode INTEGER,
+                    PRIMARY KEY (output, path));
 """
 _LIBRARIES = ("Markdown", "pymdown-extensions", "nh3", "latex2mathml", "Pygments", "Jinja2",
               "Babel")
@@ -160,6 +166,31 @@ class BuildCache:
                          stat.st_mtime_ns, stat.st_ino))
         self._write("DELETE FROM pages WHERE output = ?", [(str(output),)],
                     "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def snapshot(self, output: Path) -> tuple[str, dict[str, tuple[int, int, int]]] | None:
+        """The last complete build of `output` (`freshness.Snapshot` as text) and the
+        files it left there; None when there is none to go by."""
+        rows = list(self._select("SELECT snapshot FROM builds WHERE output = ?",
+                                 (str(output),), tuple))
+        if not rows:
+            return None
+        files = self._select("SELECT path, size, mtime_ns, inode FROM files WHERE output = ?",
+                             (str(output),), lambda row: (row[0], tuple(row[1:])))
+        return str(rows[0][0]), dict(files)
+
+    def keep_snapshot(self, output: Path, snapshot: str | None,
+                      files: Mapping[str, tuple[int, int, int]]) -> None:
+        """Remember the build just finished in `output`; None forgets the last one (a
+        build that cannot be found current next time)."""
+        forget = ("DELETE FROM builds WHERE output = ?", [(str(output),)])
+        self._write(*forget, "INSERT INTO builds VALUES (?, ?)", [])
+        if snapshot is None:
+            return
+        # The build is remembered last: cut short before, there is none to go by.
+        self._write("DELETE FROM files WHERE output = ?", [(str(output),)],
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                    [(str(output), path, *state) for path, state in files.items()])
+        self._write(*forget, "INSERT INTO builds VALUES (?, ?)", [(str(output), snapshot)])
 
     def _select(self, sql: str, parameters: tuple[Any, ...],
                 convert: Any) -> Iterable[Any]:

@@ -119,9 +119,15 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         slug = _unique(base, used_slugs[teacher.slug])
         posts.append(_post(entry, teacher, slug, found_subjects, classes, kind, tags, subjects))
     posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
-    # A teacher who no longer has a `blog:` keeps the posts, not the feed's last error.
-    current = tuple(f for f in feeds if f.teacher in teachers and teachers[f.teacher].blog)
-    return Portal(site=site, posts=tuple(posts), feeds=current, generated=generated)
+    return Portal(site=site, posts=tuple(posts), feeds=current_feeds(site, feeds),
+                  generated=generated)
+
+
+def current_feeds(site: Site, feeds: Iterable[FeedStatus]) -> tuple[FeedStatus, ...]:
+    """The statuses of the feeds `site.yml` names now: a teacher who no longer has a
+    `blog:` keeps the posts, not the feed's last error."""
+    blogs = {t.slug for t in site.teachers if t.blog}
+    return tuple(f for f in feeds if f.teacher in blogs)
 
 
 def _entry_order(entry: Entry) -> tuple[datetime, str]:

@@ -20,7 +20,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, cached_property, lru_cache, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -36,7 +36,16 @@ from generator import syndication
 from generator.cache import PageRecord, code_fingerprint
 from generator.i18n import Translator
 from generator.layout import Layout, class_slug
-from generator.models import FeedStatus, OutputFile, Portal, Post, Subject, Teacher, personal_name
+from generator.models import (
+    FeedStatus,
+    OutputFile,
+    Portal,
+    Post,
+    Site,
+    Subject,
+    Teacher,
+    personal_name,
+)
 from generator.slugs import fold
 
 HOME_LATEST = 12
@@ -110,6 +119,73 @@ class PostIndex:
         posts = self.by_teacher.get(teacher.slug)
         return posts[0].published if posts else None
 
+    def last_posts(self) -> dict[str, datetime]:
+        """{teacher's slug: the date of their newest post}, for those who have one."""
+        return {slug: posts[0].published for slug, posts in self.by_teacher.items() if posts}
+
+
+class TimeValues:
+    """What pages show that depends on the build's clock, as of one clock `now`.
+
+    The renderer shows these and records them; to reuse a page of an earlier build, each
+    recorded value is replayed here and must read the same. `build` replays them too,
+    before any post is read, with the teachers' newest posts as the last build saw them
+    (generator/freshness.py), so nothing here may need the posts themselves.
+    """
+
+    def __init__(self, site: Site, now: datetime,
+                 last_post: Callable[[str], datetime | None],
+                 feed_of: Callable[[str], FeedStatus | None]) -> None:
+        self.site, self.now = site, now
+        self.last_post, self.feed_of = last_post, feed_of
+        self._teachers = {teacher.slug for teacher in site.teachers}
+        self._ = Translator(site.school.language)
+        self._relative: dict[datetime, str] = {}
+
+    def relative(self, value: datetime) -> str:
+        """`dalam 3 hari` / `3 hari yang lalu`, as of `now`."""
+        known = self._relative.get(value)
+        if known is None:
+            known = self._relative[value] = self._format_relative(value - self.now)
+        return known
+
+    def _format_relative(self, delta: timedelta) -> str:
+        language = self.site.school.language
+        # Days, not "4 minggu": a student counts the days left. Hours below one day.
+        # Beyond a month, months: an old assignment's page then changes once a month,
+        # not every day (each change is a page to render and upload again).
+        if abs(delta) > RELATIVE_DAYS:
+            return format_timedelta(delta, add_direction=True, locale=language)
+        if abs(delta) >= timedelta(days=1):
+            return format_timedelta(delta, add_direction=True, granularity="day",
+                                    threshold=1000, locale=language)
+        return format_timedelta(delta, add_direction=True, granularity="hour", threshold=1.0,
+                                locale=language)
+
+    def active(self, teacher: str) -> bool:
+        """Whether the teacher posted within the portal's `active_days`."""
+        last = self.last_post(teacher)
+        return last is not None and \
+            self.now - last <= timedelta(days=self.site.portal.active_days)
+
+    def build_date(self, style: str) -> str:
+        """The build's date, as the home page's footer shows it."""
+        return self._.date(self.now.astimezone(ZoneInfo(self.site.school.timezone)), style)
+
+    def replay(self, name: str, argument: str) -> str:
+        """A recorded value (`name`, `argument`) as it reads now, as `shown` records it."""
+        if name == "relative":
+            return shown(self.relative(datetime.fromisoformat(argument)))
+        if name == "build_date":
+            return shown(self.build_date(argument))
+        if argument not in self._teachers:
+            return "\0gone"
+        if name == "active":
+            return shown(self.active(argument))
+        if name == "last_post":
+            return shown(self.last_post(argument))
+        return shown(self.feed_of(argument))  # feed_of
+
 
 class Renderer:
     """One Jinja environment per build, with the site's language, time zone and layout.
@@ -135,13 +211,16 @@ class Renderer:
         self.output = output
         self.records: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
         self.rendered = 0
+        self.volatile = 0
+        """Pages rendered without a record (inputs that cannot be hashed, or a read of the
+        portal that was not noted): made again at every build."""
+        self.clock = TimeValues(self.site, portal.generated, self.index.last_posts().get,
+                                portal.feed_of)
         self._watch = _Watch()
         self._digest = hashlib.sha256(
             f"{code_fingerprint()}\0{theme}\0{self.site!r}\0{layout!r}".encode())
         self._post_digests: dict[int, bytes] = {}
         self._fragments: OrderedDict[tuple[Any, ...], _Fragment] = OrderedDict()
-        # Replaying a district's guru/ page asks for each of 3,000 teachers.
-        self._teachers = {teacher.slug: teacher for teacher in self.site.teachers}
         self.env = theme_environment(theme)
         self.env.filters.update(date=self.format_date, isodate=self.iso_date,
                                 relative=self.relative, due_date=self.due_date,
@@ -152,6 +231,7 @@ class Renderer:
             standalone=layout.standalone is not None,
             kind_label=lambda kind: self._(f"kind.{kind}"), class_slug=class_slug,
             active=self.active, share_link=self.share_link, month_name=self.month_name,
+            build_date=self.build_date,
             page_content=page_content, cached=self.cached,
             content_security_policy=content_security_policy(self.site.embed_hosts),
         )
@@ -165,22 +245,10 @@ class Renderer:
     def relative(self, value: datetime) -> str:
         """`dalam 3 hari` / `3 hari yang lalu`: as of the build; the page's script keeps
         it current between builds."""
-        return self._watch.note("relative", value.isoformat(), self._relative(value))
+        return self._watch.note("relative", value.isoformat(), self.clock.relative(value))
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one renderer per build; the cache dies with it
-    def _relative(self, value: datetime) -> str:
-        delta = value - self.portal.generated
-        language = self.site.school.language
-        # Days, not "4 minggu": a student counts the days left. Hours below one day.
-        # Beyond a month, months: an old assignment's page then changes once a month,
-        # not every day (each change is a page to render and upload again).
-        if abs(delta) > RELATIVE_DAYS:
-            return format_timedelta(delta, add_direction=True, locale=language)
-        if abs(delta) >= timedelta(days=1):
-            return format_timedelta(delta, add_direction=True, granularity="day",
-                                    threshold=1000, locale=language)
-        return format_timedelta(delta, add_direction=True, granularity="hour", threshold=1.0,
-                                locale=language)
+    def build_date(self, style: str = "long") -> str:
+        return self._watch.note("build_date", style, self.clock.build_date(style))
 
     def due_date(self, value: datetime) -> str:
         """`Jumat, 18 Desember 2026`, with the time when the teacher gave one (not 23.59)."""
@@ -202,10 +270,7 @@ class Renderer:
         return self._.month(datetime(int(year), int(number), 1, tzinfo=self.zone))
 
     def active(self, teacher: Teacher) -> bool:
-        last = self.index.last_post(teacher)
-        window = timedelta(days=self.site.portal.active_days)
-        result = last is not None and self.portal.generated - last <= window
-        return self._watch.note("active", teacher.slug, result)
+        return self._watch.note("active", teacher.slug, self.clock.active(teacher.slug))
 
     def share_link(self, post: Post) -> str:
         """A plain WhatsApp link (no script, no tracker) with the title, due date and URL."""
@@ -278,6 +343,8 @@ class Renderer:
         self.rendered += 1
         if key is not None and calls is not None:
             self.records[path] = (key, calls)
+        else:
+            self.volatile += 1
         return OutputFile(path, content)
 
     def _key(self, path: str, inputs: object) -> str | None:
@@ -293,7 +360,7 @@ class Renderer:
         record = self.previous.get(path)
         if key is None or record is None or record.key != key or self.output is None:
             return None
-        if any(self._replay(name, argument) != result
+        if any(self.clock.replay(name, argument) != result
                for name, argument, result in record.calls):
             return None
         previous = self.output / path
@@ -306,19 +373,6 @@ class Renderer:
             return None  # changed by someone else since
         self.records[path] = (key, record.calls)
         return OutputFile(path, source=previous, unchanged=True)
-
-    def _replay(self, name: str, argument: str) -> str:
-        """A time-dependent value as it reads in this build."""
-        if name == "relative":
-            return shown(self._relative(datetime.fromisoformat(argument)))
-        teacher = self._teachers.get(argument)
-        if teacher is None:
-            return "\0gone"
-        if name == "active":
-            return shown(self.active(teacher))
-        if name == "last_post":
-            return shown(self.index.last_post(teacher))
-        return shown(self.portal.feed_of(argument))  # feed_of
 
     def _fingerprint(self, value: object, digest: Any) -> None:
         """Feed `value` into `digest`: what a page shows of it, not its identity."""
@@ -485,7 +539,7 @@ class _WatchedIndex:
 
     def last_post(self, teacher: Teacher) -> datetime | None:
         return self._renderer._watch.note("last_post", teacher.slug,
-                                          self._renderer.index.last_post(teacher))
+                                          self._renderer.clock.last_post(teacher.slug))
 
     def __getattr__(self, name: str) -> Any:
         self._renderer._watch.volatile()
@@ -610,9 +664,10 @@ def _render_parts(r: Renderer, parts: Sequence[Part]) -> Iterator[OutputFile]:
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for files, records, rendered in pool.imap(_render_run, runs):
+            for files, records, rendered, volatile in pool.imap(_render_run, runs):
                 r.records.update(records)
                 r.rendered += rendered
+                r.volatile += volatile
                 yield from files
     finally:
         gc.unfreeze()
@@ -623,11 +678,11 @@ _forked: list[tuple[Renderer, Sequence[Part]]] = []
 """The renderer and the parts a forked worker inherited."""
 
 
-def _render_run(run: tuple[int, int]) -> tuple[list[OutputFile], dict[str, Any], int]:
+def _render_run(run: tuple[int, int]) -> tuple[list[OutputFile], dict[str, Any], int, int]:
     r, parts = _forked[-1]
-    r.records, r.rendered = {}, 0
+    r.records, r.rendered, r.volatile = {}, 0, 0
     files = [file for part in parts[run[0]:run[1]] for file in part()]
-    return files, r.records, r.rendered
+    return files, r.records, r.rendered, r.volatile
 
 
 def teacher_site_files(r: Renderer) -> Iterator[OutputFile]:
@@ -681,7 +736,8 @@ def _home_files(r: Renderer, teaching: Mapping[str, list[Teacher]]) -> Iterator[
                  sections=[(s, index.by_subject[s.slug][:HOME_PER_SUBJECT])
                            for s in site.subjects if index.by_subject[s.slug]])
     yield from _feeds(r, "", site.school.name, portal.posts)
-    yield r.page("mapel/index.html", "subjects.html", teaching=teaching)
+    yield r.page("mapel/index.html", "subjects.html", teaching=teaching,
+                 counts={s.slug: len(index.by_subject[s.slug]) for s in site.subjects})
 
 
 def _subject_files(r: Renderer, subject: Subject,
@@ -702,7 +758,9 @@ def _subject_files(r: Renderer, subject: Subject,
 
 
 def _classes_index(r: Renderer) -> Iterator[OutputFile]:
-    yield r.page("kelas/index.html", "classes.html")
+    yield r.page("kelas/index.html", "classes.html",
+                 counts={name: len(r.index.by_class[name])
+                         for name in _class_names(r.site.classes, r.index.by_class)})
 
 
 def _class_files(r: Renderer, name: str) -> Iterator[OutputFile]:

@@ -1,0 +1,142 @@
+"""Whether the previous build's output is still what a build would write now.
+
+Checked before any post is read: for a district (90,000 posts, 200,000 files), loading
+every post and hashing every page only to find each one as it was takes minutes. The
+output is current when
+
+- the inputs are as they were (`input_digest`): the code and theme, `site.yml`, every file
+  under `content/`, every photo and feed file (by size, time and inode), the archive's
+  revision and what the pages may show of each feed's status;
+- the clock has not gone back, nor passed the first due date after the last build
+  (`Snapshot.horizon`: that assignment would move from "upcoming" to "past");
+- every time-dependent value a page showed (`3 hari lagi`, the "active" badge) reads the
+  same now: the pages' recorded calls, replayed by the caller;
+- the output folder holds exactly the files the last build left there, untouched.
+
+Anything else, and the build runs as usual (itself incremental, page by page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from generator.cache import code_fingerprint
+from generator.errors import Problem
+from generator.models import FeedStatus, Site
+from generator.sources.feeds import is_url
+
+FileState = tuple[int, int, int]
+"""(size, mtime_ns, inode) of a file."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a complete build left for the next one to decide by."""
+
+    inputs: str
+    """`input_digest` as the build saw it."""
+    generated: datetime
+    """The build's clock."""
+    horizon: datetime | None
+    """The first due date at or after `generated`, if any."""
+    last_posts: dict[str, datetime]
+    """Each teacher's newest post: what the "active" badges and teacher lists replay."""
+    problems: tuple[Problem, ...]
+    """The content problems the build reported: a current output reports them again."""
+    posts: int
+
+    def holds_at(self, now: datetime) -> bool:
+        return self.generated <= now and (self.horizon is None or now <= self.horizon)
+
+    def dumps(self) -> str:
+        return json.dumps({
+            "inputs": self.inputs, "generated": self.generated.isoformat(),
+            "horizon": self.horizon.isoformat() if self.horizon else None,
+            "last_posts": {slug: value.isoformat() for slug, value in self.last_posts.items()},
+            "problems": [[p.where, p.message, p.line] for p in self.problems],
+            "posts": self.posts})
+
+    @classmethod
+    def loads(cls, text: str) -> Snapshot:
+        data: dict[str, Any] = json.loads(text)
+        return cls(
+            inputs=data["inputs"], generated=datetime.fromisoformat(data["generated"]),
+            horizon=datetime.fromisoformat(data["horizon"]) if data["horizon"] else None,
+            last_posts={slug: datetime.fromisoformat(value)
+                        for slug, value in data["last_posts"].items()},
+            problems=tuple(Problem(where, message, line)
+                           for where, message, line in data["problems"]),
+            posts=int(data["posts"]))
+
+
+def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
+                 teacher: str | None) -> str:
+    """A hash of everything a build reads except the clock and the output folder.
+
+    Files count by size, modification time and inode, as for rsync's quick check: a
+    teacher's save, a `git pull` or a copied file changes at least one of them. `teacher`
+    is the micro-site being built (`--teacher`), if any.
+    """
+    digest = hashlib.sha256(f"{code_fingerprint()}\0{teacher}\0{revision}\0".encode())
+    digest.update(site.config_file.read_bytes())
+    for status in statuses:
+        # What pages show of a feed; not the fetch's bookkeeping (see render.shown).
+        digest.update(repr((status.teacher, status.source, status.home_page, status.feed_url,
+                            status.title, status.error)).encode())
+    extra = [t.photo for t in site.teachers if t.photo is not None]
+    extra += [site.root / t.blog for t in site.teachers if t.blog and not is_url(t.blog)]
+    for path in sorted(set(extra)):
+        digest.update(f"{path}\0{_state(path)}\0".encode())
+    for relative, state in sorted(files_in(site.content_dir, follow=True).items()):
+        digest.update(f"{relative}\0{state}\0".encode())
+    return digest.hexdigest()
+
+
+def _state(path: Path) -> FileState | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def files_in(folder: Path, follow: bool = False) -> dict[str, FileState]:
+    """{relative POSIX path: (size, mtime_ns, inode)} of every file under `folder`.
+
+    `follow` reads linked files' own state (content/ may hold links; the checks of
+    sources/content.py decide what they may point to); the output has none of its own.
+    """
+    found: dict[str, FileState] = {}
+    pending = [(os.fspath(folder), "")]
+    seen: set[tuple[int, int]] = set()  # folders already walked: a link may loop back
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            stat = os.stat(directory)
+            if (stat.st_dev, stat.st_ino) in seen:
+                continue
+            seen.add((stat.st_dev, stat.st_ino))
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=follow):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                    continue
+                stat = entry.stat(follow_symlinks=follow)
+                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            except OSError:  # a broken link: its own state, so that it counts too
+                try:
+                    stat = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                found[prefix + entry.name] = (-1, stat.st_mtime_ns, stat.st_ino)
+    return found
