@@ -131,7 +131,8 @@ def _build(args: argparse.Namespace) -> int:
         print(_("cli.built_with_problems", pages=report.pages, posts=report.posts,
                 output=args.output, problems=len(report.problems)))
         return EXIT_BAD_INPUT
-    print(_("cli.built", pages=report.pages, posts=report.posts, output=args.output))
+    print(_("cli.built_current" if report.current else "cli.built", pages=report.pages,
+            posts=report.posts, output=args.output))
     if args.strict and report.broken_feeds:
         return EXIT_ATTENTION
     return EXIT_OK

@@ -25,6 +25,9 @@ def test_build_from_the_site_folder_with_defaults(tiny_site: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tiny_site.parent / "public" / "index.html").is_file()
     assert result.stdout.startswith("selesai: ")
+    again = mading("build", "--offline", cwd=tiny_site.parent)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("sudah terbaru, tidak ada yang diubah: ")
 
 
 def test_check_lists_each_teacher_and_its_source(tiny_site: Path) -> None:
