@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from fuzzlib import TRICKY_TEXT, cli_stack, dump_yaml, either, mutated, texts, tricky_texts, values
@@ -73,8 +74,10 @@ documents = either(st.fixed_dictionaries({}, optional={
     "teacher": values}))
 
 
-def check(text: bytes) -> None:
-    """The property: load_site returns a Site or raises Mading's own error."""
+@contextlib.contextmanager
+def site_folder(text: bytes) -> Iterator[Path]:
+    """A temporary site folder holding `text` as its site.yml, and the files it names;
+    yields the site.yml."""
     with tempfile.TemporaryDirectory(prefix="mading-fuzz-") as tmp:
         root = Path(tmp)
         (root / "img").mkdir()
@@ -83,8 +86,13 @@ def check(text: bytes) -> None:
         (root / "feeds" / "a.xml").write_bytes(b"<rss/>")
         config = root / "site.yml"
         config.write_bytes(text)
-        with contextlib.suppress(MadingError), cli_stack():
-            assert isinstance(load_site(config), Site)
+        yield config
+
+
+def check(text: bytes) -> None:
+    """The property: load_site returns a Site or raises Mading's own error."""
+    with site_folder(text) as config, contextlib.suppress(MadingError), cli_stack():
+        assert isinstance(load_site(config), Site)
 
 
 @given(documents)

@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from generator import fast_yaml
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import PortalSettings, School, Site, Subject, Teacher, personal_name
@@ -117,9 +118,11 @@ def parse_yaml(text: str, where: str, _: Translator) -> Any:
     except RecursionError:  # thousands of nested brackets
         raise InputError([Problem(where, _("config.yaml_syntax", detail="nested too deeply"))]) \
             from None
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError,
+            NotImplementedError) as exc:
         # Raised bare by ruamel while it builds the top level, out of _Constructor's reach
-        # (`!!pairs [] : 1`; found by fuzz/, issue 8): no line to give.
+        # (`!!pairs [] : 1`; found by fuzz/, issue 8), or while it places a comment
+        # between a key and its value on the next line ("overlap in comment"): no line.
         raise InputError([Problem(where, _("config.yaml_syntax", detail=str(exc)))]) from None
 
 
@@ -149,6 +152,11 @@ def key_line(mapping: Any, key: object, default: int | None = None) -> int | Non
     return default
 
 
+def _first_line(mapping: dict[Any, Any]) -> int:
+    """The 1-based line where a ruamel mapping starts; 1 for any other."""
+    return int(getattr(mapping.lc, "line", 0)) + 1 if isinstance(mapping, CommentedMap) else 1
+
+
 class _Checker:
     """Walks the parsed YAML once, collecting problems instead of stopping at the first."""
 
@@ -161,21 +169,21 @@ class _Checker:
     def problem(self, line: int | None, message_id: str, /, **values: object) -> None:
         self.problems.append(Problem(self.where, self._(message_id, **values), line))
 
-    def unknown_keys(self, mapping: CommentedMap, allowed: tuple[str, ...], path: str) -> None:
+    def unknown_keys(self, mapping: dict[Any, Any], allowed: tuple[str, ...], path: str) -> None:
         for key in mapping:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed, self._)
                 self.problem(key_line(mapping, key), "config.unknown_key",
                              key=f"{path}{key}", hint=hint)
 
-    def text(self, mapping: CommentedMap, key: str, path: str, required: bool = False,
+    def text(self, mapping: dict[Any, Any], key: str, path: str, required: bool = False,
              line: int | None = None) -> str:
         """The text under `key`; a missing required key is reported on `line` (by default
         the mapping's first line)."""
         value = mapping.get(key)
         if value is None:
             if required:
-                where = line if line is not None else getattr(mapping.lc, "line", 0) + 1
+                where = line if line is not None else _first_line(mapping)
                 self.problem(key_line(mapping, key, where), "config.missing_key",
                              key=f"{path}{key}")
             return ""
@@ -187,7 +195,8 @@ class _Checker:
             self.problem(key_line(mapping, key), "config.missing_key", key=f"{path}{key}")
         return text
 
-    def text_list(self, mapping: CommentedMap, key: str, path: str) -> list[tuple[str, int | None]]:
+    def text_list(self, mapping: dict[Any, Any], key: str,
+                  path: str) -> list[tuple[str, int | None]]:
         """A list of strings with the line of each; a single string counts as a list of one."""
         value = mapping.get(key)
         if value is None:
@@ -200,7 +209,7 @@ class _Checker:
         return [(str(v).strip(), key_line(value, i, key_line(mapping, key)))
                 for i, v in enumerate(value)]
 
-    def mapping_items(self, value: Any, key: str, parent: CommentedMap) -> list[Any]:
+    def mapping_items(self, value: Any, key: str, parent: dict[Any, Any]) -> list[Any]:
         if value is None:
             return []
         if not isinstance(value, list):
@@ -248,7 +257,6 @@ def load_site(config_file: Path) -> Site:
     Raises:
         InputError: with every problem found, each located `site.yml:LINE: ...`.
     """
-    root = config_file.resolve().parent
     where = display_path(config_file)
     try:
         text = config_file.read_text(encoding="utf-8")
@@ -256,14 +264,32 @@ def load_site(config_file: Path) -> Site:
         raise InputError([Problem(where, Translator()("config.not_found"))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(where, Translator()("config.unreadable", detail=exc))]) from None
-    data = _parsed_config(text, where)
-    if not isinstance(data, CommentedMap):
+    # libyaml first (`fast_yaml`, 20 times faster); its result has no lines, so on any
+    # problem the file is read again by ruamel, which gives the same values and so the
+    # same problems, located.
+    quick = fast_yaml.load_simple(text)
+    if quick is not None:
+        try:
+            return _site(quick, text, where, config_file)
+        except InputError:
+            pass
+    return _site(_parsed_config(text, where), text, where, config_file)
+
+
+def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
+    """The `Site` that the parsed `data` of `config_file` describes.
+
+    Raises:
+        InputError: with every problem found, in the order of the file.
+    """
+    if not isinstance(data, dict):
         raise InputError([Problem(where, Translator(_guess_language(text))("config.not_mapping"),
                                   1)])
     school_data = data.get("school")
     language = DEFAULT_LANGUAGE
-    if isinstance(school_data, CommentedMap) and school_data.get("language") in LANGUAGES:
+    if isinstance(school_data, dict) and school_data.get("language") in LANGUAGES:
         language = str(school_data["language"])
+    root = config_file.resolve().parent
     check = _Checker(where, root, Translator(language))
     check.unknown_keys(data, TOP_KEYS, "")
 
@@ -286,8 +312,8 @@ _parsed: dict[tuple[str, str], Any] = {}
 
 def _parsed_config(text: str, where: str) -> Any:
     """`parse_yaml` of site.yml, kept while its text is the same: `mading serve` reloads
-    the config at every save, and ruamel's round-trip parse is the slow part. The result
-    is only read, never changed, so sharing it is safe."""
+    the config at every save, and ruamel's round-trip parse is slow (0.15 s for 300
+    lines). The result is only read, never changed, so sharing it is safe."""
     key = (text, where)
     if key not in _parsed:
         _parsed.clear()
@@ -303,9 +329,9 @@ def _guess_language(text: str) -> str:
     return DEFAULT_LANGUAGE
 
 
-def _school(check: _Checker, data: CommentedMap) -> School:
+def _school(check: _Checker, data: dict[Any, Any]) -> School:
     raw = data.get("school")
-    if not isinstance(raw, CommentedMap):
+    if not isinstance(raw, dict):
         check.problem(key_line(data, "school", 1), "config.missing_key", key="school.name")
         return School(name="", url=DEFAULT_URL, language=DEFAULT_LANGUAGE,
                       timezone=DEFAULT_TIMEZONE)
@@ -329,14 +355,14 @@ def _school(check: _Checker, data: CommentedMap) -> School:
                   description=check.text(raw, "description", "school."))
 
 
-def _subjects(check: _Checker, data: CommentedMap) -> tuple[Subject, ...]:
+def _subjects(check: _Checker, data: dict[Any, Any]) -> tuple[Subject, ...]:
     subjects: list[Subject] = []
     seen: dict[str, int | None] = {}
     for index, item in enumerate(check.mapping_items(data.get("subjects"), "subjects", data)):
         line = key_line(data["subjects"], index)
         if isinstance(item, str):
-            item = CommentedMap(name=item)
-        if not isinstance(item, CommentedMap):
+            item = {"name": item}
+        if not isinstance(item, dict):
             check.problem(line, "config.not_mapping_item", key="subjects")
             continue
         check.unknown_keys(item, SUBJECT_KEYS, "subjects.")
@@ -349,12 +375,12 @@ def _subjects(check: _Checker, data: CommentedMap) -> tuple[Subject, ...]:
     return tuple(subjects)
 
 
-def _portal(check: _Checker, data: CommentedMap) -> PortalSettings:
+def _portal(check: _Checker, data: dict[Any, Any]) -> PortalSettings:
     """How the portal lists things: page size, and how recent 'active' is."""
     raw = data.get("portal")
     if raw is None:
         return PortalSettings()
-    if not isinstance(raw, CommentedMap):
+    if not isinstance(raw, dict):
         check.problem(key_line(data, "portal"), "config.not_mapping_item", key="portal")
         return PortalSettings()
     check.unknown_keys(raw, PORTAL_KEYS, "portal.")
@@ -370,7 +396,7 @@ def _portal(check: _Checker, data: CommentedMap) -> PortalSettings:
     return PortalSettings(**values)
 
 
-def _embeds(check: _Checker, data: CommentedMap) -> tuple[str, ...]:
+def _embeds(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
     """Hosts whose iframes posts may keep; YouTube when the key is left out."""
     if "embeds" not in data:
         return EMBED_HOSTS
@@ -383,7 +409,7 @@ def _embeds(check: _Checker, data: CommentedMap) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def _classes(check: _Checker, data: CommentedMap) -> tuple[str, ...]:
+def _classes(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
     classes: list[str] = []
     for name, line in check.text_list(data, "classes", ""):
         if not slugify(name):
@@ -395,7 +421,7 @@ def _classes(check: _Checker, data: CommentedMap) -> tuple[str, ...]:
     return tuple(classes)
 
 
-def _slug(check: _Checker, item: CommentedMap, name: str, key: str, line: int | None,
+def _slug(check: _Checker, item: dict[Any, Any], name: str, key: str, line: int | None,
           seen: dict[str, int | None]) -> str:
     """The item's `slug:` or one derived from its name; reports bad and repeated slugs."""
     slug = check.text(item, "slug", "")
@@ -420,7 +446,7 @@ def _slug(check: _Checker, item: CommentedMap, name: str, key: str, line: int | 
     return slug
 
 
-def _teachers(check: _Checker, data: CommentedMap, subjects: tuple[Subject, ...],
+def _teachers(check: _Checker, data: dict[Any, Any], subjects: tuple[Subject, ...],
               classes: tuple[str, ...]) -> tuple[Teacher, ...]:
     teachers: list[Teacher] = []
     seen: dict[str, int | None] = {}
@@ -436,7 +462,7 @@ def _teachers(check: _Checker, data: CommentedMap, subjects: tuple[Subject, ...]
 
     for index, item in enumerate(check.mapping_items(data.get("teachers"), "teachers", data)):
         line = key_line(data["teachers"], index)
-        if not isinstance(item, CommentedMap):
+        if not isinstance(item, dict):
             check.problem(line, "config.not_mapping_item", key="teachers")
             continue
         check.unknown_keys(item, TEACHER_KEYS, "teachers.")
@@ -470,7 +496,7 @@ def _teachers(check: _Checker, data: CommentedMap, subjects: tuple[Subject, ...]
     return tuple(teachers)
 
 
-def _teacher_names(check: _Checker, item: CommentedMap, key: str, teacher: str,
+def _teacher_names(check: _Checker, item: dict[Any, Any], key: str, teacher: str,
                    resolve: Callable[[str], Any], candidates: list[str],
                    message: str) -> list[Any]:
     """Resolve a teacher's subject or class names against what the site declares."""

@@ -486,6 +486,12 @@ def test_a_yaml_tag_ruamel_cannot_build_is_a_yaml_mistake(site_dir: Path, value:
     assert problem.startswith(f"{where}: penulisan YAML salah: ")
 
 
+def test_a_comment_between_a_key_and_its_value_is_a_yaml_mistake(site_dir: Path) -> None:
+    # ruamel raises NotImplementedError ("overlap in comment") for this one.
+    [problem] = problems("school: # sekolah\n  SMA Uji\n\nsubjects: []\n")
+    assert problem.startswith("site.yml: penulisan YAML salah: ")
+
+
 def test_a_tagged_key_at_the_top_level_is_a_yaml_mistake(site_dir: Path) -> None:
     # Built outside the constructor's own error handling: reported without a line.
     [problem] = problems("school:\n  name: SMA Uji\n!!pairs [] : 1\n")
