@@ -89,7 +89,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
         with Archive(site.archive_file) as archive:
             revision, statuses = archive.revision(), archive.feed_statuses()
         inputs = input_digest(site, revision, statuses, teacher)
-        current = _current_output(site, cache, output, inputs, now, statuses)
+        current, index_sound = _current_output(site, cache, output, inputs, now, statuses)
         if current is not None:
             return current
         cache.keep_snapshot(output, None, {})  # until this build is complete
@@ -107,10 +107,10 @@ def build(config_file: Path, output: Path, offline: bool = False,
 
             The index holds the post pages only: while none of them is new or changed and
             none is gone (or for serve's quick rebuilds), the previous index is linked in
-            as it is.
+            as it is, unless files of it were found changed or gone.
             """
             previous = output / BUNDLE
-            if previous.is_dir() and (not reindex or (
+            if previous.is_dir() and index_sound and (not reindex or (
                     not any(map(is_post_page, rewritten))
                     and index_is_current(previous, len(portal.posts)))):
                 shutil.copytree(previous, staging / BUNDLE, copy_function=os.link)
@@ -122,9 +122,10 @@ def build(config_file: Path, output: Path, offline: bool = False,
 
         if teacher is None:
             # With no post page to index, Pagefind would index every page instead.
+            # A damaged index is not a folder finish writes, but files to replace.
             written = write_output(site_files(renderer), output,
                                    finish=index_search if portal.posts else None,
-                                   finished=(BUNDLE,))
+                                   finished=(BUNDLE,) if index_sound else ())
         else:
             # A micro-site is one teacher's posts, browsed by month and label; it has no
             # cari/ page, so no index (docs/decisions.md).
@@ -137,7 +138,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
                             default=None),
                 last_posts=renderer.index.last_posts(), problems=problems,
                 posts=len(portal.posts))
-            cache.keep_snapshot(output, snapshot.dumps(), files_in(output))
+            cache.keep_snapshot(output, snapshot.dumps(), files_in(output, generated=(BUNDLE,)))
     return BuildReport(problems=problems, feeds=portal.feeds,
                        warnings=tuple(warnings),
                        language=site.school.language, pages=written.files,
@@ -146,31 +147,36 @@ def build(config_file: Path, output: Path, offline: bool = False,
 
 
 def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, now: datetime,
-                    statuses: list[FeedStatus]) -> BuildReport | None:
+                    statuses: list[FeedStatus]) -> tuple[BuildReport | None, bool]:
     """The report of a build that finds the previous output current (nothing read,
-    rendered or written), or None when the build must run (generator/freshness.py)."""
+    rendered or written), or None when the build must run (generator/freshness.py); and
+    whether the search index is as the last build left it, as far as this tells."""
     kept = cache.snapshot(output)
     if kept is None:
-        return None
+        return None, True
     text, files = kept
     try:
         snapshot = Snapshot.loads(text)
     except (ValueError, KeyError, TypeError):
-        return None
+        return None, True
     if snapshot.inputs != inputs or not snapshot.holds_at(now):
-        return None
+        return None, True
     clock = TimeValues(site, now, snapshot.last_posts.get,
                        {status.teacher: status for status in statuses}.get)
     if not all(clock.replay(name, argument) == result
-               for record in cache.pages(output).values()
-               for name, argument, result in record.calls):
-        return None
-    if files_in(output) != files:
-        return None
+               for calls in cache.recorded_calls(output)
+               for name, argument, result in calls):
+        return None, True
+    found = files_in(output, generated=(BUNDLE,))
+    if found != files:
+        index = f"{BUNDLE}/"
+        return None, all(found.get(path) == state for path, state in files.items()
+                         if path.startswith(index)) and \
+            not any(path.startswith(index) and path not in files for path in found)
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
-                       pages=sum(not path.startswith(BUNDLE + "/") for path in files),
-                       posts=snapshot.posts, current=True)
+                       pages=sum(not path.startswith(f"{BUNDLE}/") for path in files),
+                       posts=snapshot.posts, current=True), True
 
 
 def _refuse_unsafe_output(site: Site, output: Path) -> None:

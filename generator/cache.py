@@ -167,6 +167,13 @@ class BuildCache:
         self._write("DELETE FROM pages WHERE output = ?", [(str(output),)],
                     "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
+    def recorded_calls(self, output: Path) -> list[tuple[tuple[str, str, str], ...]]:
+        """The different sets of time-dependent values the pages of `output` showed (most
+        pages show none; a district's 240,000 pages hold a few thousand sets)."""
+        return list(self._select(
+            "SELECT DISTINCT calls FROM pages WHERE output = ? AND calls != '[]'",
+            (str(output),), lambda row: tuple(tuple(call) for call in json.loads(row[0]))))
+
     def snapshot(self, output: Path) -> tuple[str, dict[str, tuple[int, int, int]]] | None:
         """The last complete build of `output` (`freshness.Snapshot` as text) and the
         files it left there; None when there is none to go by."""

@@ -11,7 +11,8 @@ output is current when
   (`Snapshot.horizon`: that assignment would move from "upcoming" to "past");
 - every time-dependent value a page showed (`3 hari lagi`, the "active" badge) reads the
   same now: the pages' recorded calls, replayed by the caller;
-- the output folder holds exactly the files the last build left there, untouched.
+- the output folder holds exactly the files the last build left there, untouched (the
+  search index by its folders: see `files_in`).
 
 Anything else, and the build runs as usual (itself incremental, page by page).
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -107,15 +108,20 @@ def _state(path: Path) -> FileState | None:
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
-def files_in(folder: Path, follow: bool = False) -> dict[str, FileState]:
+def files_in(folder: Path, follow: bool = False,
+             generated: Collection[str] = ()) -> dict[str, FileState]:
     """{relative POSIX path: (size, mtime_ns, inode)} of every file under `folder`.
 
     `follow` reads linked files' own state (content/ may hold links; the checks of
     sources/content.py decide what they may point to); the output has none of its own.
+    Inside the top-level folders named in `generated` (the search index: 170,000 files
+    for a district, named by their content), only the first level's files are listed, and
+    each folder below by its own state, which changes when a file is added or removed.
     """
     found: dict[str, FileState] = {}
     pending = [(os.fspath(folder), "")]
     seen: set[tuple[int, int]] = set()  # folders already walked: a link may loop back
+    opaque = {f"{name}/" for name in generated}
     while pending:
         directory, prefix = pending.pop()
         try:
@@ -129,7 +135,11 @@ def files_in(folder: Path, follow: bool = False) -> dict[str, FileState]:
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=follow):
-                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                    if prefix in opaque:
+                        stat = entry.stat(follow_symlinks=follow)
+                        found[f"{prefix}{entry.name}/"] = (-2, stat.st_mtime_ns, stat.st_ino)
+                    else:
+                        pending.append((entry.path, f"{prefix}{entry.name}/"))
                     continue
                 stat = entry.stat(follow_symlinks=follow)
                 found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)

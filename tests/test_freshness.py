@@ -141,6 +141,18 @@ def test_a_snapshot_holds_from_its_clock_to_its_first_due_date() -> None:
     assert Snapshot.loads(snapshot.dumps()) == snapshot
 
 
+@pytest.mark.parametrize("damage", ["pagefind/pagefind.js", "pagefind/fragment"])
+def test_a_damaged_search_index_builds(damage: str, tiny_site: Path, tmp_path: Path) -> None:
+    """The index's own files are watched by their folders: a file gone from one shows."""
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    target = output / damage
+    victim = next(target.iterdir()) if target.is_dir() else target
+    victim.unlink()
+    assert not build(tiny_site, output, offline=True, now=NOW).current
+    assert victim.is_file()
+
+
 @pytest.mark.parametrize("later", [
     pytest.param(timedelta(days=1), id="a-day-later-the-time-left-reads-otherwise"),
     pytest.param(DUE - NOW + timedelta(minutes=1), id="past-the-due-date"),
