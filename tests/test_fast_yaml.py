@@ -226,11 +226,11 @@ def test_the_example_site_yml_reads_the_same() -> None:
 
 
 def test_comments_are_left_to_ruamel() -> None:
-    # ruamel's round trip keeps comments to write them back, and crashes on this one
-    # (NotImplementedError: overlap in comment; found by fuzz/test_fuzz_fast_yaml.py):
-    # libyaml must not read it instead, or the fast path would change what users see.
+    # ruamel's round trip keeps comments to write them back, and fails on this one
+    # ("overlap in comment", found by fuzz/test_fuzz_fast_yaml.py; a YAML mistake for the
+    # user): libyaml must not read it instead, or the fast path would change what users see.
     text = "title: # judul di baris berikut\n  Judul\n\ndate: 2026-11-20\n"
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(InputError, match="overlap in comment"):
         parse_yaml(text, "x.md", Translator())
     assert fast_yaml.load_simple(text) is None
 
