@@ -14,7 +14,7 @@ from generator.cache import BuildCache
 from generator.collect import collect, current_feeds
 from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
-from generator.freshness import Snapshot, files_in, input_digest
+from generator.freshness import FileState, Snapshot, files_in, input_digest
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
 from generator.models import Entry, FeedStatus, Portal, Site
@@ -130,7 +130,8 @@ def build(config_file: Path, output: Path, offline: bool = False,
             # A micro-site is one teacher's posts, browsed by month and label; it has no
             # cari/ page, so no index (docs/decisions.md).
             written = write_output(teacher_site_files(renderer), output)
-        cache.keep_pages(output, renderer.records)
+        files = files_in(output, generated=(BUNDLE,))  # one walk for both records
+        cache.keep_pages(output, renderer.records, files)
         if renderer.volatile == 0 and not warnings and portal.posts:
             snapshot = Snapshot(
                 inputs=inputs, generated=now,
@@ -138,7 +139,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
                             default=None),
                 last_posts=renderer.index.last_posts(), problems=problems,
                 posts=len(portal.posts))
-            cache.keep_snapshot(output, snapshot.dumps(), files_in(output, generated=(BUNDLE,)))
+            cache.keep_snapshot(output, snapshot.dumps(), files)
     return BuildReport(problems=problems, feeds=portal.feeds,
                        warnings=tuple(warnings),
                        language=site.school.language, pages=written.files,
@@ -169,10 +170,10 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
         return None, True
     found = files_in(output, generated=(BUNDLE,))
     if found != files:
-        index = f"{BUNDLE}/"
-        return None, all(found.get(path) == state for path, state in files.items()
-                         if path.startswith(index)) and \
-            not any(path.startswith(index) and path not in files for path in found)
+        def index(states: dict[str, FileState]) -> dict[str, FileState]:
+            return {path: state for path, state in states.items()
+                    if path.startswith(f"{BUNDLE}/")}
+        return None, index(found) == index(files)
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
                        pages=sum(not path.startswith(f"{BUNDLE}/") for path in files),

@@ -154,16 +154,12 @@ class BuildCache:
             "SELECT path, key, calls, size, mtime_ns, inode FROM pages WHERE output = ?",
             (str(output),), record))
 
-    def keep_pages(self, output: Path, pages: Mapping[str, tuple[str, tuple[Any, ...]]]) -> None:
-        """Remember the pages of the output just written, with their files' identities."""
-        rows = []
-        for path, (key, calls) in pages.items():
-            try:
-                stat = (output / path).stat()
-            except OSError:
-                continue
-            rows.append((str(output), path, key, json.dumps(calls), stat.st_size,
-                         stat.st_mtime_ns, stat.st_ino))
+    def keep_pages(self, output: Path, pages: Mapping[str, tuple[str, tuple[Any, ...]]],
+                   files: Mapping[str, tuple[int, int, int]]) -> None:
+        """Remember the pages of the output just written, with their files' identities
+        from `files` ({path: (size, mtime_ns, inode)}, the output as written)."""
+        rows = [(str(output), path, key, json.dumps(calls), *files[path])
+                for path, (key, calls) in pages.items() if path in files]
         self._write("DELETE FROM pages WHERE output = ?", [(str(output),)],
                     "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
