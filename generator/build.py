@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +21,7 @@ from generator.search import BUNDLE, SearchError, index_is_current, index_site
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, is_url, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
-from generator.write import refuse_output, write_output
+from generator.write import link_tree, refuse_output, write_output
 
 
 @dataclass(frozen=True)
@@ -113,7 +111,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
             if previous.is_dir() and index_sound and (not reindex or (
                     not any(map(is_post_page, rewritten))
                     and index_is_current(previous, len(portal.posts)))):
-                shutil.copytree(previous, staging / BUNDLE, copy_function=os.link)
+                link_tree(previous, staging / BUNDLE)
                 return
             try:
                 index_site(staging, site.school.language)

@@ -65,11 +65,12 @@ def index_site(folder: Path, language: str, timeout: float = TIMEOUT) -> None:
 
     Raises:
         SearchError: Pagefind is missing, failed or took too long; whatever it had
-            written is removed, so the folder is left as it was.
+            written is removed.
     """
     binary = pagefind_binary()
     if binary is None:
         raise SearchError("cli.search.missing")
+    _remove_bundle(folder)  # Pagefind adds to what is there; the index is made whole
     command = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE,
                "--force-language", language, "--keep-index-url", "--glob", POST_PAGES]
     try:

@@ -8,6 +8,11 @@
 - **Incremental on disk.** A file whose bytes did not change is hard-linked from the
   previous output instead of written again: it keeps its modification time, so `rsync`
   and deploy tools upload only what changed.
+- **A spare folder.** The output a swap retires is kept beside it as `.OUTPUT.spare`
+  (ignored by Git like the staging folders) and becomes the next build's staging folder:
+  only the files that differ are replaced there, instead of linking every file into a new
+  folder tree and deleting the retired tree (for one edited post of 1,160, 0.8 s of a
+  3.2 s build went to that; a district's 400,000 files took minutes).
 """
 
 from __future__ import annotations
@@ -89,25 +94,26 @@ def write_output(files: Iterable[OutputFile], output: Path,
     where = display_path(output)
     output = output.resolve()
     staging: Path | None = None
+    spare = False
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(output)
         previous = output if output.is_dir() else None
         same: list[str] = []
-        count = 0
+        built: set[str] = set()
         rewritten: list[str] = []
         for file in files:
             relative = _safe_relative(file.path)
             old = previous / relative if previous is not None else None
-            count += 1
+            built.add(relative)
             if old is not None and (file.unchanged or _same_content(file, old)):
                 if staging is None:
                     same.append(relative)
-                elif not _link(old, _target(staging, relative)):
-                    shutil.copyfile(old, staging / relative)
+                else:
+                    _link_or_copy(old, staging, relative)
                 continue
             if staging is None:
-                staging = _start_staging(output, previous, same)
+                staging, spare = _start_staging(output, previous, same)
             target = _target(staging, relative)
             if file.source is not None:
                 _copy(file.source, target)
@@ -116,9 +122,11 @@ def write_output(files: Iterable[OutputFile], output: Path,
             rewritten.append(relative)
         if staging is None and previous is not None and \
                 _holds_only(previous, set(same), set(finished)):
-            return WriteReport(count, 0)
+            return WriteReport(len(built), 0)
         if staging is None:
-            staging = _start_staging(output, previous, same)
+            staging, spare = _start_staging(output, previous, same)
+        if spare:
+            _remove_others(staging, built, set(finished) if finish is not None else set())
         if finish is not None:
             finish(staging, rewritten)
             if previous is not None:
@@ -132,27 +140,121 @@ def write_output(files: Iterable[OutputFile], output: Path,
         if isinstance(exc, OSError):
             raise OutputWriteError(where, exc) from None
         raise
-    return WriteReport(count, len(rewritten))
+    return WriteReport(len(built), len(rewritten))
 
 
-def _start_staging(output: Path, previous: Path | None, same: list[str]) -> Path:
-    """The fresh folder the build is written into, holding the unchanged files so far."""
+def _spare(output: Path) -> Path:
+    """Where the output a swap retired is kept, to be the next build's staging folder."""
+    return output.with_name(f".{output.name}.spare")
+
+
+def _start_staging(output: Path, previous: Path | None,
+                   same: list[str]) -> tuple[Path, bool]:
+    """The folder the build is written into, holding the unchanged files so far, and
+    whether it is the spare folder (its files are put right one by one) or a new one."""
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    spare = _spare(output)
+    reused = False
+    if previous is not None and spare.is_dir() and not spare.is_symlink():
+        try:
+            staging.rmdir()
+            spare.rename(staging)
+            reused = True
+        except OSError:
+            staging.mkdir(exist_ok=True)
     try:
         for relative in same:
             assert previous is not None
-            if not _link(previous / relative, _target(staging, relative)):
-                shutil.copyfile(previous / relative, staging / relative)
+            _link_or_copy(previous / relative, staging, relative)
     except BaseException:  # (a full disk where links cannot be made) not left behind
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return staging
+    return staging, reused
 
 
 def _target(staging: Path, relative: str) -> Path:
+    """`staging / relative`, ready to be created: its folders made, and whatever the
+    spare folder held there removed (it may be a link to the published file, which must
+    not be written through)."""
     target = staging / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file of the spare is in the way
+        _clear_way(staging, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(target)
+    except PermissionError:  # a folder, on systems that say so
+        if not target.is_dir():
+            raise
+        shutil.rmtree(target)
     return target
+
+
+def _clear_way(staging: Path, relative: str) -> None:
+    """Remove the files of `staging` that stand where `relative` needs a folder."""
+    folder = staging
+    for part in relative.split("/")[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()
+
+
+def _link_or_copy(old: Path, staging: Path, relative: str) -> None:
+    """Put the previous output's file `old` at `staging / relative`, by a hard link where
+    possible; a spare folder that already links it is left as it is."""
+    target = staging / relative
+    try:
+        if os.path.samefile(old, target):
+            return
+    except OSError:
+        pass
+    target = _target(staging, relative)
+    if not _link(old, target):
+        shutil.copyfile(old, target)
+
+
+def _remove_others(staging: Path, built: set[str], finished: set[str]) -> None:
+    """Remove what a spare folder still holds that this build did not write, and the
+    folders left empty; the top-level folders in `finished` are `finish`'s to write."""
+    top = os.fspath(staging)
+    folders: list[str] = []
+    for directory, subfolders, names in os.walk(top):
+        if directory == top:
+            subfolders[:] = [name for name in subfolders if name not in finished]
+            here = ""
+        else:
+            here = directory[len(top) + 1:].replace(os.sep, "/") + "/"
+            folders.append(directory)
+        for name in names:
+            if here + name not in built:
+                os.unlink(os.path.join(directory, name))
+        for name in subfolders:
+            path = os.path.join(directory, name)
+            if os.path.islink(path):  # os.walk lists a link to a folder as a folder
+                os.unlink(path)
+    for directory in reversed(folders):
+        if not os.listdir(directory):
+            os.rmdir(directory)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Make the folder `target` hold hard links of exactly the files of `source` (the
+    previous search index, carried into a staging folder that may be a spare one)."""
+    top = os.fspath(source)
+    files: set[str] = set()
+    for directory, _, names in os.walk(top):
+        here = os.path.relpath(directory, top).replace(os.sep, "/") + "/"
+        for name in names:
+            relative = (here + name).removeprefix("./")
+            files.add(relative)
+            _link_or_copy(source / relative, target, relative)
+    target.mkdir(exist_ok=True)
+    _remove_others(target, files, set())
 
 
 def _holds_only(folder: Path, files: set[str], finished: set[str]) -> bool:
@@ -266,7 +368,7 @@ def _swap(staging: Path, output: Path) -> None:
         staging.rename(output)
         return
     if _exchange(staging, output):
-        shutil.rmtree(staging, ignore_errors=True)  # now holding the previous output
+        _keep_spare(staging, output)  # now holding the previous output
         return
     # No atomic exchange here (macOS, Windows, old kernels): two renames, a moment apart.
     retired = output.with_name(f".{output.name}.old-{os.getpid()}")
@@ -276,7 +378,17 @@ def _swap(staging: Path, output: Path) -> None:
     except BaseException:
         retired.rename(output)  # the previous output back in its place
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    _keep_spare(retired, output)
+
+
+def _keep_spare(retired: Path, output: Path) -> None:
+    """Keep the retired output as the spare folder of the next build."""
+    spare = _spare(output)
+    shutil.rmtree(spare, ignore_errors=True)
+    try:
+        retired.rename(spare)
+    except OSError:
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:

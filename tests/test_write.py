@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.models import OutputFile
-from generator.write import write_output
+from generator.write import link_tree, write_output
 from tests.conftest import REPO
 
 BUILD = """
@@ -95,6 +95,102 @@ def test_files_the_finish_step_wrote_again_keep_their_inode(tmp_path: Path) -> N
     assert after["index.html"][2] != before["index.html"][2]
 
 
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def folders(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
+
+
+def write(output: Path, pages: dict[str, bytes], **options: object) -> None:
+    write_output([OutputFile(path, content) for path, content in pages.items()], output,
+                 **options)  # type: ignore[arg-type]
+
+
+FIRST = {"index.html": b"home 1", "guru/sari/a/index.html": b"a", "guru/sari/b/index.html": b"b",
+         "tugas/index.html": b"tugas", "cari/index.html": b"cari"}
+SECOND = {**FIRST, "index.html": b"home 2", "guru/sari/c/index.html": b"c"}
+THIRD = {"index.html": b"home 3", "guru/sari/a/index.html": b"a",
+         "guru/sari/d/index.html": b"d", "tugas": b"now a file", "cari/index.html/x": b"deep"}
+"""Three builds: a page changed each time, pages added and removed, a folder of the
+second build (`tugas/`) now a file and a file of it (`cari/index.html`) now a folder."""
+
+
+def test_the_retired_output_is_the_next_builds_staging_folder(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    write(output, FIRST)
+    assert not (tmp_path / ".public.spare").exists()  # a first build retires nothing
+    write(output, SECOND)
+    spare = tmp_path / ".public.spare"
+    assert files(spare) == FIRST
+    kept = (output / "guru/sari/a/index.html").stat().st_ino
+
+    write(output, THIRD)
+
+    assert files(output) == THIRD
+    assert folders(output) == {"guru", "guru/sari", "guru/sari/a", "guru/sari/d", "cari",
+                               "cari/index.html"}  # b/ and c/ gone, no folder left empty
+    assert (output / "guru/sari/a/index.html").stat().st_ino == kept
+    assert files(spare) == SECOND
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.spare", "public"]
+
+
+def test_a_page_written_into_the_spare_folder_never_changes_the_published_one(
+        tmp_path: Path) -> None:
+    """The spare folder shares the inodes of every page that did not change: a page is
+    written there as a new file, never through the link into the published output."""
+    output = tmp_path / "public"
+    write(output, FIRST)
+    write(output, {**FIRST, "tugas/index.html": b"tugas 2"})
+    assert os.path.samefile(tmp_path / ".public.spare/index.html", output / "index.html")
+    published: list[dict[str, bytes]] = []
+
+    def look(staging: Path, rewritten: list[str]) -> None:
+        published.append(files(output))
+        assert rewritten == ["index.html"]
+
+    write(output, {**FIRST, "tugas/index.html": b"tugas 2", "index.html": b"home 2"},
+          finish=look)
+
+    assert published == [{**FIRST, "tugas/index.html": b"tugas 2"}]
+    assert files(output)["index.html"] == b"home 2"
+
+
+def test_the_spare_folders_search_index_is_not_published_by_a_build_without_one(
+        tmp_path: Path) -> None:
+    output = tmp_path / "public"
+
+    def index(staging: Path, rewritten: list[str]) -> None:
+        (staging / "bundle").mkdir(exist_ok=True)
+        (staging / "bundle" / "entry.json").write_bytes(b"{}")
+
+    write(output, FIRST, finish=index, finished=("bundle",))
+    write(output, SECOND, finish=index, finished=("bundle",))
+    assert (tmp_path / ".public.spare/bundle/entry.json").is_file()
+    # No post left to index: the build has no finish step (build.py), and the index goes.
+    write(output, THIRD, finished=("bundle",))
+    assert files(output) == THIRD
+
+
+def test_link_tree_makes_a_folder_hold_exactly_the_links_of_another(tmp_path: Path) -> None:
+    source, target = tmp_path / "index", tmp_path / "staging" / "index"
+    for name, content in {"entry.json": b"{}", "fragment/a.pf": b"a", "fragment/b.pf": b"b"}\
+            .items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(content)
+    (target / "fragment" / "old").mkdir(parents=True)
+    (target / "fragment" / "old" / "c.pf").write_bytes(b"c")
+    (target / "entry.json").write_bytes(b"stale")
+
+    link_tree(source, target)
+
+    assert files(target) == files(source)
+    assert folders(target) == {"fragment"}
+    assert all(os.path.samefile(source / name, target / name) for name in files(source))
+
+
 @pytest.mark.parametrize("delay", [0.15, 0.35, 0.6, 0.9, 1.2])
 def test_build_killed_at_any_moment_leaves_the_previous_output_whole(
         tiny_site: Path, tmp_path: Path, delay: float) -> None:
@@ -122,8 +218,10 @@ def test_build_killed_at_any_moment_leaves_the_previous_output_whole(
         assert "pagefind/pagefind-entry.json" in now
     else:
         assert now == before
-    # The next build finishes the job and clears what the killed one left behind.
+    # The next build finishes the job and clears what the killed one left behind; the
+    # output it retires is kept as the spare folder of the build after it.
     build_in_process(tiny_site, output)
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] in (
+        [], [".public.spare"])
     assert "Bentuk baku" in (output / "guru/sari/2026-11-18-persamaan-kuadrat/index.html") \
         .read_text()
