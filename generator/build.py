@@ -12,7 +12,7 @@ from generator.cache import BuildCache
 from generator.collect import collect, current_feeds
 from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
-from generator.freshness import FileState, Snapshot, files_in, input_digest
+from generator.freshness import FileState, Snapshot, files_in, input_digest, listing_digest
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
 from generator.models import Entry, FeedStatus, Portal, Site
@@ -136,7 +136,10 @@ def build(config_file: Path, output: Path, offline: bool = False,
                 horizon=min((p.due for p in portal.posts if p.due and p.due >= now),
                             default=None),
                 last_posts=renderer.index.last_posts(), problems=problems,
-                posts=len(portal.posts))
+                posts=len(portal.posts),
+                calls=tuple(sorted({call for _, calls in renderer.records.values()
+                                    for call in calls})),
+                output=listing_digest(files))
             cache.keep_snapshot(output, snapshot.dumps(), files)
     return BuildReport(problems=problems, feeds=portal.feeds,
                        warnings=tuple(warnings),
@@ -153,9 +156,8 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
     kept = cache.snapshot(output)
     if kept is None:
         return None, True
-    text, files = kept
     try:
-        snapshot = Snapshot.loads(text)
+        snapshot = Snapshot.loads(kept)
     except (ValueError, KeyError, TypeError):
         return None, True
     if snapshot.inputs != inputs or not snapshot.holds_at(now):
@@ -163,18 +165,19 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
     clock = TimeValues(site, now, snapshot.last_posts.get,
                        {status.teacher: status for status in statuses}.get)
     if not all(clock.replay(name, argument) == result
-               for calls in cache.recorded_calls(output)
-               for name, argument, result in calls):
+               for name, argument, result in snapshot.calls):
         return None, True
     found = files_in(output, generated=(BUNDLE,))
-    if found != files:
-        def index(states: dict[str, FileState]) -> dict[str, FileState]:
-            return {path: state for path, state in states.items()
-                    if path.startswith(f"{BUNDLE}/")}
-        return None, index(found) == index(files)
+    if listing_digest(found) != snapshot.output:
+        files = cache.files(output)  # the same files may only be listed in another order
+        if found != files:
+            def index(states: dict[str, FileState]) -> dict[str, FileState]:
+                return {path: state for path, state in states.items()
+                        if path.startswith(f"{BUNDLE}/")}
+            return None, index(found) == index(files)
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
-                       pages=sum(not path.startswith(f"{BUNDLE}/") for path in files),
+                       pages=sum(not path.startswith(f"{BUNDLE}/") for path in found),
                        posts=snapshot.posts, current=True), True
 
 

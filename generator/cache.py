@@ -163,23 +163,18 @@ class BuildCache:
         self._write("DELETE FROM pages WHERE output = ?", [(str(output),)],
                     "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def recorded_calls(self, output: Path) -> list[tuple[tuple[str, str, str], ...]]:
-        """The different sets of time-dependent values the pages of `output` showed (most
-        pages show none; a district's 240,000 pages hold a few thousand sets)."""
-        return list(self._select(
-            "SELECT DISTINCT calls FROM pages WHERE output = ? AND calls != '[]'",
-            (str(output),), lambda row: tuple(tuple(call) for call in json.loads(row[0]))))
-
-    def snapshot(self, output: Path) -> tuple[str, dict[str, tuple[int, int, int]]] | None:
-        """The last complete build of `output` (`freshness.Snapshot` as text) and the
-        files it left there; None when there is none to go by."""
+    def snapshot(self, output: Path) -> str | None:
+        """The last complete build of `output` (`freshness.Snapshot` as text), or None
+        when there is none to go by."""
         rows = list(self._select("SELECT snapshot FROM builds WHERE output = ?",
                                  (str(output),), tuple))
-        if not rows:
-            return None
-        files = self._select("SELECT path, size, mtime_ns, inode FROM files WHERE output = ?",
-                             (str(output),), lambda row: (row[0], tuple(row[1:])))
-        return str(rows[0][0]), dict(files)
+        return str(rows[0][0]) if rows else None
+
+    def files(self, output: Path) -> dict[str, tuple[int, int, int]]:
+        """The state of every file the last complete build left in `output`."""
+        return dict(self._select(
+            "SELECT path, size, mtime_ns, inode FROM files WHERE output = ?", (str(output),),
+            lambda row: (row[0], tuple(row[1:]))))
 
     def keep_snapshot(self, output: Path, snapshot: str | None,
                       files: Mapping[str, tuple[int, int, int]]) -> None:

@@ -4,6 +4,8 @@ from scratch writes (generator/freshness.py)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,6 +63,23 @@ def test_the_content_problems_are_reported_again(tiny_site: Path, tmp_path: Path
     assert first.problems
     again = build(tiny_site, output, offline=True, now=NOW)
     assert again.current and again.problems == first.problems
+
+
+def test_the_same_files_listed_in_another_order_are_still_current(tiny_site: Path,
+                                                                  tmp_path: Path) -> None:
+    """The output's listing is compared by one hash, in the walk's order; a folder that
+    lists the same files in another order (restored from a backup, say) is found the same
+    by comparing the files one by one, as the last build recorded them."""
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    with sqlite3.connect(tiny_site.parent / ".mading" / "cache.sqlite") as db:
+        (text,), = db.execute("SELECT snapshot FROM builds")
+        kept = json.loads(text)
+        assert len(kept["output"]) == 64
+        db.execute("UPDATE builds SET snapshot = ?",
+                   (json.dumps({**kept, "output": "another order"}),))
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.current and report.rendered == 0
 
 
 def edit_post(site: Path, output: Path) -> None:
