@@ -12,7 +12,14 @@ from generator.cache import BuildCache
 from generator.collect import collect, current_feeds
 from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
-from generator.freshness import FileState, Snapshot, files_in, input_digest, listing_digest
+from generator.freshness import (
+    FileState,
+    Snapshot,
+    files_in,
+    input_digest,
+    listing_digest,
+    walk_files,
+)
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
 from generator.models import Entry, FeedStatus, Portal, Site
@@ -139,7 +146,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
                 posts=len(portal.posts),
                 calls=tuple(sorted({call for _, calls in renderer.records.values()
                                     for call in calls})),
-                output=listing_digest(files))
+                output=listing_digest(files.items()), pages=written.files)
             cache.keep_snapshot(output, snapshot.dumps(), files)
     return BuildReport(problems=problems, feeds=portal.feeds,
                        warnings=tuple(warnings),
@@ -167,9 +174,9 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
     if not all(clock.replay(name, argument) == result
                for name, argument, result in snapshot.calls):
         return None, True
-    found = files_in(output, generated=(BUNDLE,))
-    if listing_digest(found) != snapshot.output:
-        files = cache.files(output)  # the same files may only be listed in another order
+    if listing_digest(walk_files(output, generated=(BUNDLE,))) != snapshot.output:
+        # Walked again, as a whole: the same files may only be listed in another order.
+        found, files = files_in(output, generated=(BUNDLE,)), cache.files(output)
         if found != files:
             def index(states: dict[str, FileState]) -> dict[str, FileState]:
                 return {path: state for path, state in states.items()
@@ -177,8 +184,7 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
             return None, index(found) == index(files)
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
-                       pages=sum(not path.startswith(f"{BUNDLE}/") for path in found),
-                       posts=snapshot.posts, current=True), True
+                       pages=snapshot.pages, posts=snapshot.posts, current=True), True
 
 
 def _refuse_unsafe_output(site: Site, output: Path) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -57,6 +57,8 @@ class Snapshot:
     a district's 240,000 pages show some 30,000, replayed once each."""
     output: str = ""
     """`listing_digest` of the output as the build left it."""
+    pages: int = 0
+    """Files the build wrote, the search index aside."""
 
     def holds_at(self, now: datetime) -> bool:
         return self.generated <= now and (self.horizon is None or now <= self.horizon)
@@ -67,7 +69,8 @@ class Snapshot:
             "horizon": self.horizon.isoformat() if self.horizon else None,
             "last_posts": {slug: value.isoformat() for slug, value in self.last_posts.items()},
             "problems": [[p.where, p.message, p.line] for p in self.problems],
-            "posts": self.posts, "calls": self.calls, "output": self.output})
+            "posts": self.posts, "calls": self.calls, "output": self.output,
+            "pages": self.pages})
 
     @classmethod
     def loads(cls, text: str) -> Snapshot:
@@ -82,7 +85,7 @@ class Snapshot:
             posts=int(data["posts"]),
             calls=tuple((str(name), str(argument), str(result))
                         for name, argument, result in data["calls"]),
-            output=str(data["output"]))
+            output=str(data["output"]), pages=int(data["pages"]))
 
 
 def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
@@ -108,13 +111,19 @@ def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
     return digest.hexdigest()
 
 
-def listing_digest(files: dict[str, FileState]) -> str:
-    """A hash of `files_in`'s listing, in the order the walk found the files: an unchanged
-    folder lists its files in the same order, so comparing one hash spares loading the
-    last build's 300,000 rows (a changed order only sends the build the long way)."""
+def listing_digest(files: Iterable[tuple[str, FileState]]) -> str:
+    """A hash of a listing of files (`walk_files`), in the order the walk found them: an
+    unchanged folder lists its files in the same order, so comparing one hash spares
+    loading the last build's 300,000 rows (a changed order only sends the build the long
+    way)."""
     digest = hashlib.sha256()
-    for path, (size, mtime, inode) in files.items():
-        digest.update(f"{path}\0{size}\0{mtime}\0{inode}\n".encode())
+    records: list[bytes] = []
+    for path, (size, mtime, inode) in files:
+        records.append(f"{path}\0{size}\0{mtime}\0{inode}\n".encode())
+        if len(records) == 4096:
+            digest.update(b"".join(records))
+            records.clear()
+    digest.update(b"".join(records))
     return digest.hexdigest()
 
 
@@ -128,7 +137,14 @@ def _state(path: Path) -> FileState | None:
 
 def files_in(folder: Path, follow: bool = False,
              generated: Collection[str] = ()) -> dict[str, FileState]:
-    """{relative POSIX path: (size, mtime_ns, inode)} of every file under `folder`.
+    """{relative POSIX path: (size, mtime_ns, inode)} of every file under `folder`, as
+    `walk_files` finds them."""
+    return dict(walk_files(folder, follow, generated))
+
+
+def walk_files(folder: Path, follow: bool = False,
+               generated: Collection[str] = ()) -> Iterator[tuple[str, FileState]]:
+    """(relative POSIX path, (size, mtime_ns, inode)) of every file under `folder`.
 
     `follow` reads linked files' own state (content/ may hold links; the checks of
     sources/content.py decide what they may point to); the output has none of its own.
@@ -136,17 +152,17 @@ def files_in(folder: Path, follow: bool = False,
     for a district, named by their content), only the first level's files are listed, and
     each folder below by its own state, which changes when a file is added or removed.
     """
-    found: dict[str, FileState] = {}
     pending = [(os.fspath(folder), "")]
     seen: set[tuple[int, int]] = set()  # folders already walked: a link may loop back
     opaque = {f"{name}/" for name in generated}
     while pending:
         directory, prefix = pending.pop()
         try:
-            stat = os.stat(directory)
-            if (stat.st_dev, stat.st_ino) in seen:
-                continue
-            seen.add((stat.st_dev, stat.st_ino))
+            if follow:
+                stat = os.stat(directory)
+                if (stat.st_dev, stat.st_ino) in seen:
+                    continue
+                seen.add((stat.st_dev, stat.st_ino))
             entries = list(os.scandir(directory))
         except OSError:
             continue
@@ -155,16 +171,16 @@ def files_in(folder: Path, follow: bool = False,
                 if entry.is_dir(follow_symlinks=follow):
                     if prefix in opaque:
                         stat = entry.stat(follow_symlinks=follow)
-                        found[f"{prefix}{entry.name}/"] = (-2, stat.st_mtime_ns, stat.st_ino)
+                        yield f"{prefix}{entry.name}/", (-2, stat.st_mtime_ns, stat.st_ino)
                     else:
                         pending.append((entry.path, f"{prefix}{entry.name}/"))
                     continue
                 stat = entry.stat(follow_symlinks=follow)
-                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                state = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
             except OSError:  # a broken link: its own state, so that it counts too
                 try:
                     stat = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                found[prefix + entry.name] = (-1, stat.st_mtime_ns, stat.st_ino)
-    return found
+                state = (-1, stat.st_mtime_ns, stat.st_ino)
+            yield prefix + entry.name, state
