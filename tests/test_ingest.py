@@ -420,3 +420,33 @@ def test_a_dead_parse_worker_costs_no_feed(school: School) -> None:
     result = _parsed(broken, fetched, "https://pakbudi.example/", ())  # type: ignore[arg-type]
     assert result.error is None
     assert [e.title for e in result.entries] == ["Materi 1"]
+
+
+@pytest.mark.parametrize("pool_from", [1, 100], ids=["workers", "in-process"])
+def test_only_the_feed_files_that_changed_are_parsed_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_from: int) -> None:
+    """Unchanged feed files are found "not modified" before any worker starts; the
+    changed ones are parsed, each result with its own teacher, in the teachers' order."""
+    from generator.sources import feeds
+
+    monkeypatch.setattr(feeds, "PARALLEL_PARSE_FROM", pool_from)
+    slugs = ["ani", "budi", "citra", "dodi"]
+    (tmp_path / "feeds").mkdir()
+    teachers = "".join(f"  - name: Guru {slug}\n    slug: {slug}\n    subjects: [Fisika]\n"
+                       f"    blog: feeds/{slug}.xml\n" for slug in slugs)
+    config = tmp_path / "site.yml"
+    config.write_text(SITE.split("teachers:")[0] + "teachers:\n" + teachers)
+    for slug in slugs:
+        (tmp_path / "feeds" / f"{slug}.xml").write_text(rss(item(1, f"Lama {slug}")))
+    site = load_site(config)
+    first = fetch(site, offline=True, now=T1)
+    assert [(r.teacher, [e.title for e in r.entries]) for r in first] == \
+        [(slug, [f"Lama {slug}"]) for slug in slugs]
+
+    for slug in ("budi", "dodi"):
+        (tmp_path / "feeds" / f"{slug}.xml").write_text(rss(item(2, f"Baru {slug}")))
+    second = fetch(site, offline=True, now=T2)
+
+    assert [(r.teacher, r.not_modified, [e.title for e in r.entries]) for r in second] == [
+        ("ani", True, []), ("budi", False, ["Baru budi"]),
+        ("citra", True, []), ("dodi", False, ["Baru dodi"])]

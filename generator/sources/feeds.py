@@ -108,18 +108,21 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
         elif not offline:
             requests.append(plan_request(teacher.slug, teacher.blog, statuses.get(teacher.slug)))
             sources[teacher.slug] = teacher.blog
+    # Feed files as they were at the last update need no parsing: found here, at once.
+    read = [_read_file(*file, site_root, embed_hosts) for file in files]
+    changed = [file for file in read if isinstance(file, _FeedFile)]
     # Many feeds: parse each in a worker process as soon as it arrives, on every core,
     # while the slower servers are still being waited for. Few: parse them here.
     parsing: dict[str, Future[FeedResult]] = {}
     workers = (ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
                                    mp_context=multiprocessing.get_context("spawn"))
-               if max(len(requests), len(files)) >= PARALLEL_PARSE_FROM else None)
+               if max(len(requests), len(changed)) >= PARALLEL_PARSE_FROM else None)
     with workers or nullcontext():
-        if workers is not None and len(files) >= PARALLEL_PARSE_FROM:
-            results.extend(workers.map(_read_file, *zip(*files, strict=True),
-                                       repeat(site_root), repeat(embed_hosts), chunksize=8))
+        if workers is not None and len(changed) >= PARALLEL_PARSE_FROM:
+            parsed = iter(workers.map(_parse_file, changed, repeat(embed_hosts), chunksize=8))
         else:
-            results.extend(_read_file(*file, site_root, embed_hosts) for file in files)
+            parsed = (_parse_file(file, embed_hosts) for file in changed)
+        results.extend(next(parsed) if isinstance(file, _FeedFile) else file for file in read)
 
         def parse_when_fetched(fetched: Fetched | FetchFailure) -> None:
             if workers is not None and isinstance(fetched, Fetched) and fetched.body:
@@ -161,12 +164,23 @@ def plan_request(teacher: str, blog: str, status: FeedStatus | None) -> FetchReq
     return FetchRequest(teacher, blog, discover=True)
 
 
+@dataclass(frozen=True)
+class _FeedFile:
+    """A feed file that changed since the last update: to be parsed."""
+
+    teacher: str
+    source: str
+    data: bytes
+    etag: str
+
+
 _parsed_files: dict[tuple[object, ...], FeedResult] = {}
 
 
 def _read_file(teacher: str, source: str, status: FeedStatus | None, site_root: Path,
-               embed_hosts: tuple[str, ...]) -> FeedResult:
-    """A feed file of the site folder, parsed once per content.
+               embed_hosts: tuple[str, ...]) -> FeedResult | _FeedFile:
+    """A feed file of the site folder: its result when it is unusable or unchanged, else
+    the file to parse.
 
     As a web feed answers 304, a file whose content (and the code and settings it is
     read with) is the same as at the last update is "not modified": the archive already
@@ -183,20 +197,29 @@ def _read_file(teacher: str, source: str, status: FeedStatus | None, site_root: 
         if is_hidden(path, site_root):
             raise FeedError("feed file is a hidden file, which is never published")
         data = path.read_bytes()
-        digest = hashlib.sha256(f"{code_fingerprint()}\0{embed_hosts!r}\0".encode() + data)
-        etag = f"sha256:{digest.hexdigest()}"
-        if status is not None and status.source == source and status.etag == etag and \
-                not status.error:
-            return FeedResult(teacher, source, etag=etag, not_modified=True)
-        key = (teacher, source, etag)
-        if key not in _parsed_files:
-            if len(_parsed_files) > 1024:
-                _parsed_files.clear()
-            parsed = parse_feed(teacher, source, data, None, embed_hosts=embed_hosts)
-            _parsed_files[key] = replace(parsed, etag=etag)
-        return _parsed_files[key]
     except (FeedError, OSError, ValueError) as exc:
         return FeedResult(teacher, source, error=f"{type(exc).__name__}: {exc}")
+    digest = hashlib.sha256(f"{code_fingerprint()}\0{embed_hosts!r}\0".encode() + data)
+    etag = f"sha256:{digest.hexdigest()}"
+    if status is not None and status.source == source and status.etag == etag and \
+            not status.error:
+        return FeedResult(teacher, source, etag=etag, not_modified=True)
+    return _FeedFile(teacher, source, data, etag)
+
+
+def _parse_file(file: _FeedFile, embed_hosts: tuple[str, ...]) -> FeedResult:
+    """A changed feed file parsed, once per content (`mading serve` reads it again)."""
+    key = (file.teacher, file.source, file.etag)
+    if key not in _parsed_files:
+        if len(_parsed_files) > 1024:
+            _parsed_files.clear()
+        try:
+            parsed = parse_feed(file.teacher, file.source, file.data, None,
+                                embed_hosts=embed_hosts)
+        except (FeedError, ValueError) as exc:
+            return FeedResult(file.teacher, file.source, error=f"{type(exc).__name__}: {exc}")
+        _parsed_files[key] = replace(parsed, etag=file.etag)
+    return _parsed_files[key]
 
 
 def _from_response(fetched: Fetched | FetchFailure, source: str,
