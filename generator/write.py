@@ -93,8 +93,7 @@ def write_output(files: Iterable[OutputFile], output: Path,
         raise OutputPathError(f"refusing to replace {output}: {refusal[0]}")
     where = display_path(output)
     output = output.resolve()
-    staging: Path | None = None
-    spare = False
+    staging: _Staging | None = None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(output)
@@ -110,11 +109,11 @@ def write_output(files: Iterable[OutputFile], output: Path,
                 if staging is None:
                     same.append(relative)
                 else:
-                    _link_or_copy(old, staging, relative)
+                    staging.link(old, relative)
                 continue
             if staging is None:
-                staging, spare = _start_staging(output, previous, same)
-            target = _target(staging, relative)
+                staging = _start_staging(output, previous, same)
+            target = staging.target(relative)
             if file.source is not None:
                 _copy(file.source, target)
             else:
@@ -124,19 +123,20 @@ def write_output(files: Iterable[OutputFile], output: Path,
                 _holds_only(previous, set(same), set(finished)):
             return WriteReport(len(built), 0)
         if staging is None:
-            staging, spare = _start_staging(output, previous, same)
-        if spare:
-            _remove_others(staging, built, set(finished) if finish is not None else set())
+            staging = _start_staging(output, previous, same)
+        if staging.spare:
+            _remove_others(staging.path, built,
+                           set(finished) if finish is not None else set())
         if finish is not None:
-            finish(staging, rewritten)
+            finish(staging.path, rewritten)
             if previous is not None:
                 for name in finished:
-                    _relink_unchanged(staging / name, previous / name)
-        os.chmod(staging, 0o755)
-        _swap(staging, output)
+                    _relink_unchanged(staging.path / name, previous / name)
+        os.chmod(staging.path, 0o755)
+        _swap(staging.path, output)
     except BaseException as exc:
         if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(staging.path, ignore_errors=True)
         if isinstance(exc, OSError):
             raise OutputWriteError(where, exc) from None
         raise
@@ -148,74 +148,80 @@ def _spare(output: Path) -> Path:
     return output.with_name(f".{output.name}.spare")
 
 
-def _start_staging(output: Path, previous: Path | None,
-                   same: list[str]) -> tuple[Path, bool]:
-    """The folder the build is written into, holding the unchanged files so far, and
-    whether it is the spare folder (its files are put right one by one) or a new one."""
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+def _start_staging(output: Path, previous: Path | None, same: list[str]) -> _Staging:
+    """The folder the build is written into, holding the unchanged files so far: the
+    spare folder when there is one, else a new one."""
+    staging = _Staging(Path(tempfile.mkdtemp(prefix=f".{output.name}.new-",
+                                             dir=output.parent)))
     spare = _spare(output)
-    reused = False
     if previous is not None and spare.is_dir() and not spare.is_symlink():
         try:
-            staging.rmdir()
-            spare.rename(staging)
-            reused = True
+            staging.path.rmdir()
+            spare.rename(staging.path)
+            staging.spare = True
         except OSError:
-            staging.mkdir(exist_ok=True)
+            staging.path.mkdir(exist_ok=True)
     try:
         for relative in same:
             assert previous is not None
-            _link_or_copy(previous / relative, staging, relative)
+            staging.link(previous / relative, relative)
     except BaseException:  # (a full disk where links cannot be made) not left behind
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging.path, ignore_errors=True)
         raise
-    return staging, reused
+    return staging
 
 
-def _target(staging: Path, relative: str) -> Path:
-    """`staging / relative`, ready to be created: its folders made, and whatever the
-    spare folder held there removed (it may be a link to the published file, which must
-    not be written through)."""
-    target = staging / relative
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):  # a file of the spare is in the way
-        _clear_way(staging, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        target.unlink()
-    except FileNotFoundError:
-        pass
-    except IsADirectoryError:
-        shutil.rmtree(target)
-    except PermissionError:  # a folder, on systems that say so
-        if not target.is_dir():
-            raise
-        shutil.rmtree(target)
-    return target
+@dataclass
+class _Staging:
+    """The folder a build is written into: a new one, or a `spare` one that still holds
+    files of an earlier build, which are put right one by one."""
 
+    path: Path
+    spare: bool = False
 
-def _clear_way(staging: Path, relative: str) -> None:
-    """Remove the files of `staging` that stand where `relative` needs a folder."""
-    folder = staging
-    for part in relative.split("/")[:-1]:
-        folder = folder / part
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            folder.unlink()
+    def link(self, old: Path, relative: str) -> None:
+        """Put the previous output's file `old` at `relative`, by a hard link where
+        possible; in a spare folder that already links it, it is left as it is."""
+        if self.spare:
+            try:
+                if os.path.samefile(old, self.path / relative):
+                    return
+            except OSError:
+                pass
+        target = self.target(relative)
+        if not _link(old, target):
+            shutil.copyfile(old, target)
 
+    def target(self, relative: str) -> Path:
+        """Where to create the file `relative`: its folders made and, in a spare folder,
+        whatever was there removed (it may be a link to the published file, which must
+        not be written through)."""
+        target = self.path / relative
+        if not self.spare:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            return target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):  # a file is where a folder goes
+            self._clear_way(relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            pass
+        except (IsADirectoryError, PermissionError):  # (a folder, as some systems say)
+            if not target.is_dir():
+                raise
+            shutil.rmtree(target)
+        return target
 
-def _link_or_copy(old: Path, staging: Path, relative: str) -> None:
-    """Put the previous output's file `old` at `staging / relative`, by a hard link where
-    possible; a spare folder that already links it is left as it is."""
-    target = staging / relative
-    try:
-        if os.path.samefile(old, target):
-            return
-    except OSError:
-        pass
-    target = _target(staging, relative)
-    if not _link(old, target):
-        shutil.copyfile(old, target)
+    def _clear_way(self, relative: str) -> None:
+        """Remove the files that stand where `relative` needs a folder."""
+        folder = self.path
+        for part in relative.split("/")[:-1]:
+            folder = folder / part
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                folder.unlink()
 
 
 def _remove_others(staging: Path, built: set[str], finished: set[str]) -> None:
@@ -245,6 +251,7 @@ def _remove_others(staging: Path, built: set[str], finished: set[str]) -> None:
 def link_tree(source: Path, target: Path) -> None:
     """Make the folder `target` hold hard links of exactly the files of `source` (the
     previous search index, carried into a staging folder that may be a spare one)."""
+    folder = _Staging(target, spare=True)
     top = os.fspath(source)
     files: set[str] = set()
     for directory, _, names in os.walk(top):
@@ -252,7 +259,7 @@ def link_tree(source: Path, target: Path) -> None:
         for name in names:
             relative = (here + name).removeprefix("./")
             files.add(relative)
-            _link_or_copy(source / relative, target, relative)
+            folder.link(source / relative, relative)
     target.mkdir(exist_ok=True)
     _remove_others(target, files, set())
 
