@@ -7,8 +7,10 @@ Runs with bench/.venv-peers's Python (it needs psutil; Mading keeps its own .ven
 theirs). The corpus is written by bench/corpus.py into `--workdir`; each tool then makes a
 cold build of it in a subprocess: output folder deleted, and the tool's cache too (Mading's
 archive `.mading/`, Hugo's `resources/`, MkDocs' `.cache/`). Mading is then built twice
-more the way a school rebuilds: with nothing changed, and after one Markdown post's body
-was edited (the file is restored afterwards).
+more the way a school rebuilds: with nothing changed, after one Markdown post's body was
+edited, and after it was edited again (the build before it retired an output, so this one
+starts from the spare folder, as a school's builds do from the second edit on; the file
+is restored afterwards).
 
 Measured per build (bench/process_tree.py says how): wall time, CPU time, peak RSS of the
 whole process tree (sampled every 50 ms) and of the largest single process, then the
@@ -155,7 +157,7 @@ def inodes(folder: Path) -> dict[str, int]:
 class Build:
     tool: str
     kind: str
-    """cold | unchanged | one post edited"""
+    """cold | unchanged | one post edited | edited again"""
     run: int
     child: TreeRun
     output: Output | None
@@ -267,6 +269,10 @@ def run_session(args: argparse.Namespace, teachers: int, posts: int) -> Session:
                 original = edit(target, run)
                 try:
                     session.build(tool, "one post edited", run, cold=False)
+                    # As a school's next edit finds it: the build before retired an output,
+                    # kept as the spare folder this build starts from (generator/write.py).
+                    edit(target, run + 1000)
+                    session.build(tool, "edited again", run, cold=False)
                 finally:
                     target.write_text(original, encoding="utf-8")
         if not args.keep_outputs:  # the district's outputs take gigabytes
