@@ -63,4 +63,4 @@ bench-peers: $(STAMP) $(PEERS_STAMP)
 	$(PEERS)/bin/python bench/peers.py --size $(BENCH_SIZE) --repeat $(BENCH_REPEAT) --write-results
 
 clean:
-	rm -rf $(VENV) public .mading
+	rm -rf $(VENV) public .public.* .mading
