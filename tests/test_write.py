@@ -137,6 +137,18 @@ def test_the_retired_output_is_the_next_builds_staging_folder(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == [".public.spare", "public"]
 
 
+def test_without_an_atomic_exchange_the_retired_output_is_kept_as_well(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows have no renameat2: the swap is two renames there."""
+    monkeypatch.setattr(sys, "platform", "darwin")
+    output = tmp_path / "public"
+    for pages in (FIRST, SECOND, THIRD):
+        write(output, pages)
+    assert files(output) == THIRD
+    assert files(tmp_path / ".public.spare") == SECOND
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.spare", "public"]
+
+
 def test_a_page_written_into_the_spare_folder_never_changes_the_published_one(
         tmp_path: Path) -> None:
     """The spare folder shares the inodes of every page that did not change: a page is
