@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -182,6 +182,9 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
                 return {path: state for path, state in states.items()
                         if path.startswith(f"{BUNDLE}/")}
             return None, index(found) == index(files)
+        # The same files: the new order is remembered, so the next build need not ask.
+        cache.keep_snapshot(output, replace(snapshot, output=listing_digest(found.items()))
+                            .dumps(), found)
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
                        pages=snapshot.pages, posts=snapshot.posts, current=True), True

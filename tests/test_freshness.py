@@ -80,6 +80,9 @@ def test_the_same_files_listed_in_another_order_are_still_current(tiny_site: Pat
                    (json.dumps({**kept, "output": "another order"}),))
     report = build(tiny_site, output, offline=True, now=NOW)
     assert report.current and report.rendered == 0
+    with sqlite3.connect(tiny_site.parent / ".mading" / "cache.sqlite") as db:
+        (text,), = db.execute("SELECT snapshot FROM builds")
+    assert json.loads(text)["output"] == kept["output"]  # remembered for the next build
 
 
 def edit_post(site: Path, output: Path) -> None:
