@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,14 +227,9 @@ class _Staging:
 def _remove_others(staging: Path, built: set[str], finished: set[str]) -> None:
     """Remove what a spare folder still holds that this build did not write, and the
     folders left empty; the top-level folders in `finished` are `finish`'s to write."""
-    top = os.fspath(staging)
     folders: list[str] = []
-    for directory, subfolders, names in os.walk(top):
-        if directory == top:
-            subfolders[:] = [name for name in subfolders if name not in finished]
-            here = ""
-        else:
-            here = directory[len(top) + 1:].replace(os.sep, "/") + "/"
+    for directory, here, subfolders, names in _walk(staging, finished):
+        if here:
             folders.append(directory)
         for name in names:
             if here + name not in built:
@@ -252,14 +247,11 @@ def link_tree(source: Path, target: Path) -> None:
     """Make the folder `target` hold hard links of exactly the files of `source` (the
     previous search index, carried into a staging folder that may be a spare one)."""
     folder = _Staging(target, spare=True)
-    top = os.fspath(source)
     files: set[str] = set()
-    for directory, _, names in os.walk(top):
-        here = os.path.relpath(directory, top).replace(os.sep, "/") + "/"
+    for _, here, _, names in _walk(source):
         for name in names:
-            relative = (here + name).removeprefix("./")
-            files.add(relative)
-            folder.link(source / relative, relative)
+            files.add(here + name)
+            folder.link(source / (here + name), here + name)
     target.mkdir(exist_ok=True)
     _remove_others(target, files, set())
 
@@ -268,18 +260,26 @@ def _holds_only(folder: Path, files: set[str], finished: set[str]) -> bool:
     """Whether `folder` holds exactly `files` (relative POSIX paths), besides the
     top-level folders in `finished`."""
     found = 0
-    top = os.fspath(folder)
-    for directory, subfolders, names in os.walk(top):
-        if directory == top:
-            subfolders[:] = [name for name in subfolders if name not in finished]
-            here = ""
-        else:
-            here = os.path.relpath(directory, top).replace(os.sep, "/") + "/"
+    for _, here, _, names in _walk(folder, finished):
         for name in names:
             if here + name not in files:
                 return False
             found += 1
     return found == len(files)
+
+
+def _walk(folder: Path, skip: Collection[str] = ()) -> Iterator[
+        tuple[str, str, list[str], list[str]]]:
+    """`os.walk` of `folder` with each folder's relative POSIX path (`""` or ending in
+    `/`), leaving out the top-level folders named in `skip`."""
+    top = os.fspath(folder)
+    for directory, subfolders, names in os.walk(top):
+        if directory == top:
+            subfolders[:] = [name for name in subfolders if name not in skip]
+            yield directory, "", subfolders, names
+        else:
+            here = directory[len(top) + 1:].replace(os.sep, "/") + "/"
+            yield directory, here, subfolders, names
 
 
 def refuse_output(output: Path, inputs: Iterable[Path]) -> tuple[str, str] | None:
