@@ -376,7 +376,8 @@ class Renderer:
 
     def _fingerprint(self, value: object, digest: Any) -> None:
         """Feed `value` into `digest`: what a page shows of it, not its identity."""
-        if _plain(value):
+        # Plain values and lists of them by their repr; `Markup` and other subclasses too.
+        if _plain(value) or isinstance(value, str | int | float | bool | None):
             digest.update(f"{type(value).__name__}:{value!r};".encode())
         elif isinstance(value, Pager):
             # A listing's posts by their digests alone: hashed once per page they are on.
@@ -385,8 +386,6 @@ class Renderer:
             digest.update(b"".join(map(self._post_digest, value.posts)))
         elif isinstance(value, Post):
             digest.update(self._post_digest(value))
-        elif isinstance(value, str | int | float | bool | None):
-            digest.update(f"{type(value).__name__}:{value!r};".encode())
         elif isinstance(value, list | tuple):
             digest.update(b"[")
             for item in value:
