@@ -119,7 +119,7 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
                if max(len(requests), len(changed)) >= PARALLEL_PARSE_FROM else None)
     with workers or nullcontext():
         if workers is not None and len(changed) >= PARALLEL_PARSE_FROM:
-            parsed = iter(workers.map(_parse_file, changed, repeat(embed_hosts), chunksize=8))
+            parsed = workers.map(_parse_file, changed, repeat(embed_hosts), chunksize=8)
         else:
             parsed = (_parse_file(file, embed_hosts) for file in changed)
         results.extend(next(parsed) if isinstance(file, _FeedFile) else file for file in read)
