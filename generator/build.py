@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from generator.freshness import (
     files_in,
     input_digest,
     listing_digest,
-    walk_files,
+    stat_listed,
 )
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
@@ -135,7 +135,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
             # A micro-site is one teacher's posts, browsed by month and label; it has no
             # cari/ page, so no index (docs/decisions.md).
             written = write_output(teacher_site_files(renderer), output)
-        files = files_in(output, generated=(BUNDLE,))  # one walk for both records
+        files = files_in(output, generated=(BUNDLE,), folders=True)  # for both records
         cache.keep_pages(output, renderer.records, files)
         if renderer.volatile == 0 and not warnings and portal.posts:
             snapshot = Snapshot(
@@ -174,17 +174,12 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
     if not all(clock.replay(name, argument) == result
                for name, argument, result in snapshot.calls):
         return None, True
-    if listing_digest(walk_files(output, generated=(BUNDLE,))) != snapshot.output:
-        # Walked again, as a whole: the same files may only be listed in another order.
-        found, files = files_in(output, generated=(BUNDLE,)), cache.files(output)
-        if found != files:
-            def index(states: dict[str, FileState]) -> dict[str, FileState]:
-                return {path: state for path, state in states.items()
-                        if path.startswith(f"{BUNDLE}/")}
-            return None, index(found) == index(files)
-        # The same files: the new order is remembered, so the next build need not ask.
-        cache.keep_snapshot(output, replace(snapshot, output=listing_digest(found.items()))
-                            .dumps(), found)
+    if listing_digest(stat_listed(output, cache.listed(output))) != snapshot.output:
+        def index(states: dict[str, FileState]) -> dict[str, FileState]:
+            return {path: state for path, state in states.items()
+                    if path.startswith(f"{BUNDLE}/")}
+        found = files_in(output, generated=(BUNDLE,), folders=True)
+        return None, index(found) == index(cache.files(output))
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
                        pages=snapshot.pages, posts=snapshot.posts, current=True), True

@@ -11,8 +11,9 @@ output is current when
   (`Snapshot.horizon`: that assignment would move from "upcoming" to "past");
 - every time-dependent value a page showed (`3 hari lagi`, the "active" badge) reads the
   same now: the pages' recorded calls, replayed by the caller;
-- the output folder holds exactly the files the last build left there, untouched (the
-  search index by its folders: see `files_in`).
+- the output folder holds exactly the files the last build left there, untouched: the
+  state of each file and folder it listed is as it was (`stat_listed`; the search index
+  by its folders, see `walk_files`).
 
 Anything else, and the build runs as usual (itself incremental, page by page).
 """
@@ -26,6 +27,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Any
 
 from generator.cache import code_fingerprint
@@ -56,7 +58,7 @@ class Snapshot:
     """The distinct time-dependent values the pages showed, (name, argument, result):
     a district's 240,000 pages show some 30,000, replayed once each."""
     output: str = ""
-    """`listing_digest` of the output as the build left it."""
+    """`listing_digest` of the output's files and folders as the build left them."""
     pages: int = 0
     """Files the build wrote, the search index aside."""
 
@@ -111,20 +113,39 @@ def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
     return digest.hexdigest()
 
 
-def listing_digest(files: Iterable[tuple[str, FileState]]) -> str:
-    """A hash of a listing of files (`walk_files`), in the order the walk found them: an
-    unchanged folder lists its files in the same order, so comparing one hash spares
-    loading the last build's 300,000 rows (a changed order only sends the build the long
-    way)."""
+def listing_digest(files: Iterable[tuple[str, FileState | None]]) -> str:
+    """A hash of a listing of files and folders (`walk_files`, `stat_listed`), in its
+    order; a path that is gone (None) counts as such."""
     digest = hashlib.sha256()
     records: list[bytes] = []
-    for path, (size, mtime, inode) in files:
-        records.append(f"{path}\0{size}\0{mtime}\0{inode}\n".encode())
+    for path, state in files:
+        records.append(f"{path}\0{state}\n".encode())
         if len(records) == 4096:
             digest.update(b"".join(records))
             records.clear()
     digest.update(b"".join(records))
     return digest.hexdigest()
+
+
+def stat_listed(folder: Path, paths: Iterable[str]) -> Iterator[tuple[str, FileState | None]]:
+    """(path, state) of each of `paths` (relative to `folder`, as `walk_files` with
+    `folders` lists them), read again one by one; None for a path that is gone.
+
+    Listing the same folders again would find the same: a folder's modification time
+    changes whenever an entry is added to it, removed or renamed, so folders whose state
+    is unchanged hold the same names. Reading the states alone is about half the work of
+    reading the folders (a district's 312,000 files in 244,000 folders: 1.7 s against
+    3.4 s on the benchmark machine).
+    """
+    root = os.fspath(folder)
+    for path in paths:
+        try:
+            stat = os.lstat(os.path.join(root, path))
+        except OSError:
+            yield path, None
+            continue
+        size = -2 if S_ISDIR(stat.st_mode) else stat.st_size
+        yield path, (size, stat.st_mtime_ns, stat.st_ino)
 
 
 def _state(path: Path) -> FileState | None:
@@ -135,15 +156,15 @@ def _state(path: Path) -> FileState | None:
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
-def files_in(folder: Path, follow: bool = False,
-             generated: Collection[str] = ()) -> dict[str, FileState]:
+def files_in(folder: Path, follow: bool = False, generated: Collection[str] = (),
+             folders: bool = False) -> dict[str, FileState]:
     """{relative POSIX path: (size, mtime_ns, inode)} of every file under `folder`, as
     `walk_files` finds them."""
-    return dict(walk_files(folder, follow, generated))
+    return dict(walk_files(folder, follow, generated, folders))
 
 
-def walk_files(folder: Path, follow: bool = False,
-               generated: Collection[str] = ()) -> Iterator[tuple[str, FileState]]:
+def walk_files(folder: Path, follow: bool = False, generated: Collection[str] = (),
+               folders: bool = False) -> Iterator[tuple[str, FileState]]:
     """(relative POSIX path, (size, mtime_ns, inode)) of every file under `folder`.
 
     `follow` reads linked files' own state (content/ may hold links; the checks of
@@ -151,10 +172,14 @@ def walk_files(folder: Path, follow: bool = False,
     Inside the top-level folders named in `generated` (the search index: 170,000 files
     for a district, named by their content), only the first level's files are listed, and
     each folder below by its own state, which changes when a file is added or removed.
+    With `folders`, every folder is listed too, by its own state, as `path/` (`""` for
+    `folder` itself): what `stat_listed` needs to know that nothing was added.
     """
     pending = [(os.fspath(folder), "")]
     seen: set[tuple[int, int]] = set()  # folders already walked: a link may loop back
     opaque = {f"{name}/" for name in generated}
+    if folders:
+        yield "", _folder_state(os.stat(folder, follow_symlinks=follow))
     while pending:
         directory, prefix = pending.pop()
         try:
@@ -169,10 +194,10 @@ def walk_files(folder: Path, follow: bool = False,
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=follow):
-                    if prefix in opaque:
-                        stat = entry.stat(follow_symlinks=follow)
-                        yield f"{prefix}{entry.name}/", (-2, stat.st_mtime_ns, stat.st_ino)
-                    else:
+                    if prefix in opaque or folders:
+                        yield (f"{prefix}{entry.name}/",
+                               _folder_state(entry.stat(follow_symlinks=follow)))
+                    if prefix not in opaque:
                         pending.append((entry.path, f"{prefix}{entry.name}/"))
                     continue
                 stat = entry.stat(follow_symlinks=follow)
@@ -184,3 +209,7 @@ def walk_files(folder: Path, follow: bool = False,
                     continue
                 state = (-1, stat.st_mtime_ns, stat.st_ino)
             yield prefix + entry.name, state
+
+
+def _folder_state(stat: os.stat_result) -> FileState:
+    return -2, stat.st_mtime_ns, stat.st_ino
