@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +25,13 @@ from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
 from generator.models import Entry, FeedStatus, Portal, Site
 from generator.render import Renderer, TimeValues, site_files, teacher_site_files, theme_dir
-from generator.search import BUNDLE, SearchError, index_is_current, index_site
+from generator.search import (
+    SearchError,
+    bundles_in,
+    index_is_current,
+    index_site,
+    plan_parts,
+)
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, is_url, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
@@ -107,35 +114,46 @@ def build(config_file: Path, output: Path, offline: bool = False,
                             output=output)
         warnings: list[str] = []
 
+        parts = plan_parts(portal.posts)
+
         def index_search(staging: Path, rewritten: list[str]) -> None:
             """Index the posts before the swap; without search the rest is still published.
 
-            The index holds the post pages only: while none of them is new or changed and
-            none is gone (or for serve's quick rebuilds), the previous index is linked in
-            as it is, unless files of it were found changed or gone.
+            The index holds the post pages only, in `parts`. While none of a part's pages
+            is new or changed and none is gone (or for serve's quick rebuilds), its
+            previous bundle is linked in as it is, unless files of the index were found
+            changed or gone. If a part fails, the index is left out whole.
             """
-            previous = output / BUNDLE
-            if previous.is_dir() and index_sound and (not reindex or (
-                    not any(map(is_post_page, rewritten))
-                    and index_is_current(previous, len(portal.posts)))):
-                link_tree(previous, staging / BUNDLE)
-                return
-            try:
-                index_site(staging, site.school.language)
-            except SearchError as exc:
-                warnings.append(Translator(site.school.language)(exc.message_id, **exc.values))
+            changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
+            for part in parts:
+                previous = output / part.bundle
+                if previous.is_dir() and index_sound and (not reindex or (
+                        changed.isdisjoint(part.teachers)
+                        and index_is_current(previous, part.pages))):
+                    link_tree(previous, staging / part.bundle)
+                    continue
+                try:
+                    index_site(staging, site.school.language, part)
+                except SearchError as exc:
+                    for other in parts:
+                        shutil.rmtree(staging / other.bundle, ignore_errors=True)
+                    warnings.append(Translator(site.school.language)(exc.message_id,
+                                                                     **exc.values))
+                    return
 
         if teacher is None:
             # With no post page to index, Pagefind would index every page instead.
             # A damaged index is not a folder finish writes, but files to replace.
             written = write_output(site_files(renderer), output,
                                    finish=index_search if portal.posts else None,
-                                   finished=(BUNDLE,) if index_sound else ())
+                                   finished=[part.bundle for part in parts]
+                                   if index_sound else ())
         else:
             # A micro-site is one teacher's posts, browsed by month and label; it has no
             # cari/ page, so no index (docs/decisions.md).
             written = write_output(teacher_site_files(renderer), output)
-        files = files_in(output, generated=(BUNDLE,), folders=True)  # for both records
+        # One walk for both records.
+        files = files_in(output, generated=bundles_in(output), folders=True)
         cache.keep_pages(output, renderer.records, files)
         if renderer.volatile == 0 and not warnings and portal.posts:
             snapshot = Snapshot(
@@ -177,8 +195,9 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
     if listing_digest(stat_listed(output, cache.listed(output))) != snapshot.output:
         def index(states: dict[str, FileState]) -> dict[str, FileState]:
             return {path: state for path, state in states.items()
-                    if path.startswith(f"{BUNDLE}/")}
-        found = files_in(output, generated=(BUNDLE,), folders=True)
+                    if path.split("/")[0] in bundles}
+        bundles = bundles_in(output)
+        found = files_in(output, generated=bundles, folders=True)
         return None, index(found) == index(cache.files(output))
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,

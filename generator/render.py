@@ -46,6 +46,7 @@ from generator.models import (
     Teacher,
     personal_name,
 )
+from generator.search import plan_parts
 from generator.slugs import fold
 
 HOME_LATEST = 12
@@ -785,9 +786,10 @@ def _directory_files(r: Renderer,
         index.last_post(t) is None, -(index.last_post(t) or portal.generated).timestamp()))
     yield r.page("guru/terbaru/index.html", "teachers.html", view="latest",
                  groups=[(None, latest_first)])
-    # Search (Pagefind, indexed after writing: generator/search.py); the filters offer
-    # only what some post has.
+    # Search (Pagefind, indexed after writing: generator/search.py, in its parts); the
+    # filters offer only what some post has.
     yield r.page("cari/index.html", "search.html",
+                 bundles=[part.bundle for part in plan_parts(portal.posts)],
                  subjects=[s for s in site.subjects if index.by_subject[s.slug]],
                  teachers=[t for t in people if index.by_teacher.get(t.slug)],
                  classes=[c for c in _class_names(site.classes, index.by_class)

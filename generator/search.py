@@ -8,6 +8,11 @@ of 2.4 s on 1,160 posts), and their `<article>` carries `data-pagefind-body`.
 The post template also tags each page with the filters `mapel`, `guru` and `kelas`, the
 `tanggal` sort, and the `title` and `tanggal` metadata that `assets/cari.js` shows.
 
+A large site's index comes in parts (`plan_parts`): Pagefind holds about 170 KB a page in
+memory while it indexes, and indexes the whole of what it is given again for any change.
+Each part is a bundle folder of its own (`pagefind/`, `pagefind-2/`, ...) that
+`assets/cari.js` merges in the browser with Pagefind's `mergeIndex`.
+
 The build runs this on the staging folder of `write.write_output`, before the swap
 (`build.build` passes it as `finish`), so a published output never holds a half-written
 index. The bundled binary is run as a subprocess with a deadline rather than through
@@ -17,21 +22,84 @@ binary that dies in the middle of a request hangs the build (see docs/decisions.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from generator.errors import MadingError
 from generator.layout import POST_PAGES
+from generator.models import Post
 
 BUNDLE = "pagefind"
 """The folder of the output that holds the index and Pagefind's scripts."""
 FILTERS = ("mapel", "guru", "kelas")
 """Filter keys, as the post template writes them and `cari.js` asks for them."""
 TIMEOUT = 300.0
-"""Seconds the indexer may take; the example school (68 posts, 320 pages) takes 0.3 s."""
+"""Seconds the indexer may take for one part; the example school (68 posts, 320 pages)
+takes 0.3 s, a part of 5,000 posts about 9 s."""
+PART_PAGES = 4000
+"""Post pages a part of the index holds on average, once a site has more than this.
+
+Pagefind needs about 170 KB of memory a page (bench/RESULTS.md): one index of a
+district's 90,000 posts took 12.9 GB, more than a CI runner has, and 200 s again for any
+change. Parts of about 4,000 pages stay under 1 GB, and an edit re-indexes only its own.
+The price is paid by the reader: a word search in 19 parts took 40-50% more bytes and
+4-6 times the requests of one index. A school's few thousand posts stay one index."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One bundle of the search index: the post pages of some teachers."""
+
+    bundle: str
+    """Its folder in the output."""
+    teachers: tuple[str, ...]
+    pages: int
+    glob: str
+    """The post pages Pagefind reads for it, relative to the output."""
+
+
+def plan_parts(posts: Iterable[Post]) -> tuple[Part, ...]:
+    """The parts of the site's index, the first holding Pagefind's scripts.
+
+    A teacher's posts are all in one part, picked by a hash of the teacher's slug: a part
+    keeps its teachers while the site grows, so that a new or edited post re-indexes one
+    part. Only a change in the number of parts (every `PART_PAGES` posts) moves them all.
+    """
+    counts = Counter(post.teacher.slug for post in posts)
+    total = sum(counts.values())
+    number = max(1, -(-total // PART_PAGES))
+    if number == 1:
+        return (Part(BUNDLE, tuple(sorted(counts)), total, POST_PAGES),)
+    groups: defaultdict[int, list[str]] = defaultdict(list)
+    for slug in sorted(counts):
+        digest = hashlib.sha256(slug.encode()).digest()
+        groups[int.from_bytes(digest[:8], "big") % number].append(slug)
+    parts = []
+    for position, bucket in enumerate(sorted(groups)):
+        slugs = groups[bucket]
+        teachers = slugs[0] if len(slugs) == 1 else "{" + ",".join(slugs) + "}"
+        parts.append(Part(BUNDLE if position == 0 else f"{BUNDLE}-{bucket + 1}", tuple(slugs),
+                          sum(counts[slug] for slug in slugs),
+                          POST_PAGES.replace("*", teachers, 1)))
+    return tuple(parts)
+
+
+def bundles_in(folder: Path) -> tuple[str, ...]:
+    """The bundle folders of the index `folder` holds, as `plan_parts` names them."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return ()
+    return tuple(sorted(name for name in names if re.fullmatch(rf"{BUNDLE}(-\d+)?", name)))
 
 
 class SearchError(MadingError):
@@ -56,8 +124,10 @@ def pagefind_binary() -> Path | None:
         return None
 
 
-def index_site(folder: Path, language: str, timeout: float = TIMEOUT) -> None:
-    """Write the search index of the site built in `folder` into `folder/pagefind/`.
+def index_site(folder: Path, language: str, part: Part | None = None,
+               timeout: float = TIMEOUT) -> None:
+    """Write the search index of the site built in `folder` into `folder/pagefind/`; with
+    `part`, that part's into its bundle folder.
 
     `language` is the school's (`id` or `en`): it picks the stemmer, for the whole site,
     whatever a page says. Result URLs keep `index.html`, like every other link of the
@@ -70,21 +140,22 @@ def index_site(folder: Path, language: str, timeout: float = TIMEOUT) -> None:
     binary = pagefind_binary()
     if binary is None:
         raise SearchError("cli.search.missing")
-    _remove_bundle(folder)  # Pagefind adds to what is there; the index is made whole
-    command = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE,
-               "--force-language", language, "--keep-index-url", "--glob", POST_PAGES]
+    bundle, glob = (part.bundle, part.glob) if part else (BUNDLE, POST_PAGES)
+    _remove_bundle(folder, bundle)  # Pagefind adds to what is there; the index is made whole
+    command = [str(binary), "--site", str(folder), "--output-subdir", bundle,
+               "--force-language", language, "--keep-index-url", "--glob", glob]
     try:
         result = subprocess.run(command, capture_output=True, text=True, errors="replace",
                                 timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise SearchError("cli.search.missing") from None
     except subprocess.TimeoutExpired:
-        _remove_bundle(folder)
+        _remove_bundle(folder, bundle)
         raise SearchError("cli.search.timeout", seconds=round(timeout)) from None
     except OSError as exc:
         raise SearchError("cli.search.failed", detail=exc.strerror or str(exc)) from None
-    if result.returncode != 0 or not (folder / BUNDLE / "pagefind.js").is_file():
-        _remove_bundle(folder)
+    if result.returncode != 0 or not (folder / bundle / "pagefind.js").is_file():
+        _remove_bundle(folder, bundle)
         raise SearchError("cli.search.failed", detail=_last_line(result.stdout + result.stderr)
                           or f"exit {result.returncode}")
 
@@ -104,8 +175,8 @@ def index_is_current(bundle: Path, pages: int) -> bool:
         return False
 
 
-def _remove_bundle(folder: Path) -> None:
-    shutil.rmtree(folder / BUNDLE, ignore_errors=True)
+def _remove_bundle(folder: Path, bundle: str) -> None:
+    shutil.rmtree(folder / bundle, ignore_errors=True)
 
 
 def _last_line(output: str) -> str:

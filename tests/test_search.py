@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from generator import search
 from generator.build import build
 from generator.cli import main
 from generator.i18n import Translator
 from generator.layout import is_post_page
 from generator.models import OutputFile
-from generator.search import SearchError, index_site
+from generator.search import SearchError, bundles_in, index_site
 from generator.write import write_output
 from tests.browser import chromium, serve_folder
 from tests.conftest import FIXTURES, copy_example, copy_site
@@ -128,6 +129,22 @@ def test_failing_pagefind_leaves_no_half_written_index(
     assert not (output / "pagefind").exists()
 
 
+def test_a_part_that_fails_leaves_out_the_whole_index(
+        tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        small_parts: None) -> None:
+    """Half an index would find some posts and silently not others: none is published,
+    and cari/ says search is unavailable."""
+    real = search.pagefind_binary()
+    binary = fake_pagefind(tmp_path, 'case "$*" in *pagefind-3*) echo "Error: rusak"; exit 1;; '
+                           f'esac\nexec "{real}" "$@"\n')
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    output = tmp_path / "public"
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.warnings == (Translator("id")("cli.search.failed", detail="Error: rusak"),)
+    assert bundles_in(output) == ()
+    assert (output / "cari/index.html").is_file()
+
+
 def test_a_hanging_pagefind_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
     (site / "pagefind").mkdir(parents=True)
@@ -167,8 +184,8 @@ def test_the_post_page_glob_names_exactly_the_pages_to_index(tmp_path: Path) -> 
     assert {path for path in pages if is_post_page(path)} == indexed
 
 
-def entry_inode(output: Path) -> int:
-    return (output / "pagefind" / "pagefind-entry.json").stat().st_ino
+def entry_inode(output: Path, bundle: str = "pagefind") -> int:
+    return (output / bundle / "pagefind-entry.json").stat().st_ino
 
 
 def test_the_index_is_made_again_only_when_a_post_page_changes(
@@ -207,6 +224,61 @@ def test_an_index_by_another_pagefind_is_made_again(tiny_site: Path, tmp_path: P
     tiny_site.write_text(tiny_site.read_text() + "portal:\n  active_days: 1\n")
     build(tiny_site, output, offline=True, now=NOW)
     assert json.loads(entry.read_text())["version"] == data["version"]
+
+
+PARTS = ("pagefind", "pagefind-3")
+"""The tiny fixture's index with `PART_PAGES` at 2: 5 posts make 3 buckets, and the
+hash of the slugs puts Sari's 2 posts in the first, Budi's and Rina's 3 in the third."""
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "PART_PAGES", 2)
+
+
+def part_urls(output: Path, bundle: str) -> list[str]:
+    """The pages a bundle's index holds, by the URLs its fragments carry."""
+    return sorted(json.loads(gzip.decompress(fragment.read_bytes())[12:])["url"]
+                  for fragment in (output / bundle / "fragment").glob("*.pf_fragment"))
+
+
+def test_a_large_site_is_indexed_in_parts(tiny_site: Path, tmp_path: Path,
+                                          small_parts: None) -> None:
+    output = tmp_path / "public"
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.warnings == ()
+    assert bundles_in(output) == PARTS
+    assert [page.split("/")[2] for page in part_urls(output, "pagefind")] == ["sari"] * 2
+    assert sorted(page.split("/")[2] for page in part_urls(output, "pagefind-3")) == \
+        ["budi", "budi", "rina-kartika"]
+    for bundle in PARTS:
+        assert (output / bundle / "pagefind.js").is_file()
+    form = (output / "cari/index.html").read_text()
+    assert 'data-bundle="../pagefind/pagefind.js"' in form
+    assert 'data-merge="../pagefind-3/ "' in form
+
+
+def test_an_edit_indexes_only_its_own_part_again(tiny_site: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 small_parts: None) -> None:
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    inodes = {bundle: entry_inode(output, bundle) for bundle in PARTS}
+    post = tiny_site.parent / "content/sari/2026-11-18-persamaan-kuadrat.md"
+    post.write_text(post.read_text() + "\nKata baru: zirkonium.\n")
+    build(tiny_site, output, offline=True, now=NOW)
+    assert entry_inode(output, "pagefind") != inodes["pagefind"]
+    assert entry_inode(output, "pagefind-3") == inodes["pagefind-3"]
+    assert any("zirkonium" in gzip.decompress(f.read_bytes()).decode(errors="replace")
+               for f in (output / "pagefind/fragment").glob("*.pf_fragment"))
+
+    # Fewer posts than a part holds: one index again, and no part left behind.
+    monkeypatch.setattr(search, "PART_PAGES", 4000)
+    post.write_text(post.read_text() + "\nSatu kalimat lagi.\n")
+    build(tiny_site, output, offline=True, now=NOW)
+    assert bundles_in(output) == ("pagefind",)
+    assert languages(output)["id"]["page_count"] == TINY_POSTS
+    assert 'data-merge=""' in (output / "cari/index.html").read_text()
 
 
 def test_indexing_the_example_school_is_quick(tmp_path: Path) -> None:
@@ -328,3 +400,32 @@ def test_from_disk_the_page_says_search_needs_a_web_address(page: Page, output: 
     expect(page.get_by_text("Pencarian memerlukan JavaScript.")).to_be_hidden()
     expect(page.get_by_role("search")).to_be_hidden()
     expect(page.locator(".search-fallback").get_by_role("link", name="Fisika")).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def served_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The tiny site with its index in `PARTS`, served from a sub-path."""
+    root = tmp_path_factory.mktemp("search-parts")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(search, "PART_PAGES", 2)
+        output = root / "www" / "sekolah"
+        report = build(copy_site(FIXTURES / "tiny", root / "site"), output, offline=True,
+                       now=NOW)
+    assert report.warnings == () and bundles_in(output) == PARTS
+    with serve_folder(output.parent) as url:
+        yield url + "sekolah/"
+
+
+@pytest.mark.browser
+def test_a_search_in_parts_finds_posts_of_every_part(page: Page, served_in_parts: str) -> None:
+    page.goto(served_in_parts + "cari/index.html?q=november")
+    expect_results(page, ["Persamaan Kuadrat", "Tugas Persamaan Kuadrat",
+                          "Hukum Newton & Gaya Gesek", "PR Statistika", "Recount Text"])
+    # A result of the merged part links to its page under the sub-path.
+    link = page.get_by_role("link", name="Hukum Newton & Gaya Gesek")
+    assert link.evaluate("a => a.href") == (
+        served_in_parts + "guru/budi/2026-11-10-hukum-newton-gaya-gesek/index.html")
+    page.goto(served_in_parts + "cari/index.html?mapel=Fisika")
+    expect_results(page, ["Hukum Newton & Gaya Gesek"])
+    page.goto(served_in_parts + "cari/index.html?guru=Sari+Wulandari%2C+S.Pd.&kelas=X-2")
+    expect_results(page, ["Tugas Persamaan Kuadrat"])

@@ -27,8 +27,16 @@
     return;
   }
   var bundle = new URL(form.getAttribute("data-bundle"), document.baseURI).href;
+  // A large site's index comes in parts (generator/search.py): the others are merged in.
+  var parts = form.getAttribute("data-merge").split(" ").filter(Boolean).map(function (path) {
+    return new URL(path, document.baseURI).href;
+  });
   import(bundle).then(function (pagefind) {
-    return pagefind.init().then(function () { start(pagefind); });
+    return parts.reduce(function (merged, part) {
+      return merged.then(function () { return pagefind.mergeIndex(part); });
+    }, Promise.resolve()).then(function () {
+      return pagefind.init();
+    }).then(function () { start(pagefind); });
   }).catch(function () { unavailable(".no-index"); });
 
   function start(pagefind) {
