@@ -425,7 +425,22 @@ def test_a_search_in_parts_finds_posts_of_every_part(page: Page, served_in_parts
     link = page.get_by_role("link", name="Hukum Newton & Gaya Gesek")
     assert link.evaluate("a => a.href") == (
         served_in_parts + "guru/budi/2026-11-10-hukum-newton-gaya-gesek/index.html")
-    page.goto(served_in_parts + "cari/index.html?mapel=Fisika")
+    page.goto(served_in_parts + "cari/index.html?q=november&mapel=Fisika")
     expect_results(page, ["Hukum Newton & Gaya Gesek"])
+
+
+@pytest.mark.browser
+def test_in_parts_filters_alone_offer_their_listing_pages(page: Page,
+                                                          served_in_parts: str) -> None:
+    """Filters with no word would make Pagefind fetch every word of every part (76 MB
+    for a district's classes): the listing pages of the chosen values are offered."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
     page.goto(served_in_parts + "cari/index.html?guru=Sari+Wulandari%2C+S.Pd.&kelas=X-2")
-    expect_results(page, ["Tugas Persamaan Kuadrat"])
+    expect(page.get_by_role("status")).to_have_text(Translator("id")("theme.search.browse"))
+    links = page.locator(".search-browse a")
+    expect(links).to_have_text(["Sari Wulandari, S.Pd.", "X-2"])
+    expect(page.locator(".search-results")).to_be_hidden()
+    assert not [url for url in fetched if url.endswith((".pf_index", ".pf_fragment"))]
+    links.last.click()
+    assert page.url == served_in_parts + "kelas/x-2/index.html"

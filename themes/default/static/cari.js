@@ -13,6 +13,7 @@
   var status = document.querySelector(".search-status");
   var list = document.querySelector(".search-results");
   var more = document.querySelector(".search-more");
+  var browse = document.querySelector(".search-browse");
   var fallback = document.querySelector(".search-fallback");
   var FILTERS = ["mapel", "guru", "kelas"];
   var PAGE = 10;
@@ -118,6 +119,21 @@
         });
     }
 
+    function showListings() {
+      FILTERS.forEach(function (key) {
+        var select = field(key);
+        if (!select || !select.value) return;
+        var option = select.options[select.selectedIndex];
+        var li = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = option.getAttribute("data-listing");
+        link.textContent = option.textContent;
+        li.appendChild(link);
+        browse.appendChild(li);
+      });
+      browse.hidden = false;
+    }
+
     function run() {
       var search = ++current;
       var term = field("q").value.trim();
@@ -126,8 +142,17 @@
       list.textContent = "";
       list.hidden = true;
       more.hidden = true;
+      browse.textContent = "";
+      browse.hidden = true;
       if (!term && Object.keys(filters).length === 0) {
         say("");
+        return Promise.resolve();
+      }
+      // Filters alone make Pagefind load every word of the index: tens of MB for a site
+      // in parts. There the listing pages of the chosen values are offered instead.
+      if (!term && parts.length) {
+        say(browse.getAttribute("data-message"));
+        showListings();
         return Promise.resolve();
       }
       say(status.getAttribute("data-searching"));
