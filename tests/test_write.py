@@ -137,6 +137,25 @@ def test_the_retired_output_is_the_next_builds_staging_folder(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == [".public.spare", "public"]
 
 
+def test_what_else_the_spare_holds_is_removed_and_links_not_followed(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    write(output, FIRST)
+    write(output, SECOND)
+    spare = tmp_path / ".public.spare"
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "dalam").mkdir(parents=True)
+    (elsewhere / "dalam" / "berkas.txt").write_text("bukan milik situs")
+    (spare / "guru" / "lama").symlink_to(elsewhere, target_is_directory=True)
+    (spare / "guru" / "sari" / "catatan.txt").write_text("sisa")
+    (spare / "kosong" / "lagi").mkdir(parents=True)
+
+    write(output, THIRD)
+
+    assert files(output) == THIRD
+    assert not (output / "guru" / "lama").is_symlink() and not (output / "kosong").exists()
+    assert (elsewhere / "dalam" / "berkas.txt").read_text() == "bukan milik situs"
+
+
 def test_without_an_atomic_exchange_the_retired_output_is_kept_as_well(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """macOS and Windows have no renameat2: the swap is two renames there."""
