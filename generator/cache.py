@@ -183,7 +183,7 @@ class BuildCache:
         rows = list(self._select("SELECT listing FROM builds WHERE output = ?",
                                  (str(output),), tuple))
         try:
-            return zlib.decompress(rows[0][0]).decode().split("\n") if rows else []
+            return zlib.decompress(rows[0][0]).decode().split("\0") if rows else []
         except (zlib.error, TypeError, UnicodeDecodeError):
             return []
 
@@ -200,7 +200,7 @@ class BuildCache:
         self._write("DELETE FROM files WHERE output = ?", [(str(output),)],
                     "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
                     [(str(output), path, *state) for path, state in files.items()])
-        listing = zlib.compress("\n".join(files).encode(), 1)
+        listing = zlib.compress("\0".join(files).encode(), 1)
         self._write(*forget, "INSERT INTO builds VALUES (?, ?, ?)",
                     [(str(output), snapshot, listing)])
 
