@@ -152,8 +152,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
             # A micro-site is one teacher's posts, browsed by month and label; it has no
             # cari/ page, so no index (docs/decisions.md).
             written = write_output(teacher_site_files(renderer), output)
-        # One walk for both records.
-        files = files_in(output, generated=bundles_in(output), folders=True)
+        files = _output_files(output)  # one walk for both records
         cache.keep_pages(output, renderer.records, files)
         if renderer.volatile == 0 and not warnings and portal.posts:
             snapshot = Snapshot(
@@ -193,15 +192,21 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
                for name, argument, result in snapshot.calls):
         return None, True
     if listing_digest(stat_listed(output, cache.listed(output))) != snapshot.output:
+        bundles = bundles_in(output)
+
         def index(states: dict[str, FileState]) -> dict[str, FileState]:
             return {path: state for path, state in states.items()
                     if path.split("/")[0] in bundles}
-        bundles = bundles_in(output)
-        found = files_in(output, generated=bundles, folders=True)
-        return None, index(found) == index(cache.files(output))
+        return None, index(_output_files(output)) == index(cache.files(output))
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
                        pages=snapshot.pages, posts=snapshot.posts, current=True), True
+
+
+def _output_files(output: Path) -> dict[str, FileState]:
+    """Every file and folder of the output, as the last build recorded them and the next
+    compares them (`freshness.stat_listed`); the search index's bundles by their folders."""
+    return files_in(output, generated=bundles_in(output), folders=True)
 
 
 def _refuse_unsafe_output(site: Site, output: Path) -> None:

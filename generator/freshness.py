@@ -148,16 +148,14 @@ def stat_listed(folder: Path, paths: Iterable[str]) -> Iterator[tuple[str, FileS
         except OSError:
             yield path, GONE
             continue
-        yield path, (-2 if S_ISDIR(stat.st_mode) else stat.st_size, stat.st_mtime_ns,
-                     stat.st_ino)
+        yield path, _state_of(stat)
 
 
 def _state(path: Path) -> FileState | None:
     try:
-        stat = path.stat()
+        return _state_of(path.stat())
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def files_in(folder: Path, follow: bool = False, generated: Collection[str] = (),
@@ -183,7 +181,7 @@ def walk_files(folder: Path, follow: bool = False, generated: Collection[str] = 
     seen: set[tuple[int, int]] = set()  # folders already walked: a link may loop back
     opaque = {f"{name}/" for name in generated}
     if folders:
-        yield "", _folder_state(os.stat(folder, follow_symlinks=follow))
+        yield "", _state_of(os.stat(folder, follow_symlinks=follow))
     while pending:
         directory, prefix = pending.pop()
         try:
@@ -200,12 +198,11 @@ def walk_files(folder: Path, follow: bool = False, generated: Collection[str] = 
                 if entry.is_dir(follow_symlinks=follow):
                     if prefix in opaque or folders:
                         yield (f"{prefix}{entry.name}/",
-                               _folder_state(entry.stat(follow_symlinks=follow)))
+                               _state_of(entry.stat(follow_symlinks=follow)))
                     if prefix not in opaque:
                         pending.append((entry.path, f"{prefix}{entry.name}/"))
                     continue
-                stat = entry.stat(follow_symlinks=follow)
-                state = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                state = _state_of(entry.stat(follow_symlinks=follow))
             except OSError:  # a broken link: its own state, so that it counts too
                 try:
                     stat = entry.stat(follow_symlinks=False)
@@ -215,5 +212,6 @@ def walk_files(folder: Path, follow: bool = False, generated: Collection[str] = 
             yield prefix + entry.name, state
 
 
-def _folder_state(stat: os.stat_result) -> FileState:
-    return -2, stat.st_mtime_ns, stat.st_ino
+def _state_of(stat: os.stat_result) -> FileState:
+    """A file's (size, mtime_ns, inode); a folder's size is -2."""
+    return (-2 if S_ISDIR(stat.st_mode) else stat.st_size), stat.st_mtime_ns, stat.st_ino
