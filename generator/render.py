@@ -787,13 +787,13 @@ def _directory_files(r: Renderer,
     yield r.page("guru/terbaru/index.html", "teachers.html", view="latest",
                  groups=[(None, latest_first)])
     # Search (Pagefind, indexed after writing: generator/search.py, in its parts); the
-    # filters offer only what some post has.
+    # filters offer only what some post has, each value with its listing page (also the
+    # page's links to browse by).
     subjects = [s for s in site.subjects if index.by_subject[s.slug]]
     teachers = [t for t in people if index.by_teacher.get(t.slug)]
     classes = [c for c in _class_names(site.classes, index.by_class) if index.by_class[c]]
     yield r.page("cari/index.html", "search.html",
                  bundles=[part.bundle for part in plan_parts(portal.posts)],
-                 subjects=subjects, classes=classes,
                  choices={"mapel": [(s.name, r.layout.subject(s.slug)) for s in subjects],
                           "guru": [(t.name, r.layout.teacher(t)) for t in teachers],
                           "kelas": [(c, r.layout.klass(c)) for c in classes]})
