@@ -16,11 +16,12 @@ import multiprocessing
 import os
 import pickle
 import re
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache, cached_property, partial
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -640,6 +641,11 @@ Part = Callable[[], Iterator[OutputFile]]
 
 PARALLEL_RENDER_FROM = 1000
 """From this many posts, the portal's parts are rendered in worker processes."""
+RUN_PARTS = 8
+"""At most this many parts (teachers) go to a worker at once: a run's pages are held
+whole until they are written."""
+RUNS_OUT_PER_WORKER = 2
+"""Runs given out ahead of the writing, per worker: one to render while one is sent."""
 
 
 def _render_parts(r: Renderer, parts: Sequence[Part]) -> Iterator[OutputFile]:
@@ -649,6 +655,8 @@ def _render_parts(r: Renderer, parts: Sequence[Part]) -> Iterator[OutputFile]:
     templates) already in memory, which no other way of starting them gives for free.
     Each renders a run of parts and sends back the files and their records, in order;
     the school's listings go to the workers too, so no core waits while they render.
+    Only a few runs are out at a time: workers that rendered ahead of the writing would
+    leave their pages waiting in this process's memory (a district's whole output).
     """
     workers = min(os.cpu_count() or 1, len(parts))
     if len(r.portal.posts) < PARALLEL_RENDER_FROM or workers < 2 or \
@@ -656,15 +664,19 @@ def _render_parts(r: Renderer, parts: Sequence[Part]) -> Iterator[OutputFile]:
         for part in parts:
             yield from part()
         return
-    size = max(1, len(parts) // (workers * 8))
-    runs = [(start, start + size) for start in range(0, len(parts), size)]
+    size = max(1, min(RUN_PARTS, len(parts) // (workers * 8)))
+    runs = iter([(start, start + size) for start in range(0, len(parts), size)])
     _forked.append((r, parts))
     # Out of the collector's sight, the portal's objects stay shared with the workers:
     # a collection in a worker would otherwise touch, and so copy, every page of them.
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for files, records, rendered, volatile in pool.imap(_render_run, runs):
+            out = deque(pool.apply_async(_render_run, (run,))
+                        for run in islice(runs, workers * RUNS_OUT_PER_WORKER))
+            while out:
+                files, records, rendered, volatile = out.popleft().get()
+                out.extend(pool.apply_async(_render_run, (run,)) for run in islice(runs, 1))
                 r.records.update(records)
                 r.rendered += rendered
                 r.volatile += volatile

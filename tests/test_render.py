@@ -7,6 +7,7 @@ the next build relies on (generator/cache.py) and the count of pages rendered.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,38 @@ def test_worker_processes_give_the_files_records_and_count_of_one_process(
     monkeypatch.setattr(render.multiprocessing, "get_context", spied)
     assert rendered(portal) == one
     assert started == ["fork"]
+
+
+_runs_rendered = multiprocessing.Value("i", 0)
+"""Runs the forked workers have rendered (shared memory, inherited by the fork)."""
+
+
+def _counted_run(run: tuple[int, int]) -> Any:
+    with _runs_rendered.get_lock():
+        _runs_rendered.value += 1
+    return _render_run(run)
+
+
+_render_run = render._render_run
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the workers are forked")
+def test_workers_render_only_a_few_runs_ahead_of_the_writing(
+        portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A district's pages must not pile up in the main process while it writes."""
+    monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(render, "_render_run", _counted_run)
+    _runs_rendered.value = 0
+    files = site_files(Renderer(portal, theme_dir(), Layout()))
+    next(files)  # the writer takes one file and stops there
+    time.sleep(1.0)  # long enough for idle workers to render every run of this portal
+    ahead = _runs_rendered.value
+    rest = sum(1 for _file in files)
+    bound = 2 * render.RUNS_OUT_PER_WORKER + 1
+    assert rest > 100
+    assert 2 <= ahead <= bound < _runs_rendered.value
 
 
 def test_a_fragment_takes_each_page_s_root_and_what_it_noted(
