@@ -10,7 +10,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
+from generator.config import load_site
 from generator.render import content_security_policy
 from generator.sanitize import EMBED_HOSTS
 from tests.conftest import REPO
@@ -42,3 +44,20 @@ def test_workflow_keeps_the_archive_and_deploys_to_pages() -> None:
     for needed in ("mading archive import", "mading archive export", "actions/deploy-pages",
                    "GITHUB_STEP_SUMMARY", 'cron: "17 */6 * * *"', "workflow_dispatch"):
         assert needed in workflow, needed
+
+
+def test_workflow_keeps_the_build_cache_between_runs() -> None:
+    """A fresh runner starts from the last run's build cache, so a scheduled build reads
+    again only the Markdown posts that changed; the cache is saved only from a built portal."""
+    steps = yaml.safe_load((REPO / ".github" / "workflows" / "build.yml").read_text()
+                           )["jobs"]["build"]["steps"]
+    names = [step.get("name") or step.get("uses") for step in steps]
+    site = load_site(REPO / "site.yml")
+    cache_file = site.cache_file.relative_to(site.root).as_posix()
+    restore, save = (next(step for step in steps if step.get("uses", "").startswith(action))
+                     for action in ("actions/cache/restore@", "actions/cache/save@"))
+    assert restore["with"]["path"] == save["with"]["path"] == cache_file
+    assert restore["with"]["key"] == save["with"]["key"]
+    assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
+    assert names.index(restore["name"]) < names.index("Build") < names.index(save["name"])
+    assert save["if"] == "steps.build.outcome == 'success'"
