@@ -181,7 +181,10 @@ def walk_files(folder: Path, follow: bool = False, generated: Collection[str] = 
     seen: set[tuple[int, int]] = set()  # folders already walked: a link may loop back
     opaque = {f"{name}/" for name in generated}
     if folders:
-        yield "", _state_of(os.stat(folder, follow_symlinks=follow))
+        try:
+            yield "", _state_of(os.stat(folder, follow_symlinks=follow))
+        except OSError:  # no such folder: nothing in it
+            return
     while pending:
         directory, prefix = pending.pop()
         try:

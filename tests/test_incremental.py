@@ -6,6 +6,7 @@ pages and feeds a build made afresh; the others were the previous build's files.
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,6 +123,20 @@ def test_an_output_file_changed_by_hand_is_made_again(site: Path) -> None:
     report = rebuild(site)
     assert page.read_bytes() == original
     assert report.rendered == 1
+
+
+def test_a_deleted_output_is_built_again_whole_from_the_kept_cache(site: Path) -> None:
+    """What every scheduled CI run does: the build cache comes back from the Actions
+    cache, the output folder does not."""
+    first = rebuild(site)
+    before = {p.relative_to(site / "public"): p.read_bytes()
+              for p in generated_files(site / "public")}
+    shutil.rmtree(site / "public")
+    report = rebuild(site)
+    assert not report.current and report.rendered == first.rendered
+    assert {p.relative_to(site / "public"): p.read_bytes()
+            for p in generated_files(site / "public")} == before
+    assert (site / "public" / "pagefind" / "pagefind.js").is_file()
 
 
 @pytest.mark.parametrize("damage", [b"", b"bukan basis data" * 100,
