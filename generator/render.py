@@ -416,7 +416,7 @@ class Renderer:
             # carry the same instant in different tzinfo classes.
             fields = [value.isoformat() if isinstance(value, datetime) else value
                       for value in (getattr(post, f.name) for f in dataclasses.fields(post)
-                                    if f.name not in ("teacher", "subjects", "content_html"))]
+                                    if f.name not in ("teacher", "subjects", "html"))]
             digest = hashlib.blake2b(pickle.dumps(
                 (post.teacher.slug, [s.slug for s in post.subjects], fields), protocol=5))
             digest.update(post.content_html.encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -246,3 +247,11 @@ def test_markdown_slug_wins_over_a_feed_slug() -> None:
 def test_markdown_posts_keep_what_the_teacher_wrote() -> None:
     (post,) = portal([], [markdown_entry("PR Bab 3", "pr-bab-3", kind="tugas")]).posts
     assert (subject_slugs(post), post.classes, post.kind) == (("matematika",), ("X-1",), "tugas")
+
+
+def test_a_post_keeps_its_html_compressed_and_gives_it_back_whole() -> None:
+    """A district's posts' HTML is most of what a build holds while pages render."""
+    html = "<p>Persamaan kuadrat: x² \u2212 5x + 6 = 0 ✓ 🙂</p>\n" * 200
+    (post,) = portal([replace(feed_entry(), content_html=html)]).posts
+    assert post.content_html == html
+    assert len(post.html) * 5 < len(html.encode())
