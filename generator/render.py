@@ -630,10 +630,15 @@ def render_teacher_site(portal: Portal, theme: Path, slug: str) -> list[OutputFi
 
 
 def site_files(r: Renderer) -> Iterator[OutputFile]:
-    """Every file of the portal, one at a time: a district's pages are not all held."""
-    parts: list[Part] = [*_school_parts(r), partial(_assets, r.theme),
-                         *(partial(_teacher_files, r, teacher) for teacher in r.site.teachers)]
-    yield from _render_parts(r, parts)
+    """Every file of the portal, one at a time: a district's pages are not all held.
+
+    The parts are rendered in runs: each of the school's parts alone (a district's subject
+    holds thousands of listing pages), the teachers `RUN_PARTS` at a time."""
+    school: list[Part] = [*_school_parts(r), partial(_assets, r.theme)]
+    teachers: list[Part] = [partial(_teacher_files, r, teacher) for teacher in r.site.teachers]
+    runs = [[part] for part in school] + [teachers[start:start + RUN_PARTS]
+                                          for start in range(0, len(teachers), RUN_PARTS)]
+    yield from _render_parts(r, runs)
 
 
 Part = Callable[[], Iterator[OutputFile]]
@@ -642,41 +647,43 @@ Part = Callable[[], Iterator[OutputFile]]
 PARALLEL_RENDER_FROM = 1000
 """From this many posts, the portal's parts are rendered in worker processes."""
 RUN_PARTS = 8
-"""At most this many parts (teachers) go to a worker at once: a run's pages are held
-whole until they are written."""
+"""Teachers rendered together, as one task of a worker: a run's pages are held whole
+until they are written."""
 RUNS_OUT_PER_WORKER = 2
 """Runs given out ahead of the writing, per worker: one to render while one is sent."""
 
 
-def _render_parts(r: Renderer, parts: Sequence[Part]) -> Iterator[OutputFile]:
-    """The files of `parts`, in order; for a big portal, spread over the machine's cores.
+def _render_parts(r: Renderer, runs: Sequence[Sequence[Part]]) -> Iterator[OutputFile]:
+    """The files of the parts in `runs`, in order; for a big portal, spread over the
+    machine's cores.
 
     The workers are forked: they start with this renderer (the portal, the compiled
     templates) already in memory, which no other way of starting them gives for free.
-    Each renders a run of parts and sends back the files and their records, in order;
-    the school's listings go to the workers too, so no core waits while they render.
-    Only a few runs are out at a time: workers that rendered ahead of the writing would
-    leave their pages waiting in this process's memory (a district's whole output).
+    Each renders a run and sends back its files and their records, in order; the
+    school's listings go to the workers too, so no core waits while they render. Only a
+    few runs are out at a time: workers that rendered ahead of the writing would leave
+    their pages waiting in this process's memory (a district's whole output).
     """
-    workers = min(os.cpu_count() or 1, len(parts))
+    workers = min(os.cpu_count() or 1, len(runs))
     if len(r.portal.posts) < PARALLEL_RENDER_FROM or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():
-        for part in parts:
-            yield from part()
+        for run in runs:
+            for part in run:
+                yield from part()
         return
-    size = max(1, min(RUN_PARTS, len(parts) // (workers * 8)))
-    runs = iter([(start, start + size) for start in range(0, len(parts), size)])
-    _forked.append((r, parts))
+    numbers = iter(range(len(runs)))
+    _forked.append((r, runs))
     # Out of the collector's sight, the portal's objects stay shared with the workers:
     # a collection in a worker would otherwise touch, and so copy, every page of them.
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            out = deque(pool.apply_async(_render_run, (run,))
-                        for run in islice(runs, workers * RUNS_OUT_PER_WORKER))
+            out = deque(pool.apply_async(_render_run, (number,))
+                        for number in islice(numbers, workers * RUNS_OUT_PER_WORKER))
             while out:
                 files, records, rendered, volatile = out.popleft().get()
-                out.extend(pool.apply_async(_render_run, (run,)) for run in islice(runs, 1))
+                out.extend(pool.apply_async(_render_run, (number,))
+                           for number in islice(numbers, 1))
                 r.records.update(records)
                 r.rendered += rendered
                 r.volatile += volatile
@@ -686,14 +693,14 @@ def _render_parts(r: Renderer, parts: Sequence[Part]) -> Iterator[OutputFile]:
         _forked.pop()
 
 
-_forked: list[tuple[Renderer, Sequence[Part]]] = []
-"""The renderer and the parts a forked worker inherited."""
+_forked: list[tuple[Renderer, Sequence[Sequence[Part]]]] = []
+"""The renderer and the runs a forked worker inherited."""
 
 
-def _render_run(run: tuple[int, int]) -> tuple[list[OutputFile], dict[str, Any], int, int]:
-    r, parts = _forked[-1]
+def _render_run(number: int) -> tuple[list[OutputFile], dict[str, Any], int, int]:
+    r, runs = _forked[-1]
     r.records, r.rendered, r.volatile = {}, 0, 0
-    files = [file for part in parts[run[0]:run[1]] for file in part()]
+    files = [file for part in runs[number] for file in part()]
     return files, r.records, r.rendered, r.volatile
 
 

@@ -72,10 +72,10 @@ _runs_rendered = multiprocessing.Value("i", 0)
 """Runs the forked workers have rendered (shared memory, inherited by the fork)."""
 
 
-def _counted_run(run: tuple[int, int]) -> Any:
+def _counted_run(number: int) -> Any:
     with _runs_rendered.get_lock():
         _runs_rendered.value += 1
-    return _render_run(run)
+    return _render_run(number)
 
 
 _render_run = render._render_run
