@@ -159,8 +159,8 @@ class BuildCache:
                    files: Mapping[str, tuple[int, int, int]]) -> None:
         """Remember the pages of the output just written, with their files' identities
         from `files` ({path: (size, mtime_ns, inode)}, the output as written)."""
-        rows = [(str(output), path, key, json.dumps(calls), *files[path])
-                for path, (key, calls) in pages.items() if path in files]
+        rows = ((str(output), path, key, json.dumps(calls), *files[path])
+                for path, (key, calls) in pages.items() if path in files)
         self._write("DELETE FROM pages WHERE output = ?", [(str(output),)],
                     "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
@@ -199,7 +199,7 @@ class BuildCache:
         # The build is remembered last: cut short before, there is none to go by.
         self._write("DELETE FROM files WHERE output = ?", [(str(output),)],
                     "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                    [(str(output), path, *state) for path, state in files.items()])
+                    ((str(output), path, *state) for path, state in files.items()))
         listing = zlib.compress("\0".join(files).encode(), 1)
         self._write(*forget, "INSERT INTO builds VALUES (?, ?, ?)",
                     [(str(output), snapshot, listing)])
@@ -215,7 +215,9 @@ class BuildCache:
             return []
 
     def _write(self, clear: str, clear_parameters: list[tuple[Any, ...]], insert: str,
-               rows: list[tuple[Any, ...]]) -> None:
+               rows: Iterable[tuple[Any, ...]]) -> None:
+        """Replace rows in one transaction; `rows` one at a time (a district's 550,000
+        files would otherwise be held twice at the end of a build)."""
         if self._db is None:
             return
         try:
