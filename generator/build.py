@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -152,8 +152,12 @@ def build(config_file: Path, output: Path, offline: bool = False,
             # A micro-site is one teacher's posts, browsed by month and label; it has no
             # cari/ page, so no index (docs/decisions.md).
             written = write_output(teacher_site_files(renderer), output)
-        files = _output_files(output)  # one walk for both records
-        cache.keep_pages(output, renderer.records, files)
+        report = BuildReport(problems=problems, feeds=portal.feeds,
+                             warnings=tuple(warnings),
+                             language=site.school.language, pages=written.files,
+                             rewritten=written.rewritten, rendered=renderer.rendered,
+                             posts=len(portal.posts))
+        snapshot = None
         if renderer.volatile == 0 and not warnings and portal.posts:
             snapshot = Snapshot(
                 inputs=inputs, generated=now,
@@ -163,13 +167,17 @@ def build(config_file: Path, output: Path, offline: bool = False,
                 posts=len(portal.posts),
                 calls=tuple(sorted({call for _, calls in renderer.records.values()
                                     for call in calls})),
-                output=listing_digest(files.items()), pages=written.files)
+                pages=written.files)
+        records = renderer.records
+        # The posts are not needed past here: a district's listing of its output takes
+        # the memory they leave.
+        del renderer, portal
+        files = _output_files(output)  # one walk for both records
+        cache.keep_pages(output, records, files)
+        if snapshot is not None:
+            snapshot = replace(snapshot, output=listing_digest(files.items()))
             cache.keep_snapshot(output, snapshot.dumps(), files)
-    return BuildReport(problems=problems, feeds=portal.feeds,
-                       warnings=tuple(warnings),
-                       language=site.school.language, pages=written.files,
-                       rewritten=written.rewritten, rendered=renderer.rendered,
-                       posts=len(portal.posts))
+    return report
 
 
 def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, now: datetime,
