@@ -33,7 +33,7 @@ from typing import Any, NoReturn
 
 from generator.errors import MadingError, Problem, display_path
 from generator.i18n import Translator
-from generator.models import Entry, FeedStatus
+from generator.models import Entry, FeedStatus, pack_html
 from generator.sanitize import EMBED_HOSTS, sanitize_html
 from generator.slugs import is_slug, slugify
 from generator.sources.feeds import FeedResult, _web_url
@@ -527,7 +527,7 @@ def _as_read(entry: Entry, embed_hosts: tuple[str, ...]) -> Entry:
     """
     link = _web_url(entry.link, None)
     return replace(entry, link=link, image=_web_url(entry.image, link),
-                   content_html=sanitize_html(entry.content_html, link, embed_hosts))
+                   html=pack_html(sanitize_html(entry.content_html, link, embed_hosts)))
 
 
 def _time(value: str | None) -> datetime | None:

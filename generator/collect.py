@@ -12,17 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from generator.layout import RESERVED_POST_SLUGS
-from generator.models import (
-    Entry,
-    FeedStatus,
-    Kind,
-    Portal,
-    Post,
-    Site,
-    Subject,
-    Teacher,
-    pack_html,
-)
+from generator.models import Entry, FeedStatus, Kind, Portal, Post, Site, Subject, Teacher
 from generator.slugs import fold, slugify
 
 KIND_WORDS: dict[Kind, tuple[str, ...]] = {
@@ -157,7 +147,7 @@ def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, .
           subjects: dict[str, Subject]) -> Post:
     return Post(
         teacher=teacher, slug=slug, title=entry.title, published=entry.published,
-        html=pack_html(entry.content_html), summary=entry.summary,
+        html=entry.html, summary=entry.summary,
         subjects=tuple(subjects[s] for s in subject_slugs if s in subjects),
         classes=classes, kind=kind, tags=tags, due=entry.due, updated=entry.updated,
         link=entry.link, image=entry.image, origin=entry.origin, assets=entry.assets,

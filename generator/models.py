@@ -126,9 +126,10 @@ class Attachment:
 class Entry:
     """One post as a source produced it: from a teacher's feed or a Markdown file.
 
-    `content_html` is already sanitized. Feed entries carry raw `categories` and leave
-    `subjects`, `classes` and `kind` empty for collect to classify; Markdown entries carry
-    what the teacher wrote in the front matter.
+    Its HTML is already sanitized, and kept compressed (`pack_html`) as the post will
+    keep it. Feed entries carry raw `categories` and leave `subjects`, `classes` and `kind`
+    empty for collect to classify; Markdown entries carry what the teacher wrote in the
+    front matter.
     """
 
     teacher: str
@@ -136,7 +137,9 @@ class Entry:
     origin: Origin
     title: str
     published: datetime
-    content_html: str
+    html: bytes
+    """`pack_html` of the sanitized HTML: a district's 90,000 entries are all held while
+    the posts are collected."""
     updated: datetime | None = None
     link: str | None = None
     summary: str = ""
@@ -154,10 +157,16 @@ class Entry:
     """Files next to a Markdown post that its HTML refers to, copied beside its page."""
     attachments: tuple[Attachment, ...] = ()
 
+    @property
+    def content_html(self) -> str:
+        return unpack_html(self.html)
+
     def as_data(self) -> dict[str, Any]:
-        """The entry as JSON-ready data (times as ISO text, paths as strings): the one
-        format the archive and the build cache store."""
+        """The entry as JSON-ready data (times as ISO text, paths as strings, the HTML as
+        `content_html` text): the one format the archive and the build cache store."""
         data = asdict(self)
+        del data["html"]
+        data["content_html"] = self.content_html
         for key in ("published", "updated", "due"):
             if data[key] is not None:
                 data[key] = data[key].isoformat()
@@ -176,7 +185,10 @@ class Entry:
         data["assets"] = tuple(Path(path) for path in data.get("assets") or ())
         data["attachments"] = tuple(Attachment(Path(path), size, kind)
                                     for path, size, kind in data.get("attachments") or ())
-        return cls(**data)
+        html = data.pop("content_html")
+        if not isinstance(html, str):
+            raise TypeError(f"content_html is {type(html).__name__}, not text")
+        return cls(html=pack_html(html), **data)
 
 
 @dataclass(frozen=True)
@@ -206,12 +218,17 @@ class Post:
 
     @property
     def content_html(self) -> str:
-        return zlib.decompress(self.html).decode()
+        return unpack_html(self.html)
 
 
 def pack_html(html: str) -> bytes:
-    """HTML as a `Post` keeps it: UTF-8, compressed about five times at zlib's fastest."""
+    """HTML as entries and posts keep it: UTF-8, compressed about five times at zlib's
+    fastest."""
     return zlib.compress(html.encode(), 1)
+
+
+def unpack_html(packed: bytes) -> str:
+    return zlib.decompress(packed).decode()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator.archive import Archive
 from generator.build import build
-from generator.models import Entry
+from generator.models import Entry, pack_html
 from generator.sources.feeds import FeedResult
 from tests.conftest import FIXTURES
 
@@ -24,7 +24,7 @@ NEW_POST = "guru/budi/2026-11-12-pr-statistika/index.html"
 
 def entry(entry_id: str, title: str, published: datetime = T1, teacher: str = "budi") -> Entry:
     return Entry(teacher=teacher, entry_id=entry_id, origin="feed", title=title,
-                 published=published, content_html=f"<p>{title}</p>",
+                 published=published, html=pack_html(f"<p>{title}</p>"),
                  categories=("Fisika", "XI-1"), link=f"https://pakbudi.example/{entry_id}/")
 
 
@@ -84,7 +84,7 @@ def test_entries_round_trip_through_the_file(tmp_path: Path) -> None:
     original = Entry(teacher="budi", entry_id="p-1", origin="feed", title="Gaya & Gerak",
                      published=datetime(2026, 11, 10, 8, 0, tzinfo=UTC),
                      updated=datetime(2026, 11, 11, 8, 0, tzinfo=UTC),
-                     content_html="<p>ğ ü ✓</p>", link="https://pakbudi.example/p-1/",
+                     html=pack_html("<p>ğ ü ✓</p>"), link="https://pakbudi.example/p-1/",
                      summary="ringkas", categories=("Fisika", "XI-1"), author="Budi",
                      image="https://pakbudi.example/a.png")
     with Archive(tmp_path / "a" / "archive.sqlite") as archive:

@@ -10,7 +10,18 @@ import pytest
 
 from generator.collect import collect
 from generator.layout import Layout
-from generator.models import Entry, FeedStatus, Kind, Portal, Post, School, Site, Subject, Teacher
+from generator.models import (
+    Entry,
+    FeedStatus,
+    Kind,
+    Portal,
+    Post,
+    School,
+    Site,
+    Subject,
+    Teacher,
+    pack_html,
+)
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 DAY = datetime(2026, 11, 10, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
@@ -37,13 +48,13 @@ def feed_entry(categories: tuple[str, ...] = (), teacher: str = "budi",
                entry_id: str | None = None) -> Entry:
     return Entry(teacher=teacher, entry_id=entry_id or f"{teacher}:{title}:{published}",
                  origin="feed", title=title, published=published,
-                 content_html="<p>isi</p>", categories=categories)
+                 html=pack_html("<p>isi</p>"), categories=categories)
 
 
 def markdown_entry(title: str, slug: str, teacher: str = "sari", published: datetime = DAY,
                    draft: bool = False, kind: Kind | None = None) -> Entry:
     return Entry(teacher=teacher, entry_id=f"content/{teacher}/{slug}.md", origin="markdown",
-                 title=title, published=published, content_html="<p>isi</p>",
+                 title=title, published=published, html=pack_html("<p>isi</p>"),
                  subjects=("matematika",), classes=("X-1",), kind=kind, draft=draft,
                  slug=slug)
 
@@ -252,6 +263,6 @@ def test_markdown_posts_keep_what_the_teacher_wrote() -> None:
 def test_a_post_keeps_its_html_compressed_and_gives_it_back_whole() -> None:
     """A district's posts' HTML is most of what a build holds while pages render."""
     html = "<p>Persamaan kuadrat: x² \u2212 5x + 6 = 0 ✓ 🙂</p>\n" * 200
-    (post,) = portal([replace(feed_entry(), content_html=html)]).posts
+    (post,) = portal([replace(feed_entry(), html=pack_html(html))]).posts
     assert post.content_html == html
     assert len(post.html) * 5 < len(html.encode())

@@ -34,7 +34,7 @@ import pytest
 
 from generator.archive import Archive, ArchiveError
 from generator.cli import main
-from generator.models import Entry
+from generator.models import Entry, pack_html
 from generator.sources.feeds import FeedResult
 from tests.conftest import REPO
 from tests.test_serve import fetch, free_port, status, wait_for
@@ -50,7 +50,7 @@ def entries(count: int, prefix: str = "lama", teacher: str = "budi", size: int =
             ) -> tuple[Entry, ...]:
     return tuple(Entry(teacher=teacher, entry_id=f"{prefix}-{n}", origin="feed",
                        title=f"{prefix.title()} {n}", published=T1 + timedelta(minutes=n),
-                       content_html="<p>" + "Materi pelajaran. " * (size // 18) + "</p>",
+                       html=pack_html("<p>" + "Materi pelajaran. " * (size // 18) + "</p>"),
                        link=f"https://pakbudi.example/{prefix}-{n}/")
                  for n in range(count))
 
@@ -365,12 +365,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from generator.archive import Archive
-from generator.models import Entry
+from generator.models import Entry, pack_html
 from generator.sources.feeds import FeedResult
 now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def entry(prefix, n, title):
     return Entry(teacher="budi", entry_id=f"{prefix}-{n}", origin="feed", title=title,
-                 published=now, content_html="<p>" + "Materi pelajaran. " * 111 + "</p>",
+                 published=now, html=pack_html("<p>" + "Materi pelajaran. " * 111 + "</p>"),
                  link=f"https://pakbudi.example/{prefix}-{n}/")
 # A feed read: many new posts, and every old one again with a changed title.
 posts = [entry("baru", n, f"Baru {n}") for n in range(int(sys.argv[2]))]

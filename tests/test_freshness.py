@@ -14,7 +14,7 @@ import pytest
 from generator.archive import Archive
 from generator.build import build
 from generator.freshness import Snapshot
-from generator.models import Entry
+from generator.models import Entry, pack_html
 from generator.sources.feeds import FeedResult
 from tests.test_write import state
 
@@ -109,7 +109,7 @@ def budi_feed_result(*entries: Entry) -> FeedResult:
 def store_entry_from_elsewhere(site: Path, output: Path) -> None:
     """What a `mading fetch` or `archive import` run in between leaves in the archive."""
     entry = Entry(teacher="budi", entry_id="baru-1", origin="feed", title="Gelombang Bunyi",
-                  published=NOW - timedelta(hours=1), content_html="<p>Bunyi.</p>",
+                  published=NOW - timedelta(hours=1), html=pack_html("<p>Bunyi.</p>"),
                   categories=("Fisika",), link="https://pakbudi.example/bunyi/")
     with Archive(site.parent / ".mading" / "archive.sqlite") as archive:
         archive.store([budi_feed_result(entry)], NOW)

@@ -25,7 +25,7 @@ from generator.cache import BuildCache, code_fingerprint
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
-from generator.models import KINDS, Attachment, Entry, Kind, Site
+from generator.models import KINDS, Attachment, Entry, Kind, Site, pack_html
 from generator.paths import inside, links_out, shown, usable
 from generator.sanitize import summarize
 from generator.slugs import fold, slugify
@@ -240,7 +240,7 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         origin="markdown",
         title=post.title,
         published=post.published,
-        content_html=html,
+        html=pack_html(html),
         summary=post.summary or summarize(html),
         categories=post.tags,
         subjects=post.subjects or teacher.subjects,

@@ -30,7 +30,7 @@ from xml.sax import SAXParseException
 import feedparser
 
 from generator.cache import code_fingerprint
-from generator.models import Entry, FeedStatus, Teacher
+from generator.models import Entry, FeedStatus, Teacher, pack_html
 from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
 from generator.sources.fetch import (
@@ -332,7 +332,7 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
         title=title,
         published=published or datetime.now(UTC),
         updated=updated,
-        content_html=html,
+        html=pack_html(html),
         link=link,
         summary=summarize(summary if e.get("content") else html),
         categories=tuple(c for c in categories if c),
@@ -425,7 +425,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
             title=title,
             published=published or updated or datetime.now(UTC),
             updated=updated,
-            content_html=html,
+            html=pack_html(html),
             link=link,
             summary=plain_text(str(item.get("summary") or "")) or summarize(html),
             categories=tuple(plain_text(str(t)) for t in tags if str(t).strip()),
