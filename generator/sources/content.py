@@ -29,7 +29,6 @@ from generator.models import KINDS, Attachment, Entry, Kind, Site, pack_html
 from generator.paths import inside, links_out, shown, usable
 from generator.sanitize import summarize
 from generator.slugs import fold, slugify
-from generator.sources.markup import markdown_to_html
 
 FRONT_MATTER_KEYS = ("title", "date", "subjects", "classes", "kind", "due", "tags", "summary",
                      "draft", "attachments")
@@ -228,6 +227,10 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
     else:
         post = _front_matter(*parts, path, site, _)
     teacher = site.teacher(teacher_slug)
+    # Imported here: a build whose posts all come from the cache never loads
+    # Python-Markdown, its extensions and latex2mathml.
+    from generator.sources.markup import markdown_to_html
+
     try:
         html = markdown_to_html(post.body, site.embed_hosts)
     except RecursionError:  # lists or quotes nested hundreds deep (found by fuzz/, issue 8)

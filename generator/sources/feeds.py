@@ -27,8 +27,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
-import feedparser
-
 from generator.cache import code_fingerprint
 from generator.models import Entry, FeedStatus, Teacher, pack_html
 from generator.paths import inside, is_hidden, usable
@@ -260,6 +258,8 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
     # Relative links are resolved by our sanitizer against each post's own address;
     # feedparser's own resolution re-parses every post's HTML and was a quarter of the
     # parse time in the fetch benchmark (bench/RESULTS.md).
+    import feedparser  # here: a build whose feeds are all as last time never loads it
+
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
                               resolve_relative_uris=False)
     # .get: for an empty document (a 200 with no body) feedparser sets no `version` at

@@ -20,11 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from generator import __version__
+
+if TYPE_CHECKING:
+    # Imported where a fetch starts: a build with nothing to fetch (offline, or every
+    # teacher writing in content/) does not load httpx and asyncio's stack for nothing.
+    import httpx
 
 USER_AGENT = f"Mading/{__version__} (school portal feed reader)"
 FEED_ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, "
@@ -122,6 +126,8 @@ def fetch_all(requests: Sequence[FetchRequest], limits: FetchLimits = DEFAULT_LI
 
 async def _fetch_all(requests: Sequence[FetchRequest], limits: FetchLimits,
                      on_fetched: OnFetched | None) -> list[Fetched | FetchFailure]:
+    import httpx
+
     semaphore = asyncio.Semaphore(limits.concurrency)
     timeout = httpx.Timeout(limits.timeout)
     # httpx pools 100 connections by default, and waiting for one counts against each
@@ -178,6 +184,8 @@ async def _fetch_one(client: httpx.AsyncClient, request: FetchRequest,
 
 async def _get(client: httpx.AsyncClient, request: FetchRequest, url: str,
                limits: FetchLimits) -> Fetched:
+    import httpx
+
     headers = {"Accept": FEED_ACCEPT, "Accept-Encoding": "gzip, deflate"}
     if request.etag:
         headers["If-None-Match"] = request.etag
