@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.archive import Archive
 from generator.cache import BuildCache
+from generator.clock import TimeValues
 from generator.collect import collect, current_feeds
 from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
@@ -24,7 +25,6 @@ from generator.freshness import (
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
 from generator.models import Entry, FeedStatus, Portal, Site
-from generator.render import Renderer, TimeValues, site_files, teacher_site_files, theme_dir
 from generator.search import (
     SearchError,
     bundles_in,
@@ -35,6 +35,7 @@ from generator.search import (
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, is_url, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
+from generator.theme import theme_dir
 from generator.write import link_tree, refuse_output, write_output
 
 
@@ -104,6 +105,9 @@ def build(config_file: Path, output: Path, offline: bool = False,
         current, index_sound = _current_output(site, cache, output, inputs, now, statuses)
         if current is not None:
             return current
+        # Imported only now: an up-to-date build never loads Jinja and the templates' code.
+        from generator.render import Renderer, site_files, teacher_site_files
+
         cache.keep_snapshot(output, None, {})  # until this build is complete
         content = read_content(site, cache)
         problems = content.problems

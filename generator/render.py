@@ -19,7 +19,7 @@ import re
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache, cached_property, partial
 from itertools import islice
 from pathlib import Path
@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
@@ -35,6 +34,7 @@ from markupsafe import Markup, escape
 
 from generator import syndication
 from generator.cache import PageRecord, code_fingerprint
+from generator.clock import TimeValues, shown
 from generator.i18n import Translator
 from generator.layout import Layout, class_slug
 from generator.models import (
@@ -42,7 +42,6 @@ from generator.models import (
     OutputFile,
     Portal,
     Post,
-    Site,
     Subject,
     Teacher,
     personal_name,
@@ -53,9 +52,6 @@ from generator.slugs import fold
 HOME_LATEST = 12
 HOME_PER_SUBJECT = 3
 HOME_ASSIGNMENTS = 5
-DEFAULT_THEME = "default"
-RELATIVE_DAYS = timedelta(days=31)
-"""Up to this far from the build, `3 hari lagi` counts days; beyond it, months."""
 FRAGMENT_CACHE_SIZE = 10_000
 """Macro results kept for reuse (a post's card is about 1 KB): a district has 90,000
 posts, each with a card or two."""
@@ -64,12 +60,6 @@ _ROOT = "<\0root\0>"
 comes out of autoescaped text and an HTML parser never emits NUL, so only `href` and
 `root` put it in a fragment."""
 T = TypeVar("T")
-
-
-def theme_dir(name: str = DEFAULT_THEME) -> Path:
-    """The theme shipped with Mading: inside the package when installed, else the repo's."""
-    packaged = Path(__file__).parent / "themes" / name
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "themes" / name
 
 
 @dataclass(frozen=True)
@@ -124,69 +114,6 @@ class PostIndex:
     def last_posts(self) -> dict[str, datetime]:
         """{teacher's slug: the date of their newest post}, for those who have one."""
         return {slug: posts[0].published for slug, posts in self.by_teacher.items() if posts}
-
-
-class TimeValues:
-    """What pages show that depends on the build's clock, as of one clock `now`.
-
-    The renderer shows these and records them; to reuse a page of an earlier build, each
-    recorded value is replayed here and must read the same. `build` replays them too,
-    before any post is read, with the teachers' newest posts as the last build saw them
-    (generator/freshness.py), so nothing here may need the posts themselves.
-    """
-
-    def __init__(self, site: Site, now: datetime,
-                 last_post: Callable[[str], datetime | None],
-                 feed_of: Callable[[str], FeedStatus | None]) -> None:
-        self.site, self.now = site, now
-        self.last_post, self.feed_of = last_post, feed_of
-        self._teachers = {teacher.slug for teacher in site.teachers}
-        self._ = Translator(site.school.language)
-        self._relative: dict[datetime, str] = {}
-
-    def relative(self, value: datetime) -> str:
-        """`dalam 3 hari` / `3 hari yang lalu`, as of `now`."""
-        known = self._relative.get(value)
-        if known is None:
-            known = self._relative[value] = self._format_relative(value - self.now)
-        return known
-
-    def _format_relative(self, delta: timedelta) -> str:
-        language = self.site.school.language
-        # Days, not "4 minggu": a student counts the days left. Hours below one day.
-        # Beyond a month, months: an old assignment's page then changes once a month,
-        # not every day (each change is a page to render and upload again).
-        if abs(delta) > RELATIVE_DAYS:
-            return format_timedelta(delta, add_direction=True, locale=language)
-        if abs(delta) >= timedelta(days=1):
-            return format_timedelta(delta, add_direction=True, granularity="day",
-                                    threshold=1000, locale=language)
-        return format_timedelta(delta, add_direction=True, granularity="hour", threshold=1.0,
-                                locale=language)
-
-    def active(self, teacher: str) -> bool:
-        """Whether the teacher posted within the portal's `active_days`."""
-        last = self.last_post(teacher)
-        return last is not None and \
-            self.now - last <= timedelta(days=self.site.portal.active_days)
-
-    def build_date(self, style: str) -> str:
-        """The build's date, as the home page's footer shows it."""
-        return self._.date(self.now.astimezone(ZoneInfo(self.site.school.timezone)), style)
-
-    def replay(self, name: str, argument: str) -> str:
-        """A recorded value (`name`, `argument`) as it reads now, as `shown` records it."""
-        if name == "relative":
-            return shown(self.relative(datetime.fromisoformat(argument)))
-        if name == "build_date":
-            return shown(self.build_date(argument))
-        if argument not in self._teachers:
-            return "\0gone"
-        if name == "active":
-            return shown(self.active(argument))
-        if name == "last_post":
-            return shown(self.last_post(argument))
-        return shown(self.feed_of(argument))  # feed_of
 
 
 class Renderer:
@@ -458,16 +385,6 @@ class _Fragment:
     """Kept so that a post's `id` in the cache's key stays that post's."""
     html: str
     noted: _Noted
-
-
-def shown(value: object) -> str:
-    """A value as a record of what a page showed: times by their ISO text, since the same
-    instant may come with another tzinfo class (read afresh, or from the cache)."""
-    if isinstance(value, FeedStatus):
-        # What a page may show of a feed; not the fetch's bookkeeping (validators, the time
-        # of the last success), which changes at every fetch (docs/decisions.md).
-        value = (value.source, value.home_page, value.feed_url, value.title, value.error)
-    return value.isoformat() if isinstance(value, datetime) else repr(value)
 
 
 class _Unknown(Exception):

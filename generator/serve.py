@@ -23,7 +23,7 @@ from generator.archive import ArchiveError
 from generator.build import build
 from generator.errors import InputError
 from generator.i18n import DEFAULT_LANGUAGE, Translator
-from generator.render import theme_dir
+from generator.theme import theme_dir
 from generator.write import OutputWriteError
 
 POLL_SECONDS = 0.1

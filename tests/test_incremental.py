@@ -6,7 +6,10 @@ pages and feeds a build made afresh; the others were the previous build's files.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +24,8 @@ ALWAYS_RENDERED = {"index.html"}
 LISTS_EVERY_POST = {"sitemap.xml"}
 """Made again whenever any post changes: it lists every post's address and date."""
 POST = Path("content/sari/2026-11-18-persamaan-kuadrat.md")
+LOADED_ONLY_TO_BUILD = ("jinja2", "markdown", "latex2mathml", "pygments", "feedparser", "httpx")
+"""Libraries a build needs only when it renders, reads a post or a feed, or fetches."""
 
 
 @pytest.fixture
@@ -57,6 +62,20 @@ def test_rebuild_with_nothing_changed_renders_nothing(site: Path) -> None:
     (site / "content" / "sari" / "catatan.txt").write_text("bukan tulisan")
     third = rebuild(site)
     assert not third.current and (third.rendered, third.rewritten) == (0, 0)
+
+
+def test_an_up_to_date_build_loads_only_what_tells_it_so(site: Path) -> None:
+    """A build with nothing to do costs its start-up: the command, run as a user runs
+    it, loads none of the libraries that render, read Markdown or feeds, or fetch."""
+    rebuild(site)
+    probe = ("import sys; from generator.cli import main; code = main(sys.argv[1:3]); "
+             "print('loaded:', *sorted(set(sys.argv[3:]) & sys.modules.keys())); "
+             "sys.exit(code)")
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "build", "--offline", *LOADED_ONLY_TO_BUILD],
+        cwd=site, capture_output=True, text=True, check=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))})
+    assert result.stdout.splitlines()[-1] == "loaded:"
 
 
 def test_one_post_edited_renders_only_the_pages_that_show_it(site: Path) -> None:

@@ -19,7 +19,8 @@ from generator.build import fetch, load_portal
 from generator.config import load_site
 from generator.layout import Layout
 from generator.models import Portal
-from generator.render import Renderer, site_files, theme_dir
+from generator.render import Renderer, site_files
+from generator.theme import theme_dir
 from tests.conftest import copy_example
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
