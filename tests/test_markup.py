@@ -12,11 +12,47 @@ import pytest
 
 from generator.build import build
 from generator.config import load_site
+from generator.sanitize import sanitize_html
 from generator.sources.content import read_content
-from generator.sources.markup import markdown_to_html
+from generator.sources.markup import MATH_SIGNS, _converter, markdown_to_html
 
 YOUTUBE = ("www.youtube.com", "www.youtube-nocookie.com")
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES = dedent("""\
+    # Bab 1 {: #bab-satu .penting }
+
+    Teks *miring*, **tebal**, ~~coret~~, `kode`, [tautan](https://contoh.sch.id "judul"),
+    ![gambar](foto.jpg){: width="200" } dan HTML*.
+
+    | No | Soal |
+    |---:|------|
+    | 1  | 2 x 3 = ?   |
+
+    Lihat catatan[^1].
+
+    !!! peringatan "Perhatian"
+        Kumpulkan tepat waktu.
+
+    - [x] Baca materi
+    - [ ] Kerjakan latihan
+        1. bagian a
+        2. bagian b
+
+    Istilah
+    :   Penjelasannya.
+
+    <div markdown="1">**di dalam HTML**</div>
+
+    ```python
+    print("halo")  # harga 5 ribu
+    ```
+
+    https://www.youtube.com/watch?v=dQw4w9WgXcQ
+
+    *[HTML]: HyperText Markup Language
+    [^1]: Buku paket halaman 45.
+    """)
 
 
 def render(text: str) -> str:
@@ -29,6 +65,27 @@ def test_math_becomes_mathml_without_any_script() -> None:
     assert "<mfrac>" in html and "<msqrt>" in html
     assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html
     assert "$" not in html and "<script" not in html
+
+
+@pytest.mark.parametrize("text", ["Rumus \\(E = mc^2\\) saja.\n", "\\[\na^2 + b^2\n\\]\n",
+                                  "\\begin{align}\nx &= 1\n\\end{align}\n"])
+def test_math_without_a_dollar_sign_is_math_too(text: str) -> None:
+    assert "<math " in render(text)
+
+
+def test_a_post_with_no_math_sign_renders_as_with_math_on() -> None:
+    """Such a post is converted without arithmatex (it is faster so): every example post
+    and the features teachers use come out exactly as with it."""
+    full = _converter(math=True)
+    texts = [path.read_text(encoding="utf-8").split("---", 2)[2]
+             for path in sorted((ROOT / "content").rglob("*.md"))]
+    texts.append(FEATURES)
+    assert len(texts) > 10
+    for text in texts:
+        assert not any(sign in text for sign in MATH_SIGNS)
+        full.reset()
+        assert markdown_to_html(text, YOUTUBE) == sanitize_html(
+            full.convert(text), embed_hosts=YOUTUBE, from_markdown=True)
 
 
 def test_unreadable_math_stays_as_its_source() -> None:

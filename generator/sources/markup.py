@@ -68,17 +68,27 @@ def _mathml(match: re.Match[str]) -> str:
         return f'<code class="math-error">{html.escape(tex)}</code>'
 
 
+MATH_SIGNS = ("$", "\\")
+"""Math, as arithmatex reads it, starts with one of these: `$`, `$$`, `\\(`, `\\[`,
+`\\begin{...}`."""
+
+
 @cache
-def _converter() -> markdown.Markdown:
+def _converter(math: bool) -> markdown.Markdown:
     """One converter per process, reset between posts: setting up the extensions costs a
-    third as much as converting a post."""
-    return markdown.Markdown(extensions=[*EXTENSIONS, _YouTubeExtension()],
+    third as much as converting a post.
+
+    Without `math`, arithmatex is left out. Its patterns are tried on every piece of
+    text and took a fifth of the conversion's time, for the nine posts in ten with no
+    math sign, where they can match nothing (bench/RESULTS.md)."""
+    extensions = [name for name in EXTENSIONS if math or name != "pymdownx.arithmatex"]
+    return markdown.Markdown(extensions=[*extensions, _YouTubeExtension()],
                              extension_configs=EXTENSION_CONFIGS, output_format="html")
 
 
 def markdown_to_html(text: str, embed_hosts: tuple[str, ...]) -> str:
     """Render a post's Markdown body to sanitized HTML."""
-    converter = _converter()
+    converter = _converter(any(sign in text for sign in MATH_SIGNS))
     converter.reset()
     try:
         converted = converter.convert(text)
