@@ -1,0 +1,76 @@
+"""The build cache (generator/cache.py), on a real SQLite file.
+
+Whole builds through the cache (a damaged file, a deleted output) are in
+test_incremental.py; here is what a build cannot show: how the cache reads.
+"""
+
+from __future__ import annotations
+
+import random
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from generator.cache import BuildCache
+from generator.models import Entry, pack_html
+
+POSTS = 100
+WORDS = 8000
+"""About 50 KB of HTML a post: 5 MB of rows in all."""
+
+
+def entry(number: int, words: random.Random) -> Entry:
+    text = " ".join(words.choice(["soal", "latihan", "kuadrat", "akar", str(number)])
+                    for _ in range(WORDS))
+    return Entry(teacher="sari", entry_id=f"post-{number}", origin="markdown",
+                 title=f"Latihan {number}", published=datetime(2026, 11, 2, tzinfo=UTC),
+                 html=pack_html(f"<p>{text}</p>"))
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> tuple[Path, dict[str, Entry]]:
+    """A cache file holding `POSTS` posts, and those posts by path."""
+    words = random.Random(7)
+    posts = {f"content/sari/latihan-{n}.md": entry(n, words) for n in range(POSTS)}
+    path = tmp_path / "cache.sqlite"
+    with BuildCache(path) as cache:
+        cache.update_posts({p: ("key", e) for p, e in posts.items()}, set(posts))
+    return path, posts
+
+
+def test_cached_posts_are_read_one_row_at_a_time(
+        stored: tuple[Path, dict[str, Entry]]) -> None:
+    """A district's cache holds 72,000 posts: all their rows at once cost 400 MB."""
+    path, posts = stored
+    with BuildCache(path) as cache:
+        tracemalloc.start()
+        try:
+            given = cache.posts(set(posts))
+            first_path, first = next(given)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert first == posts[first_path]
+        # One row read, parsed and packed holds about ten times its HTML; all of them, a
+        # hundred times.
+        assert peak < POSTS * len(first.content_html) / 5
+        assert len(list(given)) == POSTS - 1
+
+
+def test_a_cache_failing_midway_gives_what_it_read_and_starts_afresh(
+        stored: tuple[Path, dict[str, Entry]]) -> None:
+    path, posts = stored
+    size = path.stat().st_size
+    with path.open("r+b") as damaged:
+        damaged.seek(size // 2)
+        damaged.write(b"\xff" * 40_000)
+    with BuildCache(path) as cache:
+        given = dict(cache.posts(set(posts)))
+        assert 0 < len(given) < POSTS
+        assert all(posts[p] == e for p, e in given.items())
+        assert cache.post_keys() == {}  # the rest is read from the posts' files again
+        cache.update_posts({"content/sari/baru.md": ("key", posts[next(iter(posts))])},
+                           {"content/sari/baru.md"})
+        assert list(cache.post_keys()) == ["content/sari/baru.md"]
