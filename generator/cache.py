@@ -3,8 +3,9 @@
 Two things are kept, in one SQLite file beside the archive (`.mading/cache.sqlite`):
 
 - **posts**: each Markdown post as read (front matter parsed, Markdown rendered and
-  sanitized), keyed by a hash of everything the result depends on (the file's bytes, the
-  files beside it, the site, and the code and library versions that render it);
+  sanitized, its HTML compressed as the build holds it), keyed by a hash of everything
+  the result depends on (the file's bytes, the files beside it, the site, and the code
+  and library versions that render it);
 - **pages**: for each page of an output folder, the hash of its inputs and the
   time-dependent values it showed, so an unchanged page is not rendered again
   (generator/render.py);
@@ -32,9 +33,9 @@ from typing import Any
 
 from generator.models import Entry
 
-SCHEMA = 3
+SCHEMA = 4
 _TABLES = """
-CREATE TABLE posts (path TEXT PRIMARY KEY, key TEXT, entry TEXT);
+CREATE TABLE posts (path TEXT PRIMARY KEY, key TEXT, entry TEXT, html BLOB);
 CREATE TABLE pages (output TEXT, path TEXT, key TEXT, calls TEXT, size INTEGER,
                     mtime_ns INTEGER, inode INTEGER, PRIMARY KEY (output, path));
 CREATE TABLE builds (output TEXT PRIMARY KEY, snapshot TEXT, listing BLOB);
@@ -125,10 +126,10 @@ class BuildCache:
     def posts(self, paths: set[str]) -> Iterator[tuple[str, Entry]]:
         """The cached entries of `paths`, one row at a time: a district's 72,000 rows of
         JSON, held all at once, took 400 MB more than the entries made of them."""
-        for path, text in self._rows("SELECT path, entry FROM posts"):
+        for path, text, html in self._rows("SELECT path, entry, html FROM posts"):
             if path in paths:
                 try:
-                    entry = load_entry(text)
+                    entry = load_entry(text, html)
                 except (ValueError, TypeError, KeyError):
                     continue  # read again
                 yield path, entry
@@ -143,8 +144,8 @@ class BuildCache:
                 gone = [(path,) for path in self.post_keys() if path not in current]
                 self._db.executemany("DELETE FROM posts WHERE path = ?", gone)
                 # A generator, not a list: a district's cold build stores 72,000 posts.
-                self._db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",
-                                     ((path, key, dump_entry(entry))
+                self._db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
+                                     ((path, key, *dump_entry(entry))
                                       for path, (key, entry) in read.items()))
         except sqlite3.Error:
             self._db = self._start_afresh()
@@ -240,10 +241,14 @@ class BuildCache:
             self._db = self._start_afresh()
 
 
-def dump_entry(entry: Entry) -> str:
-    """An entry as JSON, Markdown's local files included."""
-    return json.dumps(entry.as_data(), ensure_ascii=False, sort_keys=True)
+def dump_entry(entry: Entry) -> tuple[str, bytes]:
+    """An entry as JSON, Markdown's local files included, and its HTML compressed as the
+    build holds it. A district's edit reads its 72,000 posts back: with the HTML kept as
+    text, parsing it out of JSON and compressing it again were a third of that time, and
+    the posts took 324 MB of the cache instead of 139 MB."""
+    return json.dumps(entry.as_data(with_html=False), ensure_ascii=False,
+                      sort_keys=True), entry.html
 
 
-def load_entry(text: str) -> Entry:
-    return Entry.from_data(json.loads(text))
+def load_entry(text: str, html: bytes) -> Entry:
+    return Entry.from_data(json.loads(text), html)

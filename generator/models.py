@@ -161,12 +161,14 @@ class Entry:
     def content_html(self) -> str:
         return unpack_html(self.html)
 
-    def as_data(self) -> dict[str, Any]:
+    def as_data(self, with_html: bool = True) -> dict[str, Any]:
         """The entry as JSON-ready data (times as ISO text, paths as strings, the HTML as
-        `content_html` text): the one format the archive and the build cache store."""
+        `content_html` text): the one format the archive and the build cache store. The
+        build cache keeps the HTML beside it as it is held (`html`), hence `with_html`."""
         data = asdict(self)
         del data["html"]
-        data["content_html"] = self.content_html
+        if with_html:
+            data["content_html"] = self.content_html
         for key in ("published", "updated", "due"):
             if data[key] is not None:
                 data[key] = data[key].isoformat()
@@ -175,8 +177,9 @@ class Entry:
         return data
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Entry:
-        """The entry `as_data` gave (a missing key takes its default)."""
+    def from_data(cls, data: dict[str, Any], html: bytes | None = None) -> Entry:
+        """The entry `as_data` gave (a missing key takes its default); without its
+        `content_html`, with the `html` it was given."""
         data = dict(data)
         for key in ("published", "updated", "due"):
             data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
@@ -185,10 +188,14 @@ class Entry:
         data["assets"] = tuple(Path(path) for path in data.get("assets") or ())
         data["attachments"] = tuple(Attachment(Path(path), size, kind)
                                     for path, size, kind in data.get("attachments") or ())
-        html = data.pop("content_html")
-        if not isinstance(html, str):
-            raise TypeError(f"content_html is {type(html).__name__}, not text")
-        return cls(html=pack_html(html), **data)
+        if html is None:
+            text = data.pop("content_html")
+            if not isinstance(text, str):
+                raise TypeError(f"content_html is {type(text).__name__}, not text")
+            html = pack_html(text)
+        elif not isinstance(html, bytes):
+            raise TypeError(f"html is {type(html).__name__}, not bytes")
+        return cls(html=html, **data)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ test_incremental.py; here is what a build cannot show: how the cache reads.
 from __future__ import annotations
 
 import random
+import sqlite3
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,3 +75,15 @@ def test_a_cache_failing_midway_gives_what_it_read_and_starts_afresh(
         cache.update_posts({"content/sari/baru.md": ("key", posts[next(iter(posts))])},
                            {"content/sari/baru.md"})
         assert list(cache.post_keys()) == ["content/sari/baru.md"]
+
+
+@pytest.mark.parametrize("html", ["<p>teks</p>", None, 7])
+def test_a_post_whose_kept_html_is_not_bytes_is_read_again(
+        stored: tuple[Path, dict[str, Entry]], html: object) -> None:
+    path, posts = stored
+    spoiled = next(iter(posts))
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE posts SET html = ? WHERE path = ?", (html, spoiled))
+    with BuildCache(path) as cache:
+        given = dict(cache.posts(set(posts)))
+    assert set(given) == set(posts) - {spoiled}
