@@ -372,12 +372,13 @@ class Archive:
                 (result.teacher, result.source, result.error, stamp))
 
     def entries(self) -> list[Entry]:
-        """Every stored entry, for every teacher who ever had a feed."""
+        """Every stored entry, for every teacher who ever had a feed; made row by row, as
+        the rows with their HTML as text take more memory than the entries."""
         with self._guard():
             rows = self._db.execute(
-                "SELECT data, first_seen FROM entries ORDER BY teacher, entry_id").fetchall()
-        return [_shown_date(_load_entry(json.loads(data)), datetime.fromisoformat(first))
-                for data, first in rows]
+                "SELECT data, first_seen FROM entries ORDER BY teacher, entry_id")
+            return [_shown_date(_load_entry(json.loads(data)), datetime.fromisoformat(first))
+                    for data, first in rows]
 
     def revision(self) -> int:
         """A number that changes whenever any entry is added, removed or changed."""
