@@ -145,17 +145,20 @@ def build(config_file: Path, output: Path, offline: bool = False,
                                                                      **exc.values))
                     return
 
-        if teacher is None:
-            # With no post page to index, Pagefind would index every page instead.
-            # A damaged index is not a folder finish writes, but files to replace.
-            written = write_output(site_files(renderer), output,
-                                   finish=index_search if portal.posts else None,
-                                   finished=[part.bundle for part in parts]
-                                   if index_sound else ())
-        else:
-            # A micro-site is one teacher's posts, browsed by month and label; it has no
-            # cari/ page, so no index (docs/decisions.md).
-            written = write_output(teacher_site_files(renderer), output)
+        try:
+            if teacher is None:
+                # With no post page to index, Pagefind would index every page instead.
+                # A damaged index is not a folder finish writes, but files to replace.
+                written = write_output(site_files(renderer), output,
+                                       finish=index_search if portal.posts else None,
+                                       finished=[part.bundle for part in parts]
+                                       if index_sound else ())
+            else:
+                # A micro-site is one teacher's posts, browsed by month and label; it has
+                # no cari/ page, so no index (docs/decisions.md).
+                written = write_output(teacher_site_files(renderer), output)
+        finally:
+            renderer.close()
         report = BuildReport(problems=problems, feeds=portal.feeds,
                              warnings=tuple(warnings),
                              language=site.school.language, pages=written.files,

@@ -151,10 +151,10 @@ class Renderer:
         self._post_digests: dict[int, bytes] = {}
         self._fragments: OrderedDict[tuple[Any, ...], _Fragment] = OrderedDict()
         self.env = theme_environment(theme)
-        self.env.filters.update(date=self.format_date, isodate=self.iso_date,
-                                relative=self.relative, due_date=self.due_date,
-                                filesize=self.file_size)
-        self.env.globals.update(
+        self._filters: dict[str, Any] = dict(
+            date=self.format_date, isodate=self.iso_date, relative=self.relative,
+            due_date=self.due_date, filesize=self.file_size)
+        self._globals: dict[str, Any] = dict(
             _=self._, site=self.site, school=self.site.school, url=layout,
             portal=_WatchedPortal(self), index=_WatchedIndex(self),
             standalone=layout.standalone is not None,
@@ -164,6 +164,22 @@ class Renderer:
             page_content=page_content, cached=self.cached,
             content_security_policy=content_security_policy(self.site.embed_hosts),
         )
+        self.env.filters.update(self._filters)
+        self.env.globals.update(self._globals)
+
+    def close(self) -> None:
+        """Take this build's filters and globals out of the theme's environment.
+
+        The environment outlives the build (`theme_environment`), and what this renderer
+        put in it leads back to the renderer: left there, it would keep the portal (a
+        district's 90,000 posts) and the page records alive while the build lists its
+        output, and in `mading serve` until the next rebuild. What a newer renderer set
+        in the meantime is left as it is.
+        """
+        for names, ours in ((self.env.filters, self._filters), (self.env.globals, self._globals)):
+            for name, value in ours.items():
+                if names.get(name) is value:
+                    del names[name]
 
     def format_date(self, value: datetime, style: str = "medium") -> str:
         return self._.date(value.astimezone(self.zone), style)
@@ -538,12 +554,20 @@ def by_month(posts: Sequence[Post], zone: str) -> list[tuple[str, int]]:
 
 def render_site(portal: Portal, theme: Path) -> list[OutputFile]:
     """Every file of the built portal."""
-    return list(site_files(Renderer(portal, theme, Layout())))
+    renderer = Renderer(portal, theme, Layout())
+    try:
+        return list(site_files(renderer))
+    finally:
+        renderer.close()
 
 
 def render_teacher_site(portal: Portal, theme: Path, slug: str) -> list[OutputFile]:
     """One teacher's micro-site as a complete site of its own (`build --teacher`)."""
-    return list(teacher_site_files(Renderer(portal, theme, Layout(standalone=slug))))
+    renderer = Renderer(portal, theme, Layout(standalone=slug))
+    try:
+        return list(teacher_site_files(renderer))
+    finally:
+        renderer.close()
 
 
 def site_files(r: Renderer) -> Iterator[OutputFile]:

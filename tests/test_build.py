@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import xml.etree.ElementTree as ET
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
+from generator.models import Post
 from tests.conftest import FIXTURES, copy_site
 from tests.site_checks import broken_relative_links, reparse_feeds
 
@@ -124,6 +126,20 @@ def test_rebuild_replaces_output_and_leaves_no_staging_folders(
     (output / "stale.html").write_text("old")
     build(tiny_site, output, offline=True, now=NOW)
     assert not (output / "stale.html").exists()
+
+
+def test_a_finished_build_lets_go_of_its_posts(tiny_site: Path, tmp_path: Path) -> None:
+    """The theme's environment outlives a build; what the build put in it must not keep
+    the posts alive (a district's 90,000, while its output is listed and recorded)."""
+    def posts_alive() -> set[int]:
+        return {id(o) for o in gc.get_objects() if isinstance(o, Post)}
+
+    gc.collect()
+    before = posts_alive()
+    report = build(tiny_site, tmp_path / "public", offline=True, now=NOW)
+    assert report.posts > 0
+    gc.collect()
+    assert posts_alive() - before == set()
 
 
 def test_english_site_uses_english_strings_and_dates(tiny_site: Path, tmp_path: Path) -> None:
