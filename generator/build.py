@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +16,12 @@ from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
 from generator.freshness import (
     FileState,
+    Listing,
     Snapshot,
-    files_in,
     input_digest,
     listing_digest,
     stat_listed,
+    walk_files,
 )
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
@@ -108,7 +109,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
         # Imported only now: an up-to-date build never loads Jinja and the templates' code.
         from generator.render import Renderer, site_files, teacher_site_files
 
-        cache.keep_snapshot(output, None, {})  # until this build is complete
+        cache.keep_snapshot(output, None)  # until this build is complete
         content = read_content(site, cache)
         problems = content.problems
         portal = load_portal(site, now, content.entries)
@@ -176,14 +177,12 @@ def build(config_file: Path, output: Path, offline: bool = False,
                                     for call in calls})),
                 pages=written.files)
         records = renderer.records
-        # The posts are not needed past here: a district's listing of its output takes
-        # the memory they leave.
-        del renderer, portal
-        files = _output_files(output)  # one walk for both records
-        cache.keep_pages(output, records, files)
-        if snapshot is not None:
-            snapshot = replace(snapshot, output=listing_digest(files.items()))
-            cache.keep_snapshot(output, snapshot.dumps(), files)
+        del renderer, portal  # not needed past here
+        listing = Listing()
+        cache.keep_output(output, records, listing.noted(_walk_output(output)))
+        if snapshot is not None and listing.complete:
+            snapshot = replace(snapshot, output=listing.digest())
+            cache.keep_snapshot(output, snapshot.dumps(), listing.paths())
     return report
 
 
@@ -212,16 +211,16 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
         def index(states: dict[str, FileState]) -> dict[str, FileState]:
             return {path: state for path, state in states.items()
                     if path.split("/")[0] in bundles}
-        return None, index(_output_files(output)) == index(cache.files(output))
+        return None, index(dict(_walk_output(output))) == index(cache.files(output))
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
                        pages=snapshot.pages, posts=snapshot.posts, current=True), True
 
 
-def _output_files(output: Path) -> dict[str, FileState]:
+def _walk_output(output: Path) -> Iterator[tuple[str, FileState]]:
     """Every file and folder of the output, as the last build recorded them and the next
     compares them (`freshness.stat_listed`); the search index's bundles by their folders."""
-    return files_in(output, generated=bundles_in(output), folders=True)
+    return walk_files(output, generated=bundles_in(output), folders=True)
 
 
 def _refuse_unsafe_output(site: Site, output: Path) -> None:

@@ -158,14 +158,20 @@ class BuildCache:
             "SELECT path, key, calls, size, mtime_ns, inode FROM pages WHERE output = ?",
             (str(output),), record))
 
-    def keep_pages(self, output: Path, pages: Mapping[str, tuple[str, tuple[Any, ...]]],
-                   files: Mapping[str, tuple[int, int, int]]) -> None:
-        """Remember the pages of the output just written, with their files' identities
-        from `files` ({path: (size, mtime_ns, inode)}, the output as written)."""
-        rows = ((str(output), path, key, json.dumps(calls), *files[path])
-                for path, (key, calls) in pages.items() if path in files)
-        self._write("DELETE FROM pages WHERE output = ?", [(str(output),)],
-                    "INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    def keep_output(self, output: Path, pages: Mapping[str, tuple[str, tuple[Any, ...]]],
+                    files: Iterable[tuple[str, tuple[int, int, int]]]) -> None:
+        """Remember what the build just finished left in `output`: every file and folder
+        with its (size, mtime_ns, inode), as `files` gives them one at a time, and the
+        build's `pages` with the identities of their files."""
+        where = str(output)
+        self._write("DELETE FROM files WHERE output = ?", [(where,)],
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                    ((where, path, *state) for path, state in files))
+        self._write("DELETE FROM pages WHERE output = ?", [(where,)],
+                    "INSERT INTO pages SELECT output, path, ?, ?, size, mtime_ns, inode "
+                    "FROM files WHERE output = ? AND path = ?",
+                    ((key, json.dumps(calls), where, path)
+                     for path, (key, calls) in pages.items()))
 
     def snapshot(self, output: Path) -> str | None:
         """The last complete build of `output` (`freshness.Snapshot` as text), or None
@@ -190,22 +196,13 @@ class BuildCache:
         except (zlib.error, TypeError, UnicodeDecodeError):
             return []
 
-    def keep_snapshot(self, output: Path, snapshot: str | None,
-                      files: Mapping[str, tuple[int, int, int]]) -> None:
-        """Remember the build just finished in `output` and what it left there (`files`,
-        in the order found); None forgets the last one (a build that cannot be found
-        current next time)."""
-        forget = ("DELETE FROM builds WHERE output = ?", [(str(output),)])
-        self._write(*forget, "INSERT INTO builds VALUES (?, ?, ?)", [])
-        if snapshot is None:
-            return
-        # The build is remembered last: cut short before, there is none to go by.
-        self._write("DELETE FROM files WHERE output = ?", [(str(output),)],
-                    "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                    ((str(output), path, *state) for path, state in files.items()))
-        listing = zlib.compress("\0".join(files).encode(), 1)
-        self._write(*forget, "INSERT INTO builds VALUES (?, ?, ?)",
-                    [(str(output), snapshot, listing)])
+    def keep_snapshot(self, output: Path, snapshot: str | None, listing: bytes = b"") -> None:
+        """Remember the build just finished in `output` and the `listing` of what it left
+        there (`freshness.Listing.paths`), once `keep_output` has; None forgets the last
+        one (a build that cannot be found current next time)."""
+        self._write("DELETE FROM builds WHERE output = ?", [(str(output),)],
+                    "INSERT INTO builds VALUES (?, ?, ?)",
+                    [(str(output), snapshot, listing)] if snapshot is not None else [])
 
     def _rows(self, sql: str) -> Iterator[tuple[Any, ...]]:
         """The rows of `sql`, one at a time. A cache failing midway is made again; what it

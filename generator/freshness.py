@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,15 +117,58 @@ def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
 def listing_digest(files: Iterable[tuple[str, FileState]]) -> str:
     """A hash of a listing of files and folders (`walk_files`, `stat_listed`), in its
     order."""
-    digest = hashlib.sha256()
-    records: list[str] = []
-    for path, (size, mtime, inode) in files:
-        records.append(f"{path}\0{size}\0{mtime}\0{inode}\n")
-        if len(records) == 4096:
-            digest.update("".join(records).encode())
-            records.clear()
-    digest.update("".join(records).encode())
-    return digest.hexdigest()
+    listing = Listing(keep_paths=False)
+    for _ in listing.noted(files):
+        pass
+    return listing.digest()
+
+
+class Listing:
+    """A listing of the output (`walk_files`) noted as it goes by: its `listing_digest`
+    and its paths, compressed, as `BuildCache.listed` gives them back. The end of a
+    district's build passes 550,000 files and folders to the cache; held whole as well,
+    they took 120 MB at its peak."""
+
+    BATCH = 4096
+
+    def __init__(self, keep_paths: bool = True) -> None:
+        self._digest = hashlib.sha256()
+        self._records: list[str] = []
+        self._paths: list[str] = []
+        self._compressor = zlib.compressobj(1) if keep_paths else None
+        self._compressed: list[bytes] = []
+        self._first = True
+        self.complete = False
+        """Whether every file was noted: a walk cut short lists only part of the output."""
+
+    def noted(self, files: Iterable[tuple[str, FileState]]) -> Iterator[tuple[str, FileState]]:
+        """`files`, each passed on once noted."""
+        for path, state in files:
+            size, mtime, inode = state
+            self._records.append(f"{path}\0{size}\0{mtime}\0{inode}\n")
+            self._paths.append(path)
+            if len(self._records) == self.BATCH:
+                self._note_batch()
+            yield path, state
+        self._note_batch()
+        self.complete = True
+
+    def digest(self) -> str:
+        return self._digest.hexdigest()
+
+    def paths(self) -> bytes:
+        """The paths noted, joined by NUL and compressed; the listing ends with this."""
+        assert self._compressor is not None, "made with keep_paths=False"
+        return b"".join(self._compressed) + self._compressor.flush()
+
+    def _note_batch(self) -> None:
+        self._digest.update("".join(self._records).encode())
+        if self._compressor is not None and self._paths:
+            text = "\0".join(self._paths) if self._first else "\0" + "\0".join(self._paths)
+            self._compressed.append(self._compressor.compress(text.encode()))
+            self._first = False
+        self._records.clear()
+        self._paths.clear()
 
 
 GONE: FileState = (-3, 0, 0)
