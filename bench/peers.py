@@ -46,7 +46,7 @@ except ImportError as missing:  # psutil: only bench/.venv-peers has it
              "(see bench/README.md, 'Builds')")
 
 SIZES = {"school": (58, 20), "district": (3000, 30)}
-TOOLS = ("mading", "pelican", "mkdocs", "hugo")
+TOOLS = ("mading", "pelican", "mkdocs", "hugo", "hugo-pagefind")
 PEERS_BIN = BENCH / ".venv-peers" / "bin"
 MADING = REPO / ".venv" / "bin" / "mading"
 RESULTS = BENCH / "RESULTS.md"
@@ -73,6 +73,17 @@ def _hugo() -> Path:
     return Path(shutil.which("hugo") or "/usr/bin/hugo")
 
 
+def _pagefind() -> Path:
+    """The Pagefind binary Mading's own environment installed (`pagefind[bin]`)."""
+    found = sorted((REPO / ".venv").glob("lib/python*/site-packages/pagefind_bin/pagefind"))
+    return found[-1] if found else REPO / ".venv" / "bin" / "pagefind"
+
+
+HUGO_POSTS = "posts/*/*/index.html"
+"""Hugo's post pages in the corpus's layout: what Pagefind indexes of its output, as
+Mading's index holds its post pages only."""
+
+
 def tools() -> dict[str, Tool]:
     return {
         "mading": Tool("mading", "Mading", "mading",
@@ -89,6 +100,14 @@ def tools() -> dict[str, Tool]:
         "hugo": Tool("hugo", "Hugo", "hugo",
                      lambda out: [str(_hugo()), "--quiet", "-d", str(out)],
                      ("resources", ".hugo_build.lock"), _hugo()),
+        # Hugo has no search of its own; a Hugo site that wants one commonly adds Pagefind.
+        # Mading's output holds a search index, so this is the like-for-like build.
+        "hugo-pagefind": Tool(
+            "hugo-pagefind", "Hugo + Pagefind", "hugo",
+            lambda out: ["sh", "-c", '"$0" --quiet -d "$1" && "$2" --site "$1" --glob "$3" '
+                         '--force-language id --silent', str(_hugo()), str(out),
+                         str(_pagefind()), HUGO_POSTS],
+            ("resources", ".hugo_build.lock"), _hugo()),
     }
 
 
@@ -108,6 +127,8 @@ def version(tool: Tool) -> str:
                     "from importlib.metadata import version as v; "
                     "print('mkdocs', v('mkdocs'), '+ mkdocs-material', v('mkdocs-material'))"]],
         "hugo": [[str(_hugo()), "version"]],
+        "hugo-pagefind": [["sh", "-c", '"$0" version && "$1" --version', str(_hugo()),
+                           str(_pagefind())]],
     }[tool.name]
     try:
         answer = subprocess.run(commands[0], capture_output=True, text=True, timeout=60,
@@ -115,7 +136,7 @@ def version(tool: Tool) -> str:
     except OSError as exc:
         return f"unknown ({exc})"
     text = (answer.stdout or answer.stderr).strip().splitlines()
-    found = text[0] if text else "unknown"
+    found = " + ".join(text) if text else "unknown"
     return f"pelican {found}" if tool.name == "pelican" and found[:1].isdigit() else found
 
 
@@ -427,10 +448,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [t for t in args.tools if t not in TOOLS]
     if unknown:
         parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
-    missing = [t for t in args.tools if not tools()[t].executable.exists()]
+    missing = [t for t in args.tools if not tools()[t].executable.exists()
+               or (t == "hugo-pagefind" and not _pagefind().exists())]
     for name in missing:
         hint = "make build" if name == "mading" else \
-            "apt-get install hugo" if name == "hugo" else \
+            "apt-get install hugo; make build" if name.startswith("hugo") else \
             "bench/.venv-peers/bin/pip install -r bench/requirements-peers.txt"
         print(f"{tools()[name].label}: not installed ({tools()[name].executable}; {hint}), "
               "left out")
