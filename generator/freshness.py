@@ -135,18 +135,20 @@ class Listing:
         self._digest = hashlib.sha256()
         self._records: list[str] = []
         self._paths: list[str] = []
+        """The batch's paths, when they are kept (`listing_digest` needs none)."""
         self._compressor = zlib.compressobj(1) if keep_paths else None
         self._compressed: list[bytes] = []
-        self._first = True
         self.complete = False
         """Whether every file was noted: a walk cut short lists only part of the output."""
 
     def noted(self, files: Iterable[tuple[str, FileState]]) -> Iterator[tuple[str, FileState]]:
         """`files`, each passed on once noted."""
+        keep_paths = self._compressor is not None
         for path, state in files:
             size, mtime, inode = state
             self._records.append(f"{path}\0{size}\0{mtime}\0{inode}\n")
-            self._paths.append(path)
+            if keep_paths:
+                self._paths.append(path)
             if len(self._records) == self.BATCH:
                 self._note_batch()
             yield path, state
@@ -164,9 +166,9 @@ class Listing:
     def _note_batch(self) -> None:
         self._digest.update("".join(self._records).encode())
         if self._compressor is not None and self._paths:
-            text = "\0".join(self._paths) if self._first else "\0" + "\0".join(self._paths)
+            # Every batch after the first is joined to the one before by a NUL too.
+            text = ("\0" if self._compressed else "") + "\0".join(self._paths)
             self._compressed.append(self._compressor.compress(text.encode()))
-            self._first = False
         self._records.clear()
         self._paths.clear()
 
