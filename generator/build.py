@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,7 +147,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
                                                                      **exc.values))
                     return
 
-        try:
+        with closing(renderer):
             if teacher is None:
                 # With no post page to index, Pagefind would index every page instead.
                 # A damaged index is not a folder finish writes, but files to replace.
@@ -158,8 +159,6 @@ def build(config_file: Path, output: Path, offline: bool = False,
                 # A micro-site is one teacher's posts, browsed by month and label; it has
                 # no cari/ page, so no index (docs/decisions.md).
                 written = write_output(teacher_site_files(renderer), output)
-        finally:
-            renderer.close()
         report = BuildReport(problems=problems, feeds=portal.feeds,
                              warnings=tuple(warnings),
                              language=site.school.language, pages=written.files,
@@ -208,10 +207,9 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
     if listing_digest(stat_listed(output, cache.listed(output))) != snapshot.output:
         bundles = bundles_in(output)
 
-        def index(states: dict[str, FileState]) -> dict[str, FileState]:
-            return {path: state for path, state in states.items()
-                    if path.split("/")[0] in bundles}
-        return None, index(dict(_walk_output(output))) == index(cache.files(output))
+        def index(states: Iterable[tuple[str, FileState]]) -> dict[str, FileState]:
+            return {path: state for path, state in states if path.split("/")[0] in bundles}
+        return None, index(_walk_output(output)) == index(cache.files(output).items())
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
                        pages=snapshot.pages, posts=snapshot.posts, current=True), True

@@ -18,6 +18,7 @@ import pickle
 import re
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, cached_property, partial
@@ -554,20 +555,14 @@ def by_month(posts: Sequence[Post], zone: str) -> list[tuple[str, int]]:
 
 def render_site(portal: Portal, theme: Path) -> list[OutputFile]:
     """Every file of the built portal."""
-    renderer = Renderer(portal, theme, Layout())
-    try:
+    with closing(Renderer(portal, theme, Layout())) as renderer:
         return list(site_files(renderer))
-    finally:
-        renderer.close()
 
 
 def render_teacher_site(portal: Portal, theme: Path, slug: str) -> list[OutputFile]:
     """One teacher's micro-site as a complete site of its own (`build --teacher`)."""
-    renderer = Renderer(portal, theme, Layout(standalone=slug))
-    try:
+    with closing(Renderer(portal, theme, Layout(standalone=slug))) as renderer:
         return list(teacher_site_files(renderer))
-    finally:
-        renderer.close()
 
 
 def site_files(r: Renderer) -> Iterator[OutputFile]:
