@@ -109,7 +109,7 @@ def test_the_output_is_kept_as_its_walk_goes_by(tmp_path: Path) -> None:
         records = cache.pages(output)
         files = cache.files(output)
         listed = cache.listed(output)
-    # Held whole, the pairs alone take some 20 MB here.
+    # Held whole, the pairs alone take about 28 MB here.
     assert peak < 4_000_000, f"peak {peak:,} B"
     assert len(files) == count and files["guru/t5/post-5/index.html"] == (5, 35, 6)
     # A page takes its file's state; a page whose file is not there is not kept.
