@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -23,9 +24,11 @@ def is_slug(text: str) -> bool:
     return bool(_SLUG_RE.match(text))
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """A key for loose matching: case, accents, spaces and punctuation ignored.
 
     `"Matematika  Wajib"`, `"matematika-wajib"` and `"MATEMATIKA WAJIB"` fold alike.
+    Kept for the few thousand names a site has: every post folds every subject's names.
     """
     return slugify(text, max_length=200).replace("-", "")

@@ -209,20 +209,19 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
     Raises:
         InputError: every problem found in the file, each with its line.
     """
-    where = display_path(path)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError([Problem(where, _("content.not_utf8"), line)]) from None
+        raise InputError([Problem(display_path(path), _("content.not_utf8"), line)]) from None
     parts = split_front_matter(text)
     if parts is None:
         pelican = pelican_header(text)
         if pelican is None:
             opened = [line.strip() for line in text.splitlines()[:1]] == ["---"]
             message = "content.front_matter_unclosed" if opened else "content.no_front_matter"
-            raise InputError([Problem(where, _(message), 1)])
+            raise InputError([Problem(display_path(path), _(message), 1)])
         post = _Fields.checked(pelican[0], pelican[1], path, site, _, offset=0)
     else:
         post = _front_matter(*parts, path, site, _)
@@ -235,8 +234,8 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         html = markdown_to_html(post.body, site.embed_hosts)
     except RecursionError:  # lists or quotes nested hundreds deep (found by fuzz/, issue 8)
         first_body_line = text.count("\n") - post.body.count("\n") + 1
-        raise InputError([Problem(where, _("content.nested_too_deep"), first_body_line)]) \
-            from None
+        raise InputError([Problem(display_path(path), _("content.nested_too_deep"),
+                                  first_body_line)]) from None
     return Entry(
         teacher=teacher_slug,
         entry_id=f"content/{teacher_slug}/{path.name}",
@@ -316,7 +315,7 @@ class _Fields:
             InputError: every problem found, in the order of the file.
         """
         _lowercase_keys(meta)
-        check = _FrontMatter(display_path(path), meta, site, _, offset)
+        check = _FrontMatter(path, meta, site, _, offset)
         if path_slug is not None:
             # `slug:` is ignored (the address comes from the file name), but one that is a
             # path says the writer meant to put the page elsewhere: refused (issue 8).
@@ -441,9 +440,9 @@ def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
 class _FrontMatter:
     """Typed access to one post's front matter, collecting located problems."""
 
-    def __init__(self, where: str, meta: dict[Any, Any], site: Site, translate: Translator,
+    def __init__(self, path: Path, meta: dict[Any, Any], site: Site, translate: Translator,
                  offset: int = 1) -> None:
-        self.where = where
+        self.path = path
         self.meta = meta
         self.offset = offset
         """Lines before the front matter: 1 for the opening `---`, 0 for Pelican headers."""
@@ -456,7 +455,9 @@ class _FrontMatter:
         return found + self.offset if found is not None else 1 + self.offset
 
     def problem(self, key: str, message: str, line: int | None = None, **values: object) -> None:
-        self.problems.append(Problem(self.where, self._(message, key=key, **values),
+        # The file's name as shown is worked out only here: resolving it for every post
+        # was a twentieth of reading one (bench/RESULTS.md, ninth pass).
+        self.problems.append(Problem(display_path(self.path), self._(message, key=key, **values),
                                      line or self.line(key)))
 
     def item_line(self, key: str, index: int) -> int:
