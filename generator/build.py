@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -206,10 +206,9 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
         return None, True
     if listing_digest(stat_listed(output, cache.listed(output))) != snapshot.output:
         bundles = bundles_in(output)
-
-        def index(states: Iterable[tuple[str, FileState]]) -> dict[str, FileState]:
-            return {path: state for path, state in states if path.split("/")[0] in bundles}
-        return None, index(_walk_output(output)) == index(cache.files(output).items())
+        found = {path: state for path, state in _walk_output(output)
+                 if path.split("/")[0] in bundles}
+        return None, found == cache.files(output, under=bundles)
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
                        pages=snapshot.pages, posts=snapshot.posts, current=True), True

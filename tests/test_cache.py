@@ -128,3 +128,21 @@ def test_a_walk_cut_short_is_not_a_complete_listing() -> None:
     for _ in zip(range(3), walk, strict=False):
         pass
     assert not listing.complete
+
+
+def test_the_files_of_some_folders_are_read_without_the_rest(tmp_path: Path) -> None:
+    """The index's soundness check reads its bundles' rows only: names that sort next to
+    a bundle's (`pagefind-2`, `pagefind.txt`, `pagefind-20/`) are other files."""
+    output = tmp_path / "site"
+    walk = [(path, (n, n, n)) for n, path in enumerate([
+        "", "index.html", "pagefind.txt", "pagefind/", "pagefind/pagefind.js",
+        "pagefind/index/", "pagefind-2/", "pagefind-2/fragment/", "pagefind-20/",
+        "pagefind-20/pagefind.js", "pagefind0.html", "guru/", "guru/sari/index.html"])]
+    with BuildCache(tmp_path / "cache.sqlite") as cache:
+        cache.keep_output(output, {}, iter(walk))
+        under = cache.files(output, under=("pagefind", "pagefind-2"))
+        assert cache.files(output, under=()) == {}
+        assert len(cache.files(output)) == len(walk)
+    assert under == {path: state for path, state in walk if path in {
+        "pagefind/", "pagefind/pagefind.js", "pagefind/index/", "pagefind-2/",
+        "pagefind-2/fragment/"}}
