@@ -10,11 +10,14 @@
 - `mading serve` while another process holds the archive: the problem is shown in the
   pages and the console, the last build stays served, the next save builds;
 - a full disk while writing the output folder (a file size limit, a full and a read-only
-  tmpfs): a message, the previous output whole, no staging folder left behind.
+  tmpfs): a message, the previous output whole, no staging folder left behind;
+- a worker reading Markdown posts killed (what the out-of-memory killer does): the build
+  reads the rest itself and publishes every post.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -587,3 +590,58 @@ def test_output_on_a_read_only_disk_is_reported(tiny_site: Path, small_output_di
         "dibiarkan seperti sebelumnya. Periksa apakah folder itu boleh ditulis (izin akses, "
         "disk hanya-baca), lalu jalankan lagi\n")
     assert output_state(output) == before
+
+
+# --- a reading worker killed ---------------------------------------------------------------
+
+def reading_workers(pid: int) -> list[int]:
+    """The `spawn` pool workers among the children of process `pid` that have started
+    reading posts: they have loaded Python-Markdown, and with it `_elementtree`."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    reading = []
+    for child in children:
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes() and \
+                    "_elementtree" in Path(f"/proc/{child}/maps").read_text():
+                reading.append(int(child))
+        except OSError:
+            continue
+    return reading
+
+
+def test_a_killed_reading_worker_costs_no_post(tiny_site: Path, tmp_path: Path) -> None:
+    """A worker killed while it reads posts (SIGKILL, as the out-of-memory killer does):
+    the build reads the rest itself, exits 0 and publishes every post.
+
+    Killed earlier, while the pool is still starting, Python 3.11's process pool can
+    fail or hang on its own; that is not what this checks."""
+    site = tiny_site.parent
+    count = 600
+    for n in range(count):
+        add_post(site, f"latihan-{n}")
+    log = tmp_path / "build.log"
+    with log.open("w") as console:
+        build = subprocess.Popen([sys.executable, "-m", "generator", "build", "--offline"],
+                                 cwd=site, stdout=console, stderr=subprocess.STDOUT,
+                                 env={**os.environ, "PYTHONPATH": str(REPO)},
+                                 start_new_session=True)
+    killed = None
+    try:
+        while killed is None and build.poll() is None:
+            for worker in reading_workers(build.pid):
+                os.kill(worker, signal.SIGKILL)
+                killed = worker
+                break
+            time.sleep(0.002)
+        build.wait(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+
+    assert killed is not None, "no worker was seen reading"
+    assert build.returncode == 0, log.read_text()
+    pages = {p.parent.name for p in (site / "public" / "guru" / "sari").glob("*/index.html")}
+    assert {f"2026-11-22-latihan-{n}" for n in range(count)} <= pages

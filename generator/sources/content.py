@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -110,23 +111,37 @@ PARALLEL_READ_FROM = 64
 
 def _read_posts(posts: list[tuple[Path, str]], site: Site
                 ) -> Iterator[tuple[Path, Entry | list[Problem]]]:
-    """Read `posts` (path, teacher): in worker processes when there are many."""
+    """Read `posts` (path, teacher): in worker processes when there are many.
+
+    A worker that dies (the out-of-memory killer, a signal) breaks the pool; the posts
+    not read yet are then read in this process, as feeds are: one dead worker must not
+    cost the build."""
     workers = os.cpu_count() or 1
     if len(posts) < PARALLEL_READ_FROM or workers == 1:
-        _ = Translator(site.school.language)
-        for path, teacher in posts:
-            try:
-                yield path, read_post(path, teacher, site, _)
-            except InputError as exc:
-                yield path, exc.problems
+        yield from _read_here(posts, site)
         return
-    # "spawn", as for feeds: no fork of a process that may hold threads and connections.
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                             initargs=(site,),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        chunk = max(1, len(posts) // (workers * 8))
-        yield from zip((path for path, _teacher in posts),
-                       pool.map(_read_in_worker, posts, chunksize=chunk), strict=True)
+    done = 0
+    try:
+        # "spawn", as for feeds: no fork of a process that may hold threads and connections.
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                                 initargs=(site,),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            chunk = max(1, len(posts) // (workers * 8))
+            for outcome in pool.map(_read_in_worker, posts, chunksize=chunk):
+                yield posts[done][0], outcome
+                done += 1
+    except BrokenProcessPool:
+        yield from _read_here(posts[done:], site)
+
+
+def _read_here(posts: list[tuple[Path, str]], site: Site
+               ) -> Iterator[tuple[Path, Entry | list[Problem]]]:
+    _ = Translator(site.school.language)
+    for path, teacher in posts:
+        try:
+            yield path, read_post(path, teacher, site, _)
+        except InputError as exc:
+            yield path, exc.problems
 
 
 _worker_site: list[Site] = []
