@@ -185,17 +185,16 @@ class BuildCache:
         """The state of every file and folder the last complete build left in `output`;
         with `under`, only those in these top-level folders: the search index's bundles
         are a few dozen rows each, a district's whole output 405,000."""
+        query = "SELECT path, size, mtime_ns, inode FROM files WHERE output = ?"
+
+        def state(row: tuple[Any, ...]) -> tuple[str, tuple[int, int, int]]:
+            return row[0], (row[1], row[2], row[3])
         if under is None:
-            return dict(self._select(
-                "SELECT path, size, mtime_ns, inode FROM files WHERE output = ?",
-                (str(output),), lambda row: (row[0], tuple(row[1:]))))
+            return dict(self._select(query, (str(output),), state))
         found: dict[str, tuple[int, int, int]] = {}
         for folder in under:  # `folder/` and below sort between `folder/` and `folder0`
-            found.update(self._select(
-                "SELECT path, size, mtime_ns, inode FROM files "
-                "WHERE output = ? AND path >= ? AND path < ?",
-                (str(output), f"{folder}/", f"{folder}0"),
-                lambda row: (row[0], tuple(row[1:]))))
+            found.update(self._select(f"{query} AND path >= ? AND path < ?",
+                                      (str(output), f"{folder}/", f"{folder}0"), state))
         return found
 
     def listed(self, output: Path) -> list[str]:
