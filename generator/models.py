@@ -150,6 +150,8 @@ class Entry:
     classes: tuple[str, ...] = ()
     kind: Kind | None = None
     due: datetime | None = None
+    due_all_day: bool = False
+    """`due` names a day, not a time (shown and put in calendars as a whole day)."""
     draft: bool = False
     slug: str | None = None
     """Set by Markdown entries (from the file name); feed entries get one in collect."""
@@ -216,6 +218,14 @@ class Post:
     kind: Kind
     tags: tuple[str, ...] = ()
     due: datetime | None = None
+    due_all_day: bool = False
+    """`due` names a day, not a time: 23:59 of that day, shown without a time."""
+    due_read: bool = False
+    """The deadline (and kind and classes) were read from the post's text by
+    generator/assignments.py, not stated by the teacher's front matter or the school's
+    corrections: the post page says so and links the original."""
+    hand_in: str = ""
+    """Where to hand the assignment in, as read from the text ("melalui Google Classroom")."""
     updated: datetime | None = None
     link: str | None = None
     image: str | None = None
