@@ -481,15 +481,36 @@ def test_build_with_problems_does_not_say_plain_done(tiny_site: Path) -> None:
 
 def test_lists_nested_hundreds_deep_are_a_problem_not_a_crash(tiny_site: Path) -> None:
     # Python-Markdown parses nested lists recursively: a list 300 levels deep raised
-    # RecursionError out of the build (found by fuzz/test_fuzz_content.py, issue 8).
+    # RecursionError out of the build with Markdown 3.10 and not with 3.11 (found by
+    # fuzz/test_fuzz_content.py, issues 8 and 26). Mading bounds the depth itself, so the
+    # answer is the same with every release: the line where level 51 starts.
     nested = "".join("    " * level + "- a\n" for level in range(300))
     text = "---\ntitle: Bersarang\ndate: 2026-11-20\n---\n" + nested
     assert problems(tiny_site, text) == [
-        "content/sari/x.md:5: daftar atau kutipan bersarang terlalu dalam (ratusan tingkat) "
-        "untuk ditampilkan; hapus indentasi atau tanda '>' yang berlebih"]
+        "content/sari/x.md:55: daftar atau kutipan bersarang lebih dari 50 tingkat sehingga "
+        "tidak bisa ditampilkan; hapus indentasi atau tanda '>' yang berlebih"]
     result = mading("check", cwd=tiny_site.parent)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("line", [
+    "> " * 60 + "kutipan", ">" * 51 + " kutipan", "- " * 60 + "butir", "1. " * 51 + "butir",
+    "\t" * 51 + "- butir", "  > - " * 30 + "campur"])
+def test_quotes_markers_and_tabs_all_count_towards_the_depth(tiny_site: Path,
+                                                             line: str) -> None:
+    text = "---\ntitle: Bersarang\ndate: 2026-11-20\n---\nPembuka.\n\n" + line + "\n"
+    assert [p.split(": ")[0] for p in problems(tiny_site, text)] == ["content/sari/x.md:7"]
+
+
+@pytest.mark.parametrize("line", [
+    "    " * 49 + "- butir", "> " * 50 + "kutipan", "- " * 200, "* " * 200,
+    "Sebuah kalimat panjang - dengan - banyak - tanda - pisah " * 20])
+def test_fifty_levels_rules_and_dashes_in_text_are_built(tiny_site: Path, line: str) -> None:
+    write_post(tiny_site, "---\ntitle: Dalam\ndate: 2026-11-20\n---\nPembuka.\n\n" + line + "\n")
+    result = read_content(load_site(tiny_site))
+    assert result.problems == ()
+    assert "content/sari/x.md" in {e.entry_id for e in result.entries}
 
 
 def test_a_post_nested_too_deep_leaves_the_next_post_unchanged(tiny_site: Path) -> None:

@@ -243,13 +243,19 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
     teacher = site.teacher(teacher_slug)
     # Imported here: a build whose posts all come from the cache never loads
     # Python-Markdown, its extensions and latex2mathml.
-    from generator.sources.markup import markdown_to_html
+    from generator.sources.markup import MAX_NESTING, markdown_to_html, too_deep
 
+    first_body_line = text.count("\n") - post.body.count("\n") + 1
+    deep_line = too_deep(post.body)
+    if deep_line is not None:  # hundreds of levels (found by fuzz/, issues 8 and 26)
+        raise InputError([Problem(display_path(path),
+                                  _("content.nested_too_deep", limit=MAX_NESTING),
+                                  first_body_line + deep_line - 1)])
     try:
         html = markdown_to_html(post.body, site.embed_hosts)
-    except RecursionError:  # lists or quotes nested hundreds deep (found by fuzz/, issue 8)
-        first_body_line = text.count("\n") - post.body.count("\n") + 1
-        raise InputError([Problem(display_path(path), _("content.nested_too_deep"),
+    except RecursionError:  # nesting the line count above cannot see (inline, say)
+        raise InputError([Problem(display_path(path),
+                                  _("content.nested_too_deep", limit=MAX_NESTING),
                                   first_body_line)]) from None
     return Entry(
         teacher=teacher_slug,

@@ -68,6 +68,48 @@ def _mathml(match: re.Match[str]) -> str:
         return f'<code class="math-error">{html.escape(tex)}</code>'
 
 
+MAX_NESTING = 50
+"""How deep lists and quotes may nest in a post. Python-Markdown parses them recursively,
+so a copy-paste gone wrong (hundreds of levels) ends in a RecursionError or not,
+depending on the release (issue 26); Mading bounds it itself, far beyond what a post
+needs."""
+_LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+
+
+def nesting_depth(line: str) -> int:
+    """How deep a line's text sits: every `>`, every list marker before text, and every
+    four columns of indentation besides the marks' own spaces count one level. A line
+    of markers alone (`- - -`, a rule) counts only its quotes and indentation."""
+    quotes = markers = columns = position = 0
+    while position < len(line):
+        char = line[position]
+        if char in " \t":
+            columns += 4 if char == "\t" else 1
+        elif char == ">":
+            quotes += 1
+            if line.startswith(" ", position + 1):  # `> ` is one mark, not indentation
+                position += 1
+        else:
+            marker = _LIST_MARKER.match(line, position)
+            if marker is None:
+                break
+            markers += 1
+            position = marker.end()
+            continue
+        position += 1
+    has_text = position < len(line)
+    return quotes + columns // 4 + (markers if has_text else 0)
+
+
+def too_deep(text: str) -> int | None:
+    """The number (from 1) of the first line of `text` nested deeper than `MAX_NESTING`,
+    or None."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_NESTING and nesting_depth(line) > MAX_NESTING:
+            return number
+    return None
+
+
 MATH_SIGNS = ("$", "\\")
 """Math, as arithmatex reads it, starts with one of these: `$`, `$$`, `\\(`, `\\[`,
 `\\begin{...}`."""
