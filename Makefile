@@ -5,13 +5,28 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build test lint chromium screenshot clean bench-peers fuzz
+.PHONY: serve build test test-latest lock lint chromium screenshot clean bench-peers fuzz
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Installs come from uv.lock (exact versions, with hashes), so that a new upstream
+# release never turns main red; pyproject.toml keeps the lower bounds, and Dependabot
+# (.github/dependabot.yml) brings upgrades as pull requests that run the tests.
+# After changing a dependency in pyproject.toml: make lock.
+UV_VERSION := 0.13.10
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --all-extras --python $(PYTHON)
 	touch $(STAMP)
+
+## Write uv.lock again after a change to pyproject.toml (make lock UPGRADE=--upgrade
+## for the newest release of everything)
+lock: | $(UV)
+	$(UV) lock $(UPGRADE)
 
 ## Build the example school and serve it on http://127.0.0.1:8000/
 serve: $(STAMP)
@@ -25,6 +40,17 @@ test: $(STAMP) chromium
 	$(BIN)/ruff check generator tests docs fuzz
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## The same suite against the newest release of every dependency (what Dependabot's
+## pull requests bring), in a venv of its own, without touching uv.lock
+LATEST := .venv-latest
+test-latest: chromium | $(UV)
+	rm -rf $(LATEST)
+	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
+	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade -e '.[test,fuzz]'
+	$(LATEST)/bin/ruff check generator tests docs fuzz
+	$(LATEST)/bin/mypy
+	$(LATEST)/bin/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests docs fuzz
@@ -41,7 +67,6 @@ screenshot: $(STAMP) chromium
 
 ## Fuzz site.yml, front matter and feed parsing with Hypothesis for 10 minutes (fuzz/)
 fuzz: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
 	FUZZ_SECONDS=600 $(BIN)/pytest fuzz -p no:cacheprovider
 
 PEERS := bench/.venv-peers
@@ -63,4 +88,4 @@ bench-peers: $(STAMP) $(PEERS_STAMP)
 	$(PEERS)/bin/python bench/peers.py --size $(BENCH_SIZE) --repeat $(BENCH_REPEAT) --write-results
 
 clean:
-	rm -rf $(VENV) public .public.* .mading
+	rm -rf $(VENV) $(TOOLS) $(LATEST) public .public.* .mading
