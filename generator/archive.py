@@ -31,14 +31,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
 
+from generator.dates import in_range, parsed
 from generator.errors import MadingError, Problem, display_path
-from generator.i18n import Translator
-from generator.models import Entry, FeedStatus, pack_html
+from generator.i18n import DEFAULT_LANGUAGE, Translator, catalogue
+from generator.models import Entry, FeedNote, FeedStatus, pack_html
 from generator.sanitize import EMBED_HOSTS, sanitize_html
 from generator.slugs import is_slug, slugify
 from generator.sources.feeds import FeedResult, _web_url
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     teacher TEXT NOT NULL,
@@ -60,7 +61,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_modified TEXT,
     error TEXT,
     error_since TEXT,
-    last_success TEXT
+    last_success TEXT,
+    notes TEXT
 );
 CREATE TABLE IF NOT EXISTS revision (entries INTEGER NOT NULL);
 INSERT INTO revision SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM revision);
@@ -76,7 +78,11 @@ BEGIN UPDATE revision SET entries = entries + 1; END;
 """
 """Version 2 added `revision`: a count the triggers raise whenever an entry is added,
 removed or changed (not when it is only seen again), whoever writes, so that a build can
-tell in one query that the archive holds what it held last time (generator/freshness.py)."""
+tell in one query that the archive holds what it held last time (generator/freshness.py).
+Version 3 added `feeds.notes`: what the last update of a feed left out or changed, as JSON
+(`FeedNote`s, issue 26)."""
+FEED_COLUMNS = ("teacher", "source", "home_page", "feed_url", "title", "etag",
+                "last_modified", "error", "error_since", "last_success", "notes")
 TABLES = frozenset({"entries", "feeds"})
 """The tables that make a file ours: a database without them is someone else's."""
 LOCK_WAIT = 10.0
@@ -213,9 +219,13 @@ class Archive:
             raise ArchiveError("archive_file.not_ours", self._where,
                                tables=", ".join(sorted(tables)) or "-")
         if version < SCHEMA_VERSION:
-            # An archive of an older Mading: its new tables are added in one transaction.
+            # An archive of an older Mading: its new tables and columns are added in one
+            # transaction.
             with self._guard(writing=True):
-                self._db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} "
+                columns = {row[1] for row in self._db.execute("PRAGMA table_info(feeds)")}
+                added = "" if not columns or "notes" in columns else \
+                    "ALTER TABLE feeds ADD COLUMN notes TEXT;"
+                self._db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} {added} "
                                        f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
     @contextmanager
@@ -313,9 +323,9 @@ class Archive:
         stamp = now.isoformat()
         with self._writing():
             for result in results:
-                self._store_status(result, stamp)
                 for entry in result.entries:
                     self._store_entry(entry, entry.entry_id in result.undated, stamp)
+                self._store_status(result, stamp, result.notes)
         self._save_backup()
 
     def _store_entry(self, entry: Entry, undated: bool, stamp: str) -> None:
@@ -347,7 +357,10 @@ class Archive:
             "last_seen = excluded.last_seen",
             (entry.teacher, key, entry.link, _dump_entry(entry), stamp, undated))
 
-    def _store_status(self, result: FeedResult, stamp: str) -> None:
+    def _store_status(self, result: FeedResult, stamp: str,
+                      notes: tuple[FeedNote, ...]) -> None:
+        """A feed's success (with the `notes` of this update, which replace the last
+        one's; a 304 keeps them, as the feed is as it was) or failure."""
         if result.error is None and result.not_modified:
             self._db.execute(
                 "UPDATE feeds SET error = NULL, error_since = NULL, last_success = ? "
@@ -355,14 +368,15 @@ class Archive:
         elif result.error is None:
             self._db.execute(
                 "INSERT INTO feeds (teacher, source, home_page, feed_url, title, etag, "
-                "last_modified, last_success) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "last_modified, last_success, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (teacher) DO UPDATE SET source = excluded.source, "
                 "home_page = excluded.home_page, feed_url = excluded.feed_url, "
                 "title = excluded.title, etag = excluded.etag, "
                 "last_modified = excluded.last_modified, error = NULL, error_since = NULL, "
-                "last_success = excluded.last_success",
+                "last_success = excluded.last_success, notes = excluded.notes",
                 (result.teacher, result.source, result.home_page, result.feed_url,
-                 result.title, result.etag, result.last_modified, stamp))
+                 result.title, result.etag, result.last_modified, stamp,
+                 _dump_notes(notes)))
         else:
             self._db.execute(
                 "INSERT INTO feeds (teacher, source, error, error_since) VALUES (?, ?, ?, ?) "
@@ -373,12 +387,16 @@ class Archive:
 
     def entries(self) -> list[Entry]:
         """Every stored entry, for every teacher who ever had a feed; made row by row, as
-        the rows with their HTML as text take more memory than the entries."""
+        the rows with their HTML as text take more memory than the entries.
+
+        A date out of range, stored before the edges refused them, is read as none
+        (`_load_entry`): nothing stored may stop a build (issue 26).
+        """
         with self._guard():
             rows = self._db.execute(
-                "SELECT data, first_seen FROM entries ORDER BY teacher, entry_id")
-            return [_shown_date(_load_entry(json.loads(data)), datetime.fromisoformat(first))
-                    for data, first in rows]
+                "SELECT data, first_seen, last_seen FROM entries ORDER BY teacher, entry_id")
+            loaded = (_stored(json.loads(data), first, last) for data, first, last in rows)
+            return [entry for entry in loaded if entry is not None]
 
     def revision(self) -> int:
         """A number that changes whenever any entry is added, removed or changed."""
@@ -390,11 +408,12 @@ class Archive:
         with self._guard():
             rows = self._db.execute(
                 "SELECT teacher, source, home_page, feed_url, title, error, error_since, "
-                "last_success, etag, last_modified FROM feeds ORDER BY teacher").fetchall()
+                "last_success, etag, last_modified, notes FROM feeds ORDER BY teacher"
+            ).fetchall()
         return [FeedStatus(teacher, source, home, feed_url, title, error, _time(since),
-                           _time(success), etag, last_modified)
+                           _time(success), etag, last_modified, _load_notes(notes))
                 for (teacher, source, home, feed_url, title, error, since, success, etag,
-                     last_modified) in rows]
+                     last_modified, notes) in rows]
 
     def export(self) -> Iterator[str]:
         """The whole archive as JSON Lines: a header, then feeds, then entries, sorted.
@@ -408,14 +427,12 @@ class Archive:
         if problems != [("ok",)]:
             raise self._damaged("archive_file.damaged", detail=problems[0][0])
         yield json.dumps({"format": EXPORT_FORMAT, "version": SCHEMA_VERSION})
-        columns = ("teacher", "source", "home_page", "feed_url", "title", "etag",
-                   "last_modified", "error", "error_since", "last_success")
         with self._guard():
             feeds = self._db.execute(
-                f"SELECT {', '.join(columns)} FROM feeds ORDER BY teacher").fetchall()
+                f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY teacher").fetchall()
         for row in feeds:
-            yield json.dumps({"feed": dict(zip(columns, row, strict=True))}, ensure_ascii=False,
-                             sort_keys=True)
+            yield json.dumps({"feed": dict(zip(FEED_COLUMNS, row, strict=True))},
+                             ensure_ascii=False, sort_keys=True)
         with self._guard():
             entries = self._db.execute(
                 "SELECT teacher, entry_id, link, data, first_seen, last_seen FROM entries "
@@ -464,23 +481,27 @@ class Archive:
         return count
 
     def _import_feed(self, feed: dict[str, Any]) -> None:
-        columns = ("teacher", "source", "home_page", "feed_url", "title", "etag",
-                   "last_modified", "error", "error_since", "last_success")
+        columns = FEED_COLUMNS
         values = [feed.get(c) for c in columns]
         values[4] = values[4] or ""
         # The teacher's page links to the home page: http(s) only, as when it was read.
         values[2], values[3] = _web_url(values[2], None), _web_url(values[3], None)
+        values[10] = _dump_notes(_load_notes(values[10]))  # only what the report can show
         self._db.execute(
-            f"INSERT INTO feeds ({', '.join(columns)}) VALUES ({', '.join('?' * 10)}) "
-            "ON CONFLICT (teacher) DO UPDATE SET "
+            f"INSERT INTO feeds ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' * len(columns))}) ON CONFLICT (teacher) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
             + " WHERE COALESCE(excluded.last_success, '') >= COALESCE(feeds.last_success, '')",
             values)
 
     def _import_entry(self, entry: dict[str, Any], embed_hosts: tuple[str, ...]) -> None:
         # What entries() will read back must make an Entry: a bad record is refused
-        # here, with its line, rather than failing every later build.
-        checked = _as_read(_load_entry(dict(entry["data"])), embed_hosts)
+        # here, with its line, rather than failing every later build. Its times are
+        # times; a post's date out of range is taken as none, as a feed's is (issue 26).
+        first, last = _time(entry["first_seen"]), _time(entry["last_seen"])
+        if first is None or not (in_range(first) and in_range(last)):
+            raise ValueError("first_seen and last_seen must be dates")
+        checked = _as_read(_load_entry(dict(entry["data"]), first), embed_hosts)
         self._db.execute(
             "INSERT INTO entries (teacher, entry_id, link, data, first_seen, last_seen) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (teacher, entry_id) DO UPDATE SET "
@@ -492,10 +513,37 @@ class Archive:
              entry["first_seen"], entry["last_seen"]))
 
 
+def _stored(data: dict[str, Any], first: str, last: str) -> Entry | None:
+    """A row of the archive as an entry, with its date as shown; None for a row without
+    any date (its times damaged by hand), which is kept but not shown."""
+    first_seen = parsed(first) or parsed(last)
+    if first_seen is None:
+        return None
+    return _shown_date(_load_entry(data, first_seen), first_seen)
+
+
 def _shown_date(entry: Entry, first_seen: datetime) -> Entry:
     if entry.published > first_seen + FUTURE_TOLERANCE:
         return replace(entry, published=first_seen)
     return entry
+
+
+def _dump_notes(notes: tuple[FeedNote, ...]) -> str | None:
+    return json.dumps([[n.message_id, n.count, n.limit] for n in notes]) if notes else None
+
+
+def _load_notes(text: object) -> tuple[FeedNote, ...]:
+    """The notes of a feed as stored; what is not one (an export edited by hand) is left
+    out, as is a message the catalogue does not have."""
+    try:
+        data = json.loads(text) if isinstance(text, str) else []
+    except ValueError:
+        return ()
+    known = catalogue(DEFAULT_LANGUAGE)
+    return tuple(FeedNote(note[0], note[1], note[2]) for note in
+                 (data if isinstance(data, list) else [])
+                 if isinstance(note, list) and len(note) == 3 and note[0] in known
+                 and all(isinstance(n, int) and not isinstance(n, bool) for n in note[1:]))
 
 
 def _dump_entry(entry: Entry) -> str:
@@ -504,10 +552,15 @@ def _dump_entry(entry: Entry) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def _load_entry(data: dict[str, Any]) -> Entry:
+def _load_entry(data: dict[str, Any], first_seen: datetime) -> Entry:
     # An export is a file in Git that anyone with write access can edit: what the archive
     # never stores (files beside a Markdown post) is never read back, and a slug is a
-    # slug, not a path (issue 8).
+    # slug, not a path (issue 8). A date that is not one, or out of range, is none: the
+    # post is dated when it was first seen (issue 26).
+    for key in ("published", "updated", "due"):
+        if data.get(key) is not None and parsed(data[key]) is None:
+            data[key] = None
+    data["published"] = data.get("published") or first_seen.isoformat()
     data.pop("assets", None)
     data.pop("attachments", None)
     if data.get("slug") is not None and not is_slug(str(data["slug"])):

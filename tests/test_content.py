@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from generator.cache import BuildCache
 from generator.config import load_site
 from generator.models import Entry
 from generator.sources.content import read_content
@@ -334,6 +335,31 @@ def test_each_mistake_is_reported_with_its_line(tiny_site: Path, text: str,
 def test_bad_dates(tiny_site: Path, value: str) -> None:
     text = f"---\ntitle: Persamaan Kuadrat\ndate: {value}\n---\n"
     assert problems(tiny_site, text) == [f"content/sari/x.md:3: 'date': '{value}' {BAD_DATE}"]
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("date", "9999-12-31T23:59:00-12:00"), ("date", "0001-01-01"), ("date", "0001-01-01 00:00"),
+    ("due", "9999-12-31"),
+])
+def test_dates_out_of_range_are_a_problem(tiny_site: Path, key: str, value: str) -> None:
+    """Issue 26: such a date stopped the build (OverflowError), then every build from the
+    cache (a time zone lost)."""
+    text = f"---\ntitle: Jauh\nkind: tugas\ndue: 2026-12-01\ndate: 2026-11-20\n---\n"
+    text = text.replace(f"{key}: 2026-1", f"{key}: {value}\n#")
+    line = 5 if key == "date" else 4
+    assert problems(tiny_site, text) == [
+        f"content/sari/x.md:{line}: '{key}': '{value}' di luar tahun 1900–8999; tulis "
+        "tanggal tulisan ini dibuat, misalnya 2026-11-20 atau 2026-11-20 07:30"]
+
+
+def test_a_date_with_its_own_offset_keeps_it_when_read_from_the_cache(tiny_site: Path) -> None:
+    write_post(tiny_site, "---\ntitle: Pagi\ndate: 2026-11-20T07:30:00+08:00\n---\n")
+    site = load_site(tiny_site)
+    for _ in range(2):  # read, then taken from the cache
+        with BuildCache(site.cache_file) as cache:
+            entries = {e.entry_id: e for e in read_content(site, cache).entries}
+        assert entries["content/sari/x.md"].published.isoformat() == \
+            "2026-11-20T07:30:00+08:00"
 
 
 @pytest.mark.parametrize(("where", "expected"), [

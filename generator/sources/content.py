@@ -24,6 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 from generator import fast_yaml
 from generator.cache import BuildCache, code_fingerprint
 from generator.config import did_you_mean, key_line, parse_yaml
+from generator.dates import EARLIEST, LATEST, in_range
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.models import KINDS, Attachment, Entry, Kind, Site, pack_html
@@ -604,7 +605,16 @@ class _FrontMatter:
         return value
 
     def date(self, key: str, required: bool = False, end_of_day: bool = False) -> datetime | None:
-        """`2026-11-20` or `2026-11-20 07:30` in the school's time zone."""
+        """`2026-11-20` or `2026-11-20 07:30` in the school's time zone; a date out of
+        the range any post is written in (generator/dates.py) is a problem (issue 26)."""
+        moment = self._date(key, required, end_of_day)
+        if moment is not None and not in_range(moment):
+            self.problem(key, "hostile_data.date_out_of_range", value=self.meta.get(key),
+                         earliest=EARLIEST.year, latest=LATEST.year - 1)
+            return None
+        return moment
+
+    def _date(self, key: str, required: bool, end_of_day: bool) -> datetime | None:
         value: Any = self.meta.get(key)
         zone = ZoneInfo(self.site.school.timezone)
         if value is None:
@@ -615,7 +625,10 @@ class _FrontMatter:
             self.problem(key, "config.not_text")
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=zone)
+            # As a plain datetime: a copy of YAML's own subclass loses its time zone, so
+            # a post read from the build cache came back without one (issue 26).
+            plain = datetime.fromisoformat(value.isoformat())
+            return plain if plain.tzinfo else plain.replace(tzinfo=zone)
         if isinstance(value, date):
             moment = time(23, 59) if end_of_day else time(0, 0)
             return datetime.combine(value, moment, zone)
