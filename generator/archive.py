@@ -2,7 +2,7 @@
 
 Feeds show only their latest posts (WordPress: 10), so the portal's memory lives here.
 A feed that fails leaves its teacher's stored posts untouched; an entry seen again is
-updated in place (identity: the feed's entry id, then its link). Markdown posts are not
+updated in place (identity: the feed's entry id; its link only for an entry without one). Markdown posts are not
 stored: they live in Git, and a deleted file must make its post disappear.
 
 `export` and `import_` turn the archive into JSON Lines and back, so a scheduled CI build
@@ -323,23 +323,37 @@ class Archive:
         stamp = now.isoformat()
         with self._writing():
             for result in results:
+                listed = {entry.entry_id for entry in result.entries}
                 for entry in result.entries:
-                    self._store_entry(entry, entry.entry_id in result.undated, stamp)
+                    self._store_entry(entry, entry.entry_id in result.undated,
+                                      entry.entry_id not in result.idless, listed, stamp)
                 self._store_status(result, stamp, result.notes)
         self._save_backup()
 
-    def _store_entry(self, entry: Entry, undated: bool, stamp: str) -> None:
-        # Identity is the entry id; a blog that changes its ids (a new platform, a plugin)
-        # keeps its posts' links, so an unknown id with a known link is the same post.
+    def _store_entry(self, entry: Entry, undated: bool, own_id: bool, listed: set[str],
+                     stamp: str) -> None:
+        """Store one entry of a feed whose entries' ids are `listed`; `own_id`: the feed
+        gave it an id (else its `entry_id` is its link, or a hash of its text)."""
         key = entry.entry_id
         known = self._db.execute("SELECT 1 FROM entries WHERE teacher = ? AND entry_id = ?",
                                  (entry.teacher, key)).fetchone()
         if known is None and entry.link:
-            row = self._db.execute(
-                "SELECT entry_id FROM entries WHERE teacher = ? AND link = ? LIMIT 1",
-                (entry.teacher, entry.link)).fetchone()
-            if row is not None:
-                key, entry = row[0], replace(entry, entry_id=row[0])
+            # Identity is the id: posts that share a link (a blog whose items all link to
+            # its home page) are still posts of their own (issue 26). A link stands in
+            # only when one side has no id: a blog that drops its ids, or gives ids to
+            # posts stored by their links (a new platform, a plugin), keeps its posts. A
+            # post the feed still lists under its own id is never taken by another.
+            rows = self._db.execute(
+                "SELECT entry_id FROM entries WHERE teacher = ? AND link = ?"
+                + (" AND entry_id = link" if own_id else ""),
+                (entry.teacher, entry.link)).fetchall()
+            row = next((found for (found,) in rows if found not in listed), None)
+            if row is not None and own_id:
+                # Known by its link until now: from now on, by its id.
+                self._db.execute("UPDATE entries SET entry_id = ? WHERE teacher = ? AND "
+                                 "entry_id = ?", (key, entry.teacher, row))
+            elif row is not None:
+                key, entry = row, replace(entry, entry_id=row)
         # The post's address comes from the title first seen (`slug`), so that fixing a
         # typo in a title does not break the links students already have. An entry
         # without a date of its own was dated when it was read: it keeps its first date,

@@ -16,7 +16,7 @@ import pytest
 from generator.archive import SCHEMA_VERSION, Archive, ArchiveError
 from generator.build import build
 from generator.models import Entry, FeedNote, pack_html
-from generator.sources.feeds import FeedResult
+from generator.sources.feeds import FeedResult, parse_feed
 from tests.conftest import FIXTURES
 
 T1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -371,3 +371,62 @@ def test_a_feed_item_dated_out_of_range_builds_and_is_reported(tiny_site: Path,
                            capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0
     assert "CATATAN: 1 tulisan memberi tanggal di luar jangkauan" in shown.stdout
+
+
+# -- identity (issue 26) --------------------------------------------------------------------
+
+
+def rss_items(*items: tuple[str | None, str, str]) -> bytes:
+    """An RSS feed of (guid or None, title, link) items."""
+    body = "".join("<item>" + (f'<guid isPermaLink="false">{guid}</guid>' if guid else "")
+                   + f"<title>{title}</title><link>{link}</link>"
+                   "<pubDate>Fri, 20 Nov 2026 08:00:00 +0700</pubDate></item>"
+                   for guid, title, link in items)
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            "<title>Blog</title><link>https://pakbudi.example/</link>" + body
+            + "</channel></rss>").encode()
+
+
+def stored_titles(path: Path, *feeds: bytes) -> list[list[tuple[str, str]]]:
+    """(id, title) of the entries after each update, one update per feed."""
+    after = []
+    with Archive(path) as archive:
+        for number, feed in enumerate(feeds):
+            archive.store([parse_feed("budi", "feeds/budi.xml", feed, None)],
+                          T1 + timedelta(hours=number))
+            after.append(sorted((e.entry_id, e.title) for e in archive.entries()))
+    return after
+
+
+def test_items_with_their_own_ids_and_one_link_stay_posts_of_their_own(
+        tmp_path: Path) -> None:
+    link = "https://pakbudi.example/2026/11/materi/"
+    both = rss_items(("g-1", "Satu", link), ("g-2", "Dua", link))
+    expected = [("g-1", "Satu"), ("g-2", "Dua")]
+    assert stored_titles(tmp_path / "a.sqlite", both, both) == [expected, expected]
+    # One after the other, as a blog adds posts.
+    first = rss_items(("g-1", "Satu", link))
+    assert stored_titles(tmp_path / "b.sqlite", first, both)[-1] == expected
+
+
+def test_a_feed_whose_items_all_link_to_its_home_page_keeps_them_all(tmp_path: Path) -> None:
+    home = "https://pakbudi.example/"
+    items = [(f"tag:pakbudi,{n}", f"Pengumuman {n}", home) for n in range(1, 13)]
+    # The blog shows its latest 5; each update brings new ones.
+    updates = [rss_items(*items[start:start + 5]) for start in (0, 4, 7)]
+    stored = stored_titles(tmp_path / "a.sqlite", *updates)[-1]
+    assert sorted(title for _id, title in stored) == sorted(t for _g, t, _l in items)
+
+
+def test_items_without_ids_are_known_by_their_links(tmp_path: Path) -> None:
+    """The reason the link stood in for identity: a blog that loses its ids (a new
+    platform, a plugin), or gives ids to posts that had none, keeps its posts."""
+    links = [f"https://pakbudi.example/{n}/" for n in (1, 2)]
+    with_ids = rss_items(("p-1", "Satu", links[0]), ("p-2", "Dua", links[1]))
+    without = rss_items((None, "Satu (baru)", links[0]), (None, "Dua", links[1]))
+    ided = rss_items(("new-1", "Satu (lagi)", links[0]), ("new-2", "Dua", links[1]))
+    assert stored_titles(tmp_path / "a.sqlite", with_ids, without)[-1] == \
+        [("p-1", "Satu (baru)"), ("p-2", "Dua")]
+    # Posts stored by their links take the ids given later.
+    assert stored_titles(tmp_path / "b.sqlite", without, ided)[-1] == \
+        [("new-1", "Satu (lagi)"), ("new-2", "Dua")]

@@ -166,11 +166,27 @@ def test_edited_post_is_updated_not_duplicated(school: School) -> None:
     assert "Hukum Newton (diperbaiki)" in page
 
 
-def test_entry_with_a_new_id_but_the_same_link_is_the_same_post(school: School) -> None:
-    school.serve_budi(rss(item(1, guid="https://pakbudi.example/?p=1")))
+def test_entry_that_loses_or_gains_its_id_but_keeps_its_link_is_the_same_post(
+        school: School) -> None:
+    """A blog that changes platform or plugin drops its items' ids, or gives ids to items
+    that had none: their links still say which post is which."""
+    school.serve_budi(rss(item(1, guid=None)))
     school.build(T1)
     school.serve_budi(rss(item(1, guid="tag:pakbudi.example,2026:post-1")))
     assert school.build(T2).posts == 2
+    school.serve_budi(rss(item(1, guid=None)))
+    assert school.build(T3).posts == 2
+
+
+def test_entry_with_a_new_id_and_the_same_link_is_a_post_of_its_own(school: School) -> None:
+    """Identity is the id when there is one (issue 26): a link is shared by items that
+    are not the same post (a blog whose items all link to its home page)."""
+    school.serve_budi(rss(item(1, "Materi Satu", guid="a")))
+    school.build(T1)
+    school.serve_budi(rss(item(1, "Materi Dua", guid="b"), item(1, "Materi Satu", guid="a")))
+    assert school.build(T2).posts == 3
+    assert school.has_post("2026-11-01-materi-satu")
+    assert school.has_post("2026-11-01-materi-dua")
 
 
 def test_removed_teacher_leaves_the_site_but_not_the_archive(school: School) -> None:

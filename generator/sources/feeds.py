@@ -75,6 +75,9 @@ class FeedResult:
     """Bytes read from the network for this feed."""
     notes: tuple[FeedNote, ...] = ()
     """What reading the feed left out or changed: dates out of range (issue 26)."""
+    idless: frozenset[str] = frozenset()
+    """Ids of entries the feed gives no id for: their `entry_id` is their link (or a hash
+    of their text), so the archive may know them by their link (issue 26)."""
 
 
 class FeedError(Exception):
@@ -239,7 +242,8 @@ def _from_response(fetched: Fetched | FetchFailure, source: str,
         return replace(answer, error=f"{type(exc).__name__}: {exc}")
     # The address the feed was fetched from is the one to remember, not its self link.
     return replace(answer, entries=parsed.entries, title=parsed.title,
-                   home_page=parsed.home_page, undated=parsed.undated, notes=parsed.notes)
+                   home_page=parsed.home_page, undated=parsed.undated, notes=parsed.notes,
+                   idless=parsed.idless)
 
 
 def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
@@ -286,7 +290,10 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
                       plain_text(feed.get("title", "")), home,
                       _web_url(self_link, base_url) or _web_url(base_url, None),
                       undated=frozenset(entry.entry_id for entry, dates in read if not dates.dated),
-                      notes=_date_notes(dates for _entry, dates in read))
+                      notes=_date_notes(dates for _entry, dates in read),
+                      idless=frozenset(entry.entry_id for entry, e in
+                                       zip((entry for entry, _dates in read), parsed.entries,
+                                           strict=True) if not e.get("id")))
 
 
 def _web_url(value: object, base: str | None) -> str | None:
@@ -434,6 +441,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
     home = _web_url(feed.get("home_page_url"), None)
     entries = []
     undated = set()
+    idless = set()
     read: list[_Dates] = []
     items = feed.get("items")
     for item in items if isinstance(items, list) else []:
@@ -449,6 +457,8 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
         tags = _list(item.get("tags"))
         authors = _list(item.get("authors"))
         entry_id = str(item.get("id") or raw_link or _content_id(title, content))
+        if not item.get("id"):
+            idless.add(entry_id)
         published, updated, dates = _read_dates(
             _iso_date(item.get("date_published")), _iso_date(item.get("date_modified")),
             isinstance(item.get("date_published"), str)
@@ -474,7 +484,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
     title = plain_text(str(feed.get("title") or ""))
     return FeedResult(teacher, source, tuple(entries), title, home,
                       _web_url(feed.get("feed_url"), None), undated=frozenset(undated),
-                      notes=_date_notes(read))
+                      notes=_date_notes(read), idless=frozenset(idless))
 
 
 def _list(value: object) -> list[Any]:
