@@ -2,8 +2,9 @@
 
 Feeds show only their latest posts (WordPress: 10), so the portal's memory lives here.
 A feed that fails leaves its teacher's stored posts untouched; an entry seen again is
-updated in place (identity: the feed's entry id; its link only for an entry without one). Markdown posts are not
-stored: they live in Git, and a deleted file must make its post disappear.
+updated in place (identity: the feed's entry id; its link only for an entry without one).
+Markdown posts are not stored: they live in Git, and a deleted file must make its post
+disappear.
 
 `export` and `import_` turn the archive into JSON Lines and back, so a scheduled CI build
 on a fresh runner can start from the last run's archive kept in Git.

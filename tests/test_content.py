@@ -344,11 +344,11 @@ def test_bad_dates(tiny_site: Path, value: str) -> None:
 def test_dates_out_of_range_are_a_problem(tiny_site: Path, key: str, value: str) -> None:
     """Issue 26: such a date stopped the build (OverflowError), then every build from the
     cache (a time zone lost)."""
-    text = f"---\ntitle: Jauh\nkind: tugas\ndue: 2026-12-01\ndate: 2026-11-20\n---\n"
+    text = "---\ntitle: Jauh\nkind: tugas\ndue: 2026-12-01\ndate: 2026-11-20\n---\n"
     text = text.replace(f"{key}: 2026-1", f"{key}: {value}\n#")
     line = 5 if key == "date" else 4
     assert problems(tiny_site, text) == [
-        f"content/sari/x.md:{line}: '{key}': '{value}' di luar tahun 1900–8999; tulis "
+        f"content/sari/x.md:{line}: '{key}': '{value}' di luar tahun 1900 sampai 8999; tulis "
         "tanggal tulisan ini dibuat, misalnya 2026-11-20 atau 2026-11-20 07:30"]
 
 

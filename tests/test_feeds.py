@@ -251,12 +251,12 @@ def test_a_json_feed_date_out_of_range_is_no_date_and_is_noted(value: str) -> No
 
 
 def test_an_atom_date_out_of_range_is_no_date_and_is_noted() -> None:
-    data = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            "<title>Uji</title><id>urn:uji</id><updated>2026-11-01T00:00:00Z</updated>"
-            "<entry><title>Jauh</title><id>urn:jauh</id>"
-            "<updated>0001-01-01T00:00:00+14:00</updated></entry>"
-            "<entry><title>Kuno</title><id>urn:kuno</id>"
-            "<published>1492-10-12T00:00:00Z</published></entry></feed>").encode()
+    data = (b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            b"<title>Uji</title><id>urn:uji</id><updated>2026-11-01T00:00:00Z</updated>"
+            b"<entry><title>Jauh</title><id>urn:jauh</id>"
+            b"<updated>0001-01-01T00:00:00+14:00</updated></entry>"
+            b"<entry><title>Kuno</title><id>urn:kuno</id>"
+            b"<published>1492-10-12T00:00:00Z</published></entry></feed>")
     result = parse_feed("guru", "uji.xml", data, None)
     assert result.undated == frozenset({"urn:jauh", "urn:kuno"})
     assert result.notes == (FeedNote("hostile_data.note_dates_refused", 2),)
