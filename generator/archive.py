@@ -26,7 +26,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +39,7 @@ from generator.models import Entry, FeedNote, FeedStatus, pack_html
 from generator.sanitize import EMBED_HOSTS, sanitize_html
 from generator.slugs import is_slug, slugify
 from generator.sources.feeds import FeedResult, _web_url
+from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
 
 SCHEMA_VERSION = 3
 SCHEMA = """
@@ -314,31 +315,61 @@ class Archive:
             with suppress(OSError):
                 partial.unlink(missing_ok=True)
 
-    def store(self, results: Iterable[FeedResult], now: datetime) -> None:
+    def store(self, results: Iterable[FeedResult], now: datetime,
+              limits: FetchLimits = DEFAULT_LIMITS) -> None:
         """Record one update: new and changed entries, and each feed's success or failure.
 
         Nothing is deleted: a failed feed keeps its error (and the time it began); a
         successful one only adds or updates entries; a 304 only records the success.
-        All of the update is stored or, if it fails, none of it.
+        New entries are bounded (`limits.max_new_entries` per feed and update, the newest;
+        `limits.max_entries` per teacher), and what was left out is noted in the feed's
+        status. All of the update is stored or, if it fails, none of it.
         """
         stamp = now.isoformat()
         with self._writing():
             for result in results:
-                listed = {entry.entry_id for entry in result.entries}
-                for entry in result.entries:
-                    self._store_entry(entry, entry.entry_id in result.undated,
-                                      entry.entry_id not in result.idless, listed, stamp)
-                self._store_status(result, stamp, result.notes)
+                notes = result.notes
+                if result.error is None and not result.not_modified:
+                    notes += self._store_entries(result, stamp, limits)
+                self._store_status(result, stamp, notes)
         self._save_backup()
 
-    def _store_entry(self, entry: Entry, undated: bool, own_id: bool, listed: set[str],
-                     stamp: str) -> None:
-        """Store one entry of a feed whose entries' ids are `listed`; `own_id`: the feed
-        gave it an id (else its `entry_id` is its link, or a hash of its text)."""
+    def _store_entries(self, result: FeedResult, stamp: str,
+                       limits: FetchLimits) -> tuple[FeedNote, ...]:
+        """Store a feed's entries within `limits`; returns notes on what was left out."""
+        listed = {entry.entry_id for entry in result.entries}
+        placed = [(entry, self._place(entry, entry.entry_id not in result.idless, listed))
+                  for entry in result.entries]
+        new = [index for index, (_entry, place) in enumerate(placed) if place is None]
+        notes: list[FeedNote] = []
+        allowed = min(len(new), limits.max_new_entries)
+        if allowed < len(new):
+            notes.append(FeedNote("hostile_data.note_new_items_cut", len(new) - allowed,
+                                  limits.max_new_entries))
+        (stored,) = self._db.execute("SELECT COUNT(*) FROM entries WHERE teacher = ?",
+                                     (result.teacher,)).fetchone()
+        room = max(0, limits.max_entries - stored)
+        if room < allowed:
+            notes.append(FeedNote("hostile_data.note_teacher_full", allowed - room,
+                                  limits.max_entries))
+        # The newest first; among equals, as the feed lists them (newest first, usually).
+        newest = sorted(new, key=lambda index: placed[index][0].published, reverse=True)
+        left_out = set(newest[min(allowed, room):])
+        for index, (entry, place) in enumerate(placed):
+            if index not in left_out:
+                self._store_entry(entry, place, entry.entry_id in result.undated, stamp)
+        return tuple(notes)
+
+    def _place(self, entry: Entry, own_id: bool, listed: set[str]) -> _Place | None:
+        """Where an entry of a feed whose entries' ids are `listed` is stored already, or
+        None for a new one; `own_id`: the feed gave it an id (else its `entry_id` is its
+        link, or a hash of its text)."""
         key = entry.entry_id
         known = self._db.execute("SELECT 1 FROM entries WHERE teacher = ? AND entry_id = ?",
                                  (entry.teacher, key)).fetchone()
-        if known is None and entry.link:
+        if known is not None:
+            return _Place(key)
+        if entry.link:
             # Identity is the id: posts that share a link (a blog whose items all link to
             # its home page) are still posts of their own (issue 26). A link stands in
             # only when one side has no id: a blog that drops its ids, or gives ids to
@@ -349,12 +380,20 @@ class Archive:
                 + (" AND entry_id = link" if own_id else ""),
                 (entry.teacher, entry.link)).fetchall()
             row = next((found for (found,) in rows if found not in listed), None)
-            if row is not None and own_id:
-                # Known by its link until now: from now on, by its id.
-                self._db.execute("UPDATE entries SET entry_id = ? WHERE teacher = ? AND "
-                                 "entry_id = ?", (key, entry.teacher, row))
-            elif row is not None:
-                key, entry = row, replace(entry, entry_id=row)
+            if row is not None:
+                # Known by its link until now: from now on, by its id, if it has one.
+                return _Place(key, row) if own_id else _Place(row)
+        return None
+
+    def _store_entry(self, entry: Entry, place: _Place | None, undated: bool,
+                     stamp: str) -> None:
+        """Add an entry (`place` None) or update the one stored at `place`."""
+        key = entry.entry_id
+        if place is not None and place.rekey_from is not None:
+            self._db.execute("UPDATE entries SET entry_id = ? WHERE teacher = ? AND "
+                             "entry_id = ?", (key, entry.teacher, place.rekey_from))
+        elif place is not None and place.key != key:
+            key, entry = place.key, replace(entry, entry_id=place.key)
         # The post's address comes from the title first seen (`slug`), so that fixing a
         # typo in a title does not break the links students already have. An entry
         # without a date of its own was dated when it was read: it keeps its first date,
@@ -526,6 +565,15 @@ class Archive:
             "last_seen = MAX(entries.last_seen, excluded.last_seen)",
             (entry["teacher"], entry["entry_id"], checked.link, _dump_entry(checked),
              entry["first_seen"], entry["last_seen"]))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a feed's entry is stored: under `key`, once the row stored under
+    `rekey_from` (by its link) takes that key."""
+
+    key: str
+    rekey_from: str | None = None
 
 
 def _stored(data: dict[str, Any], first: str, last: str) -> Entry | None:

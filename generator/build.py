@@ -75,7 +75,7 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
         remembered = {status.teacher: status for status in archive.feed_statuses()}
         results = read_feeds(site.teachers, site.root, remembered, offline, limits,
                              site.embed_hosts)
-        archive.store(results, now or datetime.now(UTC))
+        archive.store(results, now or datetime.now(UTC), limits)
     return results
 
 
