@@ -154,7 +154,8 @@ def _fetch(site: Site, args: argparse.Namespace, _: Translator) -> int:
 
 
 def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    content = read_content(site)
+    now = build_time()
+    content = read_content(site, now=now)
     counts: dict[str, int] = {}
     for entry in content.entries:
         counts[entry.teacher] = counts.get(entry.teacher, 0) + 1
@@ -174,6 +175,11 @@ def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
             sources.append(_("cli.check_markdown", posts=counts.get(teacher.slug, 0)))
         print(_("cli.check_teacher", slug=teacher.slug, name=teacher.name,
                 sources="; ".join(sources)))
+    zone = ZoneInfo(site.school.timezone)
+    for entry in sorted(content.entries, key=lambda e: (e.published, e.entry_id)):
+        if not entry.draft and entry.published > now:  # shown from then on (issue 26)
+            print(_("hostile_data.scheduled", file=display_path(site.root / entry.entry_id),
+                    time=_.datetime(entry.published.astimezone(zone))))
     _print_problems(list(content.problems))
     if content.problems:
         return EXIT_BAD_INPUT

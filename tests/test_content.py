@@ -5,6 +5,7 @@ file). A bad post is left out and reported; the other posts still build.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -539,3 +540,39 @@ def test_a_front_matter_key_holding_a_list_is_reported(tiny_site: Path) -> None:
     assert problems(tiny_site, "---\ntitle: Uji\ndate: 2026-11-20\n? classes: [X-1]\n---\n") == [
         "content/sari/x.md:4: penulisan YAML salah: a key cannot hold a list or a mapping"
         + YAML_HINT]
+
+
+# --- scheduled posts (issue 26) -------------------------------------------------------------
+
+def test_a_post_dated_more_than_a_year_ahead_is_a_problem(tiny_site: Path) -> None:
+    now = datetime(2026, 11, 21, 2, 0, tzinfo=ZoneInfo("UTC"))
+    write_post(tiny_site, "---\ntitle: Libur\nkind: pengumuman\ndate: 2062-11-20 23:59\n---\n")
+    write_post(tiny_site, "---\ntitle: Ujian\nkind: pengumuman\ndate: 2027-06-01\n---\n",
+               "sari/y.md")
+    write_post(tiny_site, "---\ntitle: Jebakan\nkind: pengumuman\ndate: 9999-12-31 23:59\n---\n",
+               "sari/z.md")
+    result = read_content(load_site(tiny_site), now=now)
+    assert [str(p) for p in result.problems] == [
+        "content/sari/x.md:4: 'date': '2062-11-20 23:59' lebih dari setahun ke depan; tulisan "
+        "boleh dijadwalkan paling lama setahun ke depan: periksa tahunnya",
+        "content/sari/z.md:4: 'date': '9999-12-31 23:59' di luar tahun 1900 sampai 8999; "
+        "tulis tanggal tulisan ini dibuat, misalnya 2026-11-20 atau 2026-11-20 07:30"]
+    # Within a year it is a scheduled post, read as any other.
+    assert "content/sari/y.md" in {e.entry_id for e in result.entries}
+
+
+def test_check_lists_scheduled_posts(tiny_site: Path) -> None:
+    write_post(tiny_site, "---\ntitle: Ujian\nkind: pengumuman\ndate: 2026-12-01 07:30\n---\n")
+    result = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=tiny_site.parent,
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1795226400"})  # 21 Nov
+    assert result.returncode == 0, result.stderr
+    assert "content/sari/x.md: terjadwal, tampil Selasa, 1 Desember 2026 07.30\n" \
+        in result.stdout
+    write_post(tiny_site, "---\ntitle: Jebakan\nkind: pengumuman\ndate: 2062-12-31 23:59\n---\n",
+               "sari/z.md")
+    result = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=tiny_site.parent,
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1795226400"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("content/sari/z.md:4: 'date': '2062-12-31 23:59' lebih ")
