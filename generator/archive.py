@@ -390,8 +390,10 @@ class Archive:
         """Add an entry (`place` None) or update the one stored at `place`."""
         key = entry.entry_id
         if place is not None and place.rekey_from is not None:
-            self._db.execute("UPDATE entries SET entry_id = ? WHERE teacher = ? AND "
-                             "entry_id = ?", (key, entry.teacher, place.rekey_from))
+            # OR IGNORE: another item of this update may have taken the id meanwhile (a
+            # feed that repeats an id); then that post is the one updated.
+            self._db.execute("UPDATE OR IGNORE entries SET entry_id = ? WHERE teacher = ? "
+                             "AND entry_id = ?", (key, entry.teacher, place.rekey_from))
         elif place is not None and place.key != key:
             key, entry = place.key, replace(entry, entry_id=place.key)
         # The post's address comes from the title first seen (`slug`), so that fixing a

@@ -430,3 +430,13 @@ def test_items_without_ids_are_known_by_their_links(tmp_path: Path) -> None:
     # Posts stored by their links take the ids given later.
     assert stored_titles(tmp_path / "b.sqlite", without, ided)[-1] == \
         [("new-1", "Satu (lagi)"), ("new-2", "Dua")]
+
+
+def test_a_repeated_id_that_also_claims_a_post_by_its_link_is_stored(tmp_path: Path) -> None:
+    """One id on two items, one of them linking to a post stored by its link: the update
+    is stored (it once failed on the archive's unique key)."""
+    stored = rss_items((None, "Lama", "https://pakbudi.example/lama/"))
+    repeated = rss_items(("g", "Baru", "https://pakbudi.example/baru/"),
+                         ("g", "Lama lagi", "https://pakbudi.example/lama/"))
+    after = stored_titles(tmp_path / "a.sqlite", stored, repeated)
+    assert [entry_id for entry_id, _title in after[-1]] == ["g", "https://pakbudi.example/lama/"]
