@@ -451,7 +451,7 @@ class Archive:
         with self._guard():
             rows = self._db.execute(
                 "SELECT data, first_seen, last_seen FROM entries ORDER BY teacher, entry_id")
-            loaded = (_stored(json.loads(data), first, last) for data, first, last in rows)
+            loaded = (_stored(data, first, last) for data, first, last in rows)
             return [entry for entry in loaded if entry is not None]
 
     def revision(self) -> int:
@@ -578,13 +578,18 @@ class _Place:
     rekey_from: str | None = None
 
 
-def _stored(data: dict[str, Any], first: str, last: str) -> Entry | None:
-    """A row of the archive as an entry, with its date as shown; None for a row without
-    any date (its times damaged by hand), which is kept but not shown."""
+def _stored(text: str, first: str, last: str) -> Entry | None:
+    """A row of the archive as an entry, with its date as shown; None for a row that
+    makes none (its data or times damaged by hand, outside Mading), which is kept but
+    not shown: nothing stored may stop a build (issue 26)."""
     first_seen = parsed(first) or parsed(last)
     if first_seen is None:
         return None
-    return _shown_date(_load_entry(data, first_seen), first_seen)
+    try:
+        data = json.loads(text)
+        return _shown_date(_load_entry(data, first_seen), first_seen)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _shown_date(entry: Entry, first_seen: datetime) -> Entry:

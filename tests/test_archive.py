@@ -440,3 +440,19 @@ def test_a_repeated_id_that_also_claims_a_post_by_its_link_is_stored(tmp_path: P
                          ("g", "Lama lagi", "https://pakbudi.example/lama/"))
     after = stored_titles(tmp_path / "a.sqlite", stored, repeated)
     assert [entry_id for entry_id, _title in after[-1]] == ["g", "https://pakbudi.example/lama/"]
+
+
+def test_a_row_damaged_by_hand_is_kept_but_does_not_stop_builds(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite"
+    with Archive(path) as archive:
+        archive.store([ok(entry("p-1", "Satu"), entry("p-2", "Dua"))], T1)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET data = '{\"title\": 1}' WHERE entry_id = 'p-1'")
+        db.execute("UPDATE entries SET data = json_set(data, '$.content_html', 7) "
+                   "WHERE entry_id = 'p-2'")
+        db.execute("INSERT INTO entries SELECT teacher, 'p-3', link, data, 'kemarin', "
+                   "'kemarin' FROM entries WHERE entry_id = 'p-2'")
+    db.close()
+    with Archive(path) as archive:
+        assert archive.entries() == []
+        assert len(list(archive.export())) == 1 + 1 + 3  # kept, for whoever repairs it
