@@ -2,8 +2,9 @@
 
 Feeds show only their latest posts (WordPress: 10), so the portal's memory lives here.
 A feed that fails leaves its teacher's stored posts untouched; an entry seen again is
-updated in place (identity: the feed's entry id, then its link). Markdown posts are not
-stored: they live in Git, and a deleted file must make its post disappear.
+updated in place (identity: the feed's entry id; its link only for an entry without one).
+Markdown posts are not stored: they live in Git, and a deleted file must make its post
+disappear.
 
 `export` and `import_` turn the archive into JSON Lines and back, so a scheduled CI build
 on a fresh runner can start from the last run's archive kept in Git.
@@ -25,20 +26,22 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
 
+from generator.dates import in_range, parsed
 from generator.errors import MadingError, Problem, display_path
-from generator.i18n import Translator
-from generator.models import Entry, FeedStatus, pack_html
+from generator.i18n import DEFAULT_LANGUAGE, Translator, catalogue
+from generator.models import Entry, FeedNote, FeedStatus, pack_html
 from generator.sanitize import EMBED_HOSTS, sanitize_html
 from generator.slugs import is_slug, slugify
 from generator.sources.feeds import FeedResult, _web_url
+from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     teacher TEXT NOT NULL,
@@ -60,7 +63,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_modified TEXT,
     error TEXT,
     error_since TEXT,
-    last_success TEXT
+    last_success TEXT,
+    notes TEXT
 );
 CREATE TABLE IF NOT EXISTS revision (entries INTEGER NOT NULL);
 INSERT INTO revision SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM revision);
@@ -76,7 +80,11 @@ BEGIN UPDATE revision SET entries = entries + 1; END;
 """
 """Version 2 added `revision`: a count the triggers raise whenever an entry is added,
 removed or changed (not when it is only seen again), whoever writes, so that a build can
-tell in one query that the archive holds what it held last time (generator/freshness.py)."""
+tell in one query that the archive holds what it held last time (generator/freshness.py).
+Version 3 added `feeds.notes`: what the last update of a feed left out or changed, as JSON
+(`FeedNote`s, issue 26)."""
+FEED_COLUMNS = ("teacher", "source", "home_page", "feed_url", "title", "etag",
+                "last_modified", "error", "error_since", "last_success", "notes")
 TABLES = frozenset({"entries", "feeds"})
 """The tables that make a file ours: a database without them is someone else's."""
 LOCK_WAIT = 10.0
@@ -213,9 +221,13 @@ class Archive:
             raise ArchiveError("archive_file.not_ours", self._where,
                                tables=", ".join(sorted(tables)) or "-")
         if version < SCHEMA_VERSION:
-            # An archive of an older Mading: its new tables are added in one transaction.
+            # An archive of an older Mading: its new tables and columns are added in one
+            # transaction.
             with self._guard(writing=True):
-                self._db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} "
+                columns = {row[1] for row in self._db.execute("PRAGMA table_info(feeds)")}
+                added = "" if not columns or "notes" in columns else \
+                    "ALTER TABLE feeds ADD COLUMN notes TEXT;"
+                self._db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} {added} "
                                        f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
     @contextmanager
@@ -303,33 +315,87 @@ class Archive:
             with suppress(OSError):
                 partial.unlink(missing_ok=True)
 
-    def store(self, results: Iterable[FeedResult], now: datetime) -> None:
+    def store(self, results: Iterable[FeedResult], now: datetime,
+              limits: FetchLimits = DEFAULT_LIMITS) -> None:
         """Record one update: new and changed entries, and each feed's success or failure.
 
         Nothing is deleted: a failed feed keeps its error (and the time it began); a
         successful one only adds or updates entries; a 304 only records the success.
-        All of the update is stored or, if it fails, none of it.
+        New entries are bounded (`limits.max_new_entries` per feed and update, the newest;
+        `limits.max_entries` per teacher), and what was left out is noted in the feed's
+        status. All of the update is stored or, if it fails, none of it.
         """
         stamp = now.isoformat()
         with self._writing():
             for result in results:
-                self._store_status(result, stamp)
-                for entry in result.entries:
-                    self._store_entry(entry, entry.entry_id in result.undated, stamp)
+                notes = result.notes
+                if result.error is None and not result.not_modified:
+                    notes += self._store_entries(result, stamp, limits)
+                self._store_status(result, stamp, notes)
         self._save_backup()
 
-    def _store_entry(self, entry: Entry, undated: bool, stamp: str) -> None:
-        # Identity is the entry id; a blog that changes its ids (a new platform, a plugin)
-        # keeps its posts' links, so an unknown id with a known link is the same post.
+    def _store_entries(self, result: FeedResult, stamp: str,
+                       limits: FetchLimits) -> tuple[FeedNote, ...]:
+        """Store a feed's entries within `limits`; returns notes on what was left out."""
+        listed = {entry.entry_id for entry in result.entries}
+        placed = [(entry, self._place(entry, entry.entry_id not in result.idless, listed))
+                  for entry in result.entries]
+        new = [index for index, (_entry, place) in enumerate(placed) if place is None]
+        notes: list[FeedNote] = []
+        allowed = min(len(new), limits.max_new_entries)
+        if allowed < len(new):
+            notes.append(FeedNote("hostile_data.note_new_items_cut", len(new) - allowed,
+                                  limits.max_new_entries))
+        (stored,) = self._db.execute("SELECT COUNT(*) FROM entries WHERE teacher = ?",
+                                     (result.teacher,)).fetchone()
+        room = max(0, limits.max_entries - stored)
+        if room < allowed:
+            notes.append(FeedNote("hostile_data.note_teacher_full", allowed - room,
+                                  limits.max_entries))
+        # The newest first; among equals, as the feed lists them (newest first, usually).
+        newest = sorted(new, key=lambda index: placed[index][0].published, reverse=True)
+        left_out = set(newest[min(allowed, room):])
+        for index, (entry, place) in enumerate(placed):
+            if index not in left_out:
+                self._store_entry(entry, place, entry.entry_id in result.undated, stamp)
+        return tuple(notes)
+
+    def _place(self, entry: Entry, own_id: bool, listed: set[str]) -> _Place | None:
+        """Where an entry of a feed whose entries' ids are `listed` is stored already, or
+        None for a new one; `own_id`: the feed gave it an id (else its `entry_id` is its
+        link, or a hash of its text)."""
         key = entry.entry_id
         known = self._db.execute("SELECT 1 FROM entries WHERE teacher = ? AND entry_id = ?",
                                  (entry.teacher, key)).fetchone()
-        if known is None and entry.link:
-            row = self._db.execute(
-                "SELECT entry_id FROM entries WHERE teacher = ? AND link = ? LIMIT 1",
-                (entry.teacher, entry.link)).fetchone()
+        if known is not None:
+            return _Place(key)
+        if entry.link:
+            # Identity is the id: posts that share a link (a blog whose items all link to
+            # its home page) are still posts of their own (issue 26). A link stands in
+            # only when one side has no id: a blog that drops its ids, or gives ids to
+            # posts stored by their links (a new platform, a plugin), keeps its posts. A
+            # post the feed still lists under its own id is never taken by another.
+            rows = self._db.execute(
+                "SELECT entry_id FROM entries WHERE teacher = ? AND link = ?"
+                + (" AND entry_id = link" if own_id else ""),
+                (entry.teacher, entry.link)).fetchall()
+            row = next((found for (found,) in rows if found not in listed), None)
             if row is not None:
-                key, entry = row[0], replace(entry, entry_id=row[0])
+                # Known by its link until now: from now on, by its id, if it has one.
+                return _Place(key, row) if own_id else _Place(row)
+        return None
+
+    def _store_entry(self, entry: Entry, place: _Place | None, undated: bool,
+                     stamp: str) -> None:
+        """Add an entry (`place` None) or update the one stored at `place`."""
+        key = entry.entry_id
+        if place is not None and place.rekey_from is not None:
+            # OR IGNORE: another item of this update may have taken the id meanwhile (a
+            # feed that repeats an id); then that post is the one updated.
+            self._db.execute("UPDATE OR IGNORE entries SET entry_id = ? WHERE teacher = ? "
+                             "AND entry_id = ?", (key, entry.teacher, place.rekey_from))
+        elif place is not None and place.key != key:
+            key, entry = place.key, replace(entry, entry_id=place.key)
         # The post's address comes from the title first seen (`slug`), so that fixing a
         # typo in a title does not break the links students already have. An entry
         # without a date of its own was dated when it was read: it keeps its first date,
@@ -347,7 +413,10 @@ class Archive:
             "last_seen = excluded.last_seen",
             (entry.teacher, key, entry.link, _dump_entry(entry), stamp, undated))
 
-    def _store_status(self, result: FeedResult, stamp: str) -> None:
+    def _store_status(self, result: FeedResult, stamp: str,
+                      notes: tuple[FeedNote, ...]) -> None:
+        """A feed's success (with the `notes` of this update, which replace the last
+        one's; a 304 keeps them, as the feed is as it was) or failure."""
         if result.error is None and result.not_modified:
             self._db.execute(
                 "UPDATE feeds SET error = NULL, error_since = NULL, last_success = ? "
@@ -355,14 +424,15 @@ class Archive:
         elif result.error is None:
             self._db.execute(
                 "INSERT INTO feeds (teacher, source, home_page, feed_url, title, etag, "
-                "last_modified, last_success) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "last_modified, last_success, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (teacher) DO UPDATE SET source = excluded.source, "
                 "home_page = excluded.home_page, feed_url = excluded.feed_url, "
                 "title = excluded.title, etag = excluded.etag, "
                 "last_modified = excluded.last_modified, error = NULL, error_since = NULL, "
-                "last_success = excluded.last_success",
+                "last_success = excluded.last_success, notes = excluded.notes",
                 (result.teacher, result.source, result.home_page, result.feed_url,
-                 result.title, result.etag, result.last_modified, stamp))
+                 result.title, result.etag, result.last_modified, stamp,
+                 _dump_notes(notes)))
         else:
             self._db.execute(
                 "INSERT INTO feeds (teacher, source, error, error_since) VALUES (?, ?, ?, ?) "
@@ -373,12 +443,16 @@ class Archive:
 
     def entries(self) -> list[Entry]:
         """Every stored entry, for every teacher who ever had a feed; made row by row, as
-        the rows with their HTML as text take more memory than the entries."""
+        the rows with their HTML as text take more memory than the entries.
+
+        A date out of range, stored before the edges refused them, is read as none
+        (`_load_entry`): nothing stored may stop a build (issue 26).
+        """
         with self._guard():
             rows = self._db.execute(
-                "SELECT data, first_seen FROM entries ORDER BY teacher, entry_id")
-            return [_shown_date(_load_entry(json.loads(data)), datetime.fromisoformat(first))
-                    for data, first in rows]
+                "SELECT data, first_seen, last_seen FROM entries ORDER BY teacher, entry_id")
+            loaded = (_stored(data, first, last) for data, first, last in rows)
+            return [entry for entry in loaded if entry is not None]
 
     def revision(self) -> int:
         """A number that changes whenever any entry is added, removed or changed."""
@@ -390,11 +464,12 @@ class Archive:
         with self._guard():
             rows = self._db.execute(
                 "SELECT teacher, source, home_page, feed_url, title, error, error_since, "
-                "last_success, etag, last_modified FROM feeds ORDER BY teacher").fetchall()
+                "last_success, etag, last_modified, notes FROM feeds ORDER BY teacher"
+            ).fetchall()
         return [FeedStatus(teacher, source, home, feed_url, title, error, _time(since),
-                           _time(success), etag, last_modified)
+                           _time(success), etag, last_modified, _load_notes(notes))
                 for (teacher, source, home, feed_url, title, error, since, success, etag,
-                     last_modified) in rows]
+                     last_modified, notes) in rows]
 
     def export(self) -> Iterator[str]:
         """The whole archive as JSON Lines: a header, then feeds, then entries, sorted.
@@ -408,14 +483,12 @@ class Archive:
         if problems != [("ok",)]:
             raise self._damaged("archive_file.damaged", detail=problems[0][0])
         yield json.dumps({"format": EXPORT_FORMAT, "version": SCHEMA_VERSION})
-        columns = ("teacher", "source", "home_page", "feed_url", "title", "etag",
-                   "last_modified", "error", "error_since", "last_success")
         with self._guard():
             feeds = self._db.execute(
-                f"SELECT {', '.join(columns)} FROM feeds ORDER BY teacher").fetchall()
+                f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY teacher").fetchall()
         for row in feeds:
-            yield json.dumps({"feed": dict(zip(columns, row, strict=True))}, ensure_ascii=False,
-                             sort_keys=True)
+            yield json.dumps({"feed": dict(zip(FEED_COLUMNS, row, strict=True))},
+                             ensure_ascii=False, sort_keys=True)
         with self._guard():
             entries = self._db.execute(
                 "SELECT teacher, entry_id, link, data, first_seen, last_seen FROM entries "
@@ -464,23 +537,27 @@ class Archive:
         return count
 
     def _import_feed(self, feed: dict[str, Any]) -> None:
-        columns = ("teacher", "source", "home_page", "feed_url", "title", "etag",
-                   "last_modified", "error", "error_since", "last_success")
+        columns = FEED_COLUMNS
         values = [feed.get(c) for c in columns]
         values[4] = values[4] or ""
         # The teacher's page links to the home page: http(s) only, as when it was read.
         values[2], values[3] = _web_url(values[2], None), _web_url(values[3], None)
+        values[10] = _dump_notes(_load_notes(values[10]))  # only what the report can show
         self._db.execute(
-            f"INSERT INTO feeds ({', '.join(columns)}) VALUES ({', '.join('?' * 10)}) "
-            "ON CONFLICT (teacher) DO UPDATE SET "
+            f"INSERT INTO feeds ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' * len(columns))}) ON CONFLICT (teacher) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
             + " WHERE COALESCE(excluded.last_success, '') >= COALESCE(feeds.last_success, '')",
             values)
 
     def _import_entry(self, entry: dict[str, Any], embed_hosts: tuple[str, ...]) -> None:
         # What entries() will read back must make an Entry: a bad record is refused
-        # here, with its line, rather than failing every later build.
-        checked = _as_read(_load_entry(dict(entry["data"])), embed_hosts)
+        # here, with its line, rather than failing every later build. Its times are
+        # times; a post's date out of range is taken as none, as a feed's is (issue 26).
+        first, last = _time(entry["first_seen"]), _time(entry["last_seen"])
+        if first is None or not (in_range(first) and in_range(last)):
+            raise ValueError("first_seen and last_seen must be dates")
+        checked = _as_read(_load_entry(dict(entry["data"]), first), embed_hosts)
         self._db.execute(
             "INSERT INTO entries (teacher, entry_id, link, data, first_seen, last_seen) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (teacher, entry_id) DO UPDATE SET "
@@ -492,10 +569,51 @@ class Archive:
              entry["first_seen"], entry["last_seen"]))
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a feed's entry is stored: under `key`, once the row stored under
+    `rekey_from` (by its link) takes that key."""
+
+    key: str
+    rekey_from: str | None = None
+
+
+def _stored(text: str, first: str, last: str) -> Entry | None:
+    """A row of the archive as an entry, with its date as shown; None for a row that
+    makes none (its data or times damaged by hand, outside Mading), which is kept but
+    not shown: nothing stored may stop a build (issue 26)."""
+    first_seen = parsed(first) or parsed(last)
+    if first_seen is None:
+        return None
+    try:
+        data = json.loads(text)
+        return _shown_date(_load_entry(data, first_seen), first_seen)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 def _shown_date(entry: Entry, first_seen: datetime) -> Entry:
     if entry.published > first_seen + FUTURE_TOLERANCE:
         return replace(entry, published=first_seen)
     return entry
+
+
+def _dump_notes(notes: tuple[FeedNote, ...]) -> str | None:
+    return json.dumps([[n.message_id, n.count, n.limit] for n in notes]) if notes else None
+
+
+def _load_notes(text: object) -> tuple[FeedNote, ...]:
+    """The notes of a feed as stored; what is not one (an export edited by hand) is left
+    out, as is a message the catalogue does not have."""
+    try:
+        data = json.loads(text) if isinstance(text, str) else []
+    except ValueError:
+        return ()
+    known = catalogue(DEFAULT_LANGUAGE)
+    return tuple(FeedNote(note[0], note[1], note[2]) for note in
+                 (data if isinstance(data, list) else [])
+                 if isinstance(note, list) and len(note) == 3 and note[0] in known
+                 and all(isinstance(n, int) and not isinstance(n, bool) for n in note[1:]))
 
 
 def _dump_entry(entry: Entry) -> str:
@@ -504,10 +622,15 @@ def _dump_entry(entry: Entry) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def _load_entry(data: dict[str, Any]) -> Entry:
+def _load_entry(data: dict[str, Any], first_seen: datetime) -> Entry:
     # An export is a file in Git that anyone with write access can edit: what the archive
     # never stores (files beside a Markdown post) is never read back, and a slug is a
-    # slug, not a path (issue 8).
+    # slug, not a path (issue 8). A date that is not one, or out of range, is none: the
+    # post is dated when it was first seen (issue 26).
+    for key in ("published", "updated", "due"):
+        if data.get(key) is not None and parsed(data[key]) is None:
+            data[key] = None
+    data["published"] = data.get("published") or first_seen.isoformat()
     data.pop("assets", None)
     data.pop("attachments", None)
     if data.get("slug") is not None and not is_slug(str(data["slug"])):

@@ -75,7 +75,7 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
         remembered = {status.teacher: status for status in archive.feed_statuses()}
         results = read_feeds(site.teachers, site.root, remembered, offline, limits,
                              site.embed_hosts)
-        archive.store(results, now or datetime.now(UTC))
+        archive.store(results, now or datetime.now(UTC), limits)
     return results
 
 
@@ -111,8 +111,10 @@ def build(config_file: Path, output: Path, offline: bool = False,
         from generator.render import Renderer, site_files, teacher_site_files
 
         cache.keep_snapshot(output, None)  # until this build is complete
-        content = read_content(site, cache)
+        content = read_content(site, cache, now)
         problems = content.problems
+        scheduled = min((entry.published for entry in content.entries
+                         if not entry.draft and entry.published > now), default=None)
         portal = load_portal(site, now, content.entries)
         del content  # the posts live on in the portal; the entries need not
         layout = Layout() if teacher is None else Layout(standalone=teacher)
@@ -174,7 +176,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
                 posts=len(portal.posts),
                 calls=tuple(sorted({call for _, calls in renderer.records.values()
                                     for call in calls})),
-                pages=written.files)
+                pages=written.files, scheduled=scheduled)
         records = renderer.records
         del renderer, portal  # not needed past here
         listing = Listing()
@@ -240,7 +242,7 @@ def load_portal(site: Site, now: datetime,
                 markdown: Sequence[Entry] | None = None) -> Portal:
     """Collect the portal from the archive and the Markdown posts, without fetching."""
     if markdown is None:
-        markdown = read_content(site).entries
+        markdown = read_content(site, now=now).entries
     with Archive(site.archive_file) as archive:
         feed_entries, statuses = archive.entries(), archive.feed_statuses()
     return collect(site, feed_entries, markdown, statuses, now)

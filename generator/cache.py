@@ -31,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generator.dates import in_range
 from generator.models import Entry
 
 SCHEMA = 4
@@ -132,6 +133,9 @@ class BuildCache:
                     entry = load_entry(text, html)
                 except (ValueError, TypeError, KeyError):
                     continue  # read again
+                if not all(in_range(moment) for moment in (entry.published, entry.updated,
+                                                           entry.due) if moment is not None):
+                    continue  # cached before dates were checked (issue 26): read again
                 yield path, entry
 
     def update_posts(self, read: Mapping[str, tuple[str, Entry]], current: set[str]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 from generator import __version__
 from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
+from generator.collect import current_feeds
 from generator.config import load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import Site
+from generator.models import FeedNote, FeedStatus, Site
 from generator.new_post import create_post
 from generator.report import teacher_health
 from generator.roster import import_teachers
@@ -124,6 +125,7 @@ def _build(args: argparse.Namespace) -> int:
     for status in report.broken_feeds:
         _warn(_("cli.feed_broken", teacher=status.teacher, source=status.source,
                 error=status.error))
+    _warn_notes(report.feeds, _)
     for warning in report.warnings:
         _warn(warning)
     _print_problems(list(report.problems))
@@ -144,13 +146,16 @@ def _fetch(site: Site, args: argparse.Namespace, _: Translator) -> int:
         if result.error:
             _warn(_("cli.feed_broken", teacher=result.teacher, source=result.source,
                     error=result.error))
+    with Archive(site.archive_file) as archive:
+        _warn_notes(current_feeds(site, archive.feed_statuses()), _)
     print(_("cli.fetched", count=len(results), unchanged=sum(r.not_modified for r in results),
             failed=sum(r.error is not None for r in results)))
     return EXIT_OK
 
 
 def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    content = read_content(site)
+    now = build_time()
+    content = read_content(site, now=now)
     counts: dict[str, int] = {}
     for entry in content.entries:
         counts[entry.teacher] = counts.get(entry.teacher, 0) + 1
@@ -170,6 +175,11 @@ def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
             sources.append(_("cli.check_markdown", posts=counts.get(teacher.slug, 0)))
         print(_("cli.check_teacher", slug=teacher.slug, name=teacher.name,
                 sources="; ".join(sources)))
+    zone = ZoneInfo(site.school.timezone)
+    for entry in sorted(content.entries, key=lambda e: (e.published, e.entry_id)):
+        if not entry.draft and entry.published > now:  # shown from then on (issue 26)
+            print(_("hostile_data.scheduled", file=display_path(site.root / entry.entry_id),
+                    time=_.datetime(entry.published.astimezone(zone))))
     _print_problems(list(content.problems))
     if content.problems:
         return EXIT_BAD_INPUT
@@ -199,6 +209,8 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
         parts.append(_("cli.report.last_post", time=when(line.last_post)))
         if line.stale:
             parts.append(_("cli.report.stale"))
+        parts.extend(_("hostile_data.report_note", note=note_text(note, _))
+                     for note in line.notes)
         print(" — ".join(parts))
     broken = sum(line.broken for line in lines)
     print(_("cli.report.summary", teachers=len(lines), broken=broken,
@@ -296,6 +308,19 @@ def _language(args: argparse.Namespace) -> str:
         return load_site(args.config).school.language
     except (InputError, AttributeError):
         return DEFAULT_LANGUAGE
+
+
+def note_text(note: FeedNote, _: Translator) -> str:
+    """A feed's note as the reader's language says it."""
+    return _(note.message_id, count=note.count, limit=note.limit)
+
+
+def _warn_notes(feeds: Iterable[FeedStatus], _: Translator) -> None:
+    """What the feeds' last updates left out or changed (issue 26)."""
+    for status in feeds:
+        for note in status.notes:
+            _warn(_("hostile_data.feed_note", teacher=status.teacher, source=status.source,
+                    note=note_text(note, _)))
 
 
 def _print_problems(problems: list[Problem]) -> None:

@@ -90,7 +90,8 @@ def _append_new(target: list[str], values: Iterable[str]) -> None:
 
 def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterable[Entry],
             feeds: Iterable[FeedStatus], generated: datetime) -> Portal:
-    """Build the `Portal`: posts of current teachers only, drafts left out, newest first."""
+    """Build the `Portal`: posts of current teachers only, newest first; drafts and
+    Markdown posts scheduled after `generated` (dated later) left out."""
     classifier = Classifier.for_site(site)
     zone = ZoneInfo(site.school.timezone)
     teachers = {t.slug: t for t in site.teachers}
@@ -101,8 +102,8 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
     # Markdown first: its slugs come from file names and must win over derived ones.
     for entry in sorted(markdown_entries, key=_entry_order):
         teacher = teachers.get(entry.teacher)
-        if teacher is None or entry.draft:
-            continue
+        if teacher is None or entry.draft or entry.published > generated:
+            continue  # a scheduled post appears when its time comes (issue 26)
         slug = _unique(entry.slug or slugify(entry.title), used_slugs[teacher.slug])
         posts.append(_post(entry, teacher, slug, entry.subjects, entry.classes,
                            entry.kind or "materi", entry.categories, subjects))

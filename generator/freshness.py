@@ -8,7 +8,8 @@ output is current when
   under `content/`, every photo and feed file (by size, time and inode), the archive's
   revision and what the pages may show of each feed's status;
 - the clock has not gone back, nor passed the first due date after the last build
-  (`Snapshot.horizon`: that assignment would move from "upcoming" to "past");
+  (`Snapshot.horizon`: that assignment would move from "upcoming" to "past"), nor
+  reached the time of the first scheduled post (`Snapshot.scheduled`: it would appear);
 - every time-dependent value a page showed (`3 hari lagi`, the "active" badge) reads the
   same now: the pages' recorded calls, replayed by the caller;
 - the output folder holds exactly the files the last build left there, untouched: the
@@ -62,9 +63,13 @@ class Snapshot:
     """`listing_digest` of the output's files and folders as the build left them."""
     pages: int = 0
     """Files the build wrote, the search index aside."""
+    scheduled: datetime | None = None
+    """The time of the first Markdown post dated after `generated`, if any: the build left
+    it out, and the one from that time on must show it (issue 26)."""
 
     def holds_at(self, now: datetime) -> bool:
-        return self.generated <= now and (self.horizon is None or now <= self.horizon)
+        return self.generated <= now and (self.horizon is None or now <= self.horizon) and \
+            (self.scheduled is None or now < self.scheduled)
 
     def dumps(self) -> str:
         return json.dumps({
@@ -73,7 +78,8 @@ class Snapshot:
             "last_posts": {slug: value.isoformat() for slug, value in self.last_posts.items()},
             "problems": [[p.where, p.message, p.line] for p in self.problems],
             "posts": self.posts, "calls": self.calls, "output": self.output,
-            "pages": self.pages})
+            "pages": self.pages,
+            "scheduled": self.scheduled.isoformat() if self.scheduled else None})
 
     @classmethod
     def loads(cls, text: str) -> Snapshot:
@@ -88,7 +94,9 @@ class Snapshot:
             posts=int(data["posts"]),
             calls=tuple((str(name), str(argument), str(result))
                         for name, argument, result in data["calls"]),
-            output=str(data["output"]), pages=int(data["pages"]))
+            output=str(data["output"]), pages=int(data["pages"]),
+            scheduled=datetime.fromisoformat(data["scheduled"]) if data.get("scheduled")
+            else None)
 
 
 def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],

@@ -249,6 +249,17 @@ def unpack_html(packed: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class FeedNote:
+    """What the last update of a feed left out or changed, for `mading report` (issue 26):
+    `message_id` names a message of the `hostile_data` catalogue table, about `count`
+    items (and the `limit` that cut them, if any)."""
+
+    message_id: str
+    count: int
+    limit: int = 0
+
+
+@dataclass(frozen=True)
 class FeedStatus:
     """How a teacher's feed fared, as the archive remembers it across runs."""
 
@@ -264,6 +275,8 @@ class FeedStatus:
     etag: str | None = None
     last_modified: str | None = None
     """Validators from the last successful fetch, sent back for conditional GET."""
+    notes: tuple[FeedNote, ...] = ()
+    """What the last update that read the feed left out or changed (issue 26)."""
 
 
 @dataclass(frozen=True)

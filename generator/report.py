@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from generator.models import Portal
+from generator.models import FeedNote, Portal
 
 STALE_AFTER = timedelta(days=30)
 """A teacher with no post for this long is flagged: students stop looking at a stale blog."""
@@ -28,6 +28,8 @@ class TeacherHealth:
     last_success: datetime | None
     last_post: datetime | None
     stale: bool
+    notes: tuple[FeedNote, ...] = ()
+    """What the feed's last update left out or changed (issue 26)."""
 
     @property
     def broken(self) -> bool:
@@ -51,5 +53,6 @@ def teacher_health(portal: Portal, now: datetime) -> list[TeacherHealth]:
             last_success=status.last_success if status else None,
             last_post=newest,
             stale=newest is None or now - newest > STALE_AFTER,
+            notes=status.notes if status else (),
         ))
     return lines

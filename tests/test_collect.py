@@ -266,3 +266,21 @@ def test_a_post_keeps_its_html_compressed_and_gives_it_back_whole() -> None:
     (post,) = portal([replace(feed_entry(), html=pack_html(html))]).posts
     assert post.content_html == html
     assert len(post.html) * 5 < len(html.encode())
+
+
+def test_a_markdown_post_dated_later_appears_when_its_time_comes() -> None:
+    """Issue 26: `date: 9999-12-31` with `kind: pengumuman` sat first on the home page."""
+    later = NOW + timedelta(hours=5)
+    entries = [markdown_entry("Ujian", "ujian", published=later, kind="pengumuman"),
+               markdown_entry("Materi", "materi")]
+    before = collect(make_site(), [], entries, [], NOW)
+    assert [p.title for p in before.posts] == ["Materi"]
+    assert [p.title for p in collect(make_site(), [], entries, [], later).posts] == \
+        ["Ujian", "Materi"]
+
+
+def test_a_feed_post_dated_later_is_shown_the_blog_published_it() -> None:
+    """A blog's feed lists what it has published: a date a little ahead is a clock or
+    time zone slip (the archive shows one far ahead under the day it was first seen)."""
+    entry = feed_entry(("Fisika",), published=NOW + timedelta(hours=5))
+    assert len(collect(make_site(), [entry], [], [], NOW).posts) == 1

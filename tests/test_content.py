@@ -5,6 +5,7 @@ file). A bad post is left out and reported; the other posts still build.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from generator.cache import BuildCache
 from generator.config import load_site
 from generator.models import Entry
 from generator.sources.content import read_content
@@ -336,6 +338,31 @@ def test_bad_dates(tiny_site: Path, value: str) -> None:
     assert problems(tiny_site, text) == [f"content/sari/x.md:3: 'date': '{value}' {BAD_DATE}"]
 
 
+@pytest.mark.parametrize(("key", "value"), [
+    ("date", "9999-12-31T23:59:00-12:00"), ("date", "0001-01-01"), ("date", "0001-01-01 00:00"),
+    ("due", "9999-12-31"),
+])
+def test_dates_out_of_range_are_a_problem(tiny_site: Path, key: str, value: str) -> None:
+    """Issue 26: such a date stopped the build (OverflowError), then every build from the
+    cache (a time zone lost)."""
+    text = "---\ntitle: Jauh\nkind: tugas\ndue: 2026-12-01\ndate: 2026-11-20\n---\n"
+    text = text.replace(f"{key}: 2026-1", f"{key}: {value}\n#")
+    line = 5 if key == "date" else 4
+    assert problems(tiny_site, text) == [
+        f"content/sari/x.md:{line}: '{key}': '{value}' di luar tahun 1900 sampai 8999; tulis "
+        "tanggal tulisan ini dibuat, misalnya 2026-11-20 atau 2026-11-20 07:30"]
+
+
+def test_a_date_with_its_own_offset_keeps_it_when_read_from_the_cache(tiny_site: Path) -> None:
+    write_post(tiny_site, "---\ntitle: Pagi\ndate: 2026-11-20T07:30:00+08:00\n---\n")
+    site = load_site(tiny_site)
+    for _ in range(2):  # read, then taken from the cache
+        with BuildCache(site.cache_file) as cache:
+            entries = {e.entry_id: e for e in read_content(site, cache).entries}
+        assert entries["content/sari/x.md"].published.isoformat() == \
+            "2026-11-20T07:30:00+08:00"
+
+
 @pytest.mark.parametrize(("where", "expected"), [
     ("sary/x.md", "content/sary/x.md:1: folder 'sary' bukan slug guru di site.yml "
                   "(maksud Anda: 'sari'?); simpan tulisan di content/<slug-guru>/"),
@@ -534,3 +561,39 @@ def test_a_front_matter_key_holding_a_list_is_reported(tiny_site: Path) -> None:
     assert problems(tiny_site, "---\ntitle: Uji\ndate: 2026-11-20\n? classes: [X-1]\n---\n") == [
         "content/sari/x.md:4: penulisan YAML salah: a key cannot hold a list or a mapping"
         + YAML_HINT]
+
+
+# --- scheduled posts (issue 26) -------------------------------------------------------------
+
+def test_a_post_dated_more_than_a_year_ahead_is_a_problem(tiny_site: Path) -> None:
+    now = datetime(2026, 11, 21, 2, 0, tzinfo=ZoneInfo("UTC"))
+    write_post(tiny_site, "---\ntitle: Libur\nkind: pengumuman\ndate: 2062-11-20 23:59\n---\n")
+    write_post(tiny_site, "---\ntitle: Ujian\nkind: pengumuman\ndate: 2027-06-01\n---\n",
+               "sari/y.md")
+    write_post(tiny_site, "---\ntitle: Jebakan\nkind: pengumuman\ndate: 9999-12-31 23:59\n---\n",
+               "sari/z.md")
+    result = read_content(load_site(tiny_site), now=now)
+    assert [str(p) for p in result.problems] == [
+        "content/sari/x.md:4: 'date': '2062-11-20 23:59' lebih dari setahun ke depan; tulisan "
+        "boleh dijadwalkan paling lama setahun ke depan: periksa tahunnya",
+        "content/sari/z.md:4: 'date': '9999-12-31 23:59' di luar tahun 1900 sampai 8999; "
+        "tulis tanggal tulisan ini dibuat, misalnya 2026-11-20 atau 2026-11-20 07:30"]
+    # Within a year it is a scheduled post, read as any other.
+    assert "content/sari/y.md" in {e.entry_id for e in result.entries}
+
+
+def test_check_lists_scheduled_posts(tiny_site: Path) -> None:
+    write_post(tiny_site, "---\ntitle: Ujian\nkind: pengumuman\ndate: 2026-12-01 07:30\n---\n")
+    result = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=tiny_site.parent,
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1795226400"})  # 21 Nov
+    assert result.returncode == 0, result.stderr
+    assert "content/sari/x.md: terjadwal, tampil Selasa, 1 Desember 2026 07.30\n" \
+        in result.stdout
+    write_post(tiny_site, "---\ntitle: Jebakan\nkind: pengumuman\ndate: 2062-12-31 23:59\n---\n",
+               "sari/z.md")
+    result = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=tiny_site.parent,
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": "1795226400"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("content/sari/z.md:4: 'date': '2062-12-31 23:59' lebih ")

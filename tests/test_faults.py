@@ -370,6 +370,7 @@ from pathlib import Path
 from generator.archive import Archive
 from generator.models import Entry, pack_html
 from generator.sources.feeds import FeedResult
+from generator.sources.fetch import FetchLimits
 now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def entry(prefix, n, title):
     return Entry(teacher="budi", entry_id=f"{prefix}-{n}", origin="feed", title=title,
@@ -381,7 +382,8 @@ posts += [entry("lama", n, f"Lama {n} (diubah)") for n in range(int(sys.argv[3])
 result = FeedResult("budi", "feeds/budi.xml", tuple(posts), "Blog")
 print("started", flush=True)
 with Archive(Path(sys.argv[1])) as archive:
-    archive.store([result], now)
+    # All of the new posts: a long update, to kill at any point of it.
+    archive.store([result], now, FetchLimits(max_new_entries=int(sys.argv[2])))
 print("stored", flush=True)
 """
 NEW_POSTS = 2000

@@ -17,7 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from generator.models import Entry, Teacher
+from generator.models import Entry, FeedNote, Teacher
 from generator.sources import feeds
 from generator.sources.feeds import FeedResult, parse_feed, read_feed
 from generator.sources.fetch import FetchLimits
@@ -230,6 +230,36 @@ def test_entries_without_a_date_are_marked_undated() -> None:
     undated = parse_feed("guru", "uji.xml", rss("<title>T</title><guid>g-1</guid>"), None)
     assert undated.undated == frozenset({"g-1"})
     assert undated.entries[0].published >= before
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:00-12:00",
+                                   "1066-10-14T09:00:00Z"])
+def test_a_json_feed_date_out_of_range_is_no_date_and_is_noted(value: str) -> None:
+    """Issue 26: such a date, once archived, stopped every later build."""
+    data = ('{"version": "https://jsonfeed.org/version/1.1", "items": ['
+            f'{{"id": "jauh", "content_html": "<p>a</p>", "date_published": "{value}", '
+            f'"date_modified": "{value}"}}, '
+            '{"id": "biasa", "content_html": "<p>b</p>", '
+            '"date_published": "2026-11-02T08:00:00+07:00"}]}').encode()
+    before = datetime.now(UTC)
+    result = parse_feed("guru", "uji.json", data, None)
+    far, usual = result.entries
+    assert result.undated == frozenset({"jauh"})  # the archive keeps its first date
+    assert far.published >= before and far.updated is None
+    assert usual.published == datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    assert result.notes == (FeedNote("hostile_data.note_dates_refused", 1),)
+
+
+def test_an_atom_date_out_of_range_is_no_date_and_is_noted() -> None:
+    data = (b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            b"<title>Uji</title><id>urn:uji</id><updated>2026-11-01T00:00:00Z</updated>"
+            b"<entry><title>Jauh</title><id>urn:jauh</id>"
+            b"<updated>0001-01-01T00:00:00+14:00</updated></entry>"
+            b"<entry><title>Kuno</title><id>urn:kuno</id>"
+            b"<published>1492-10-12T00:00:00Z</published></entry></feed>")
+    result = parse_feed("guru", "uji.xml", data, None)
+    assert result.undated == frozenset({"urn:jauh", "urn:kuno"})
+    assert result.notes == (FeedNote("hostile_data.note_dates_refused", 2),)
 
 
 # -- broken feeds -------------------------------------------------------------------------

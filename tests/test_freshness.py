@@ -201,3 +201,12 @@ def test_time_that_changes_a_page_builds(later: timedelta, tiny_site: Path,
     report = build(tiny_site, output, offline=True, now=NOW + later)
     assert not report.current
     assert_as_built_from_scratch(tiny_site, output, NOW + later, tmp_path / "scratch")
+
+
+def test_a_snapshot_holds_until_its_first_scheduled_post_appears() -> None:
+    appears = NOW + timedelta(hours=2)
+    snapshot = Snapshot(inputs="x", generated=NOW, horizon=None, last_posts={}, problems=(),
+                        posts=1, scheduled=appears)
+    assert snapshot.holds_at(appears - timedelta(seconds=1))
+    assert not snapshot.holds_at(appears)  # shown from that very minute
+    assert Snapshot.loads(snapshot.dumps()) == snapshot

@@ -170,3 +170,19 @@ def test_a_damaged_cache_is_rebuilt_and_the_output_is_the_same(site: Path,
     assert {p: p.read_bytes() for p in generated_files(site / "public")} == before
     again = rebuild(site)
     assert again.current and again.rendered == 0
+
+
+def test_a_scheduled_post_appears_at_its_time_and_not_before(site: Path) -> None:
+    """Issue 26: a post dated later is scheduled. An up-to-date output stays so until the
+    first scheduled post's time, when the (scheduled) build must publish it."""
+    (site / "content" / "sari" / "ujian.md").write_text(
+        "---\ntitle: Jadwal Ujian Semester\nkind: pengumuman\ndate: 2026-11-21 18:00\n---\n"
+        "Ujian dimulai Senin.\n", encoding="utf-8")  # 11:00 UTC, two hours after NOW
+    first = rebuild(site)
+    assert first.problems == ()
+    assert not showing(site / "public", "Jadwal Ujian Semester")
+    assert rebuild(site, NOW + timedelta(hours=1)).current
+    due = rebuild(site, NOW + timedelta(hours=2))
+    assert not due.current and due.posts == first.posts + 1
+    assert "index.html" in showing(site / "public", "Jadwal Ujian Semester")
+    assert (site / "public/guru/sari/ujian/index.html").is_file()

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from werkzeug import Request, Response
 from generator.archive import Archive
 from generator.build import BuildReport, build, fetch
 from generator.config import load_site
+from generator.models import FeedNote
 from generator.sources.fetch import FetchLimits
 from tests.slow_server import misbehaving_server
 
@@ -166,11 +168,27 @@ def test_edited_post_is_updated_not_duplicated(school: School) -> None:
     assert "Hukum Newton (diperbaiki)" in page
 
 
-def test_entry_with_a_new_id_but_the_same_link_is_the_same_post(school: School) -> None:
-    school.serve_budi(rss(item(1, guid="https://pakbudi.example/?p=1")))
+def test_entry_that_loses_or_gains_its_id_but_keeps_its_link_is_the_same_post(
+        school: School) -> None:
+    """A blog that changes platform or plugin drops its items' ids, or gives ids to items
+    that had none: their links still say which post is which."""
+    school.serve_budi(rss(item(1, guid=None)))
     school.build(T1)
     school.serve_budi(rss(item(1, guid="tag:pakbudi.example,2026:post-1")))
     assert school.build(T2).posts == 2
+    school.serve_budi(rss(item(1, guid=None)))
+    assert school.build(T3).posts == 2
+
+
+def test_entry_with_a_new_id_and_the_same_link_is_a_post_of_its_own(school: School) -> None:
+    """Identity is the id when there is one (issue 26): a link is shared by items that
+    are not the same post (a blog whose items all link to its home page)."""
+    school.serve_budi(rss(item(1, "Materi Satu", guid="a")))
+    school.build(T1)
+    school.serve_budi(rss(item(1, "Materi Dua", guid="b"), item(1, "Materi Satu", guid="a")))
+    assert school.build(T2).posts == 3
+    assert school.has_post("2026-11-01-materi-satu")
+    assert school.has_post("2026-11-01-materi-dua")
 
 
 def test_removed_teacher_leaves_the_site_but_not_the_archive(school: School) -> None:
@@ -450,3 +468,60 @@ def test_only_the_feed_files_that_changed_are_parsed_again(
     assert [(r.teacher, r.not_modified, [e.title for e in r.entries]) for r in second] == [
         ("ani", True, []), ("budi", False, ["Baru budi"]),
         ("citra", True, []), ("dodi", False, ["Baru dodi"])]
+
+
+# -- the archive's growth is bounded (issue 26) ---------------------------------------------
+
+SMALL = replace(QUICK, max_new_entries=3, max_entries=7)
+"""Small bounds, so that a test needs a few items, not thousands."""
+
+
+def budi_stored(school: School) -> tuple[set[str], tuple[FeedNote, ...]]:
+    """The titles the archive holds for Budi, and the notes of his feed's last update."""
+    with Archive(school.folder / ".mading" / "archive.sqlite") as archive:
+        titles = {e.title for e in archive.entries() if e.teacher == "budi"}
+        (status,) = [s for s in archive.feed_statuses() if s.teacher == "budi"]
+    return titles, status.notes
+
+
+def test_new_posts_are_bounded_per_update_and_per_teacher(school: School) -> None:
+    site = load_site(school.config)
+    # A blog moved in whole: an update stores the newest 3 of its 5 posts, the next the rest.
+    school.serve_budi(rss(*(item(n) for n in range(5, 0, -1))))
+    fetch(site, now=T1, limits=SMALL)
+    cut = FeedNote("hostile_data.note_new_items_cut", 2, 3)
+    assert budi_stored(school) == ({"Materi 5", "Materi 4", "Materi 3"}, (cut,))
+    fetch(site, now=T2, limits=SMALL)
+    moved_in = {f"Materi {n}" for n in range(1, 6)}
+    assert budi_stored(school) == (moved_in, ())
+    # A feed that makes up 20 posts at each update: 3 are new enough, 2 fit, then none.
+    school.serve_budi(rss(*(item(n, f"Palsu {n}") for n in range(25, 5, -1))))
+    fetch(site, now=T3, limits=SMALL)
+    assert budi_stored(school) == (moved_in | {"Palsu 25", "Palsu 24"}, (
+        FeedNote("hostile_data.note_new_items_cut", 17, 3),
+        FeedNote("hostile_data.note_teacher_full", 1, 7)))
+    fetch(site, now=T3 + timedelta(hours=1), limits=SMALL)
+    titles, notes = budi_stored(school)
+    assert titles == moved_in | {"Palsu 25", "Palsu 24"}  # nothing stored is dropped
+    assert notes == (FeedNote("hostile_data.note_new_items_cut", 15, 3),
+                     FeedNote("hostile_data.note_teacher_full", 3, 7))
+    # The school is told, in its language.
+    shown = mading(school, "report")
+    assert shown.returncode == 0
+    assert "3 tulisan baru tidak disimpan: arsip menyimpan paling banyak 7 tulisan per guru" \
+        in shown.stdout
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--offline"],
+                           cwd=school.folder, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0
+    assert "catatan: feed guru 'budi'" in built.stderr
+
+
+def test_a_normal_blog_keeps_every_post_over_the_years(school: School) -> None:
+    """A WordPress feed shows its latest 10; over many updates every post stays."""
+    site = load_site(school.config)
+    for update in range(21):
+        school.serve_budi(rss(*(item(n) for n in range(update + 10, update, -1))))
+        fetch(site, now=T1 + timedelta(days=update), limits=QUICK)
+    titles, notes = budi_stored(school)
+    assert titles == {f"Materi {n}" for n in range(1, 31)}
+    assert notes == ()

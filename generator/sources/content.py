@@ -24,6 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 from generator import fast_yaml
 from generator.cache import BuildCache, code_fingerprint
 from generator.config import did_you_mean, key_line, parse_yaml
+from generator.dates import EARLIEST, LATEST, SCHEDULE_AHEAD, in_range
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.models import KINDS, Attachment, Entry, Kind, Site, pack_html
@@ -48,11 +49,14 @@ class ContentResult:
     problems: tuple[Problem, ...]
 
 
-def read_content(site: Site, cache: BuildCache | None = None) -> ContentResult:
+def read_content(site: Site, cache: BuildCache | None = None,
+                 now: datetime | None = None) -> ContentResult:
     """Every post under `content/`, and a problem for every file that could not be used.
 
     With a `cache`, a post whose file, neighbours, site and code are as last time is taken
     from it; the others are read, spread over the machine's cores when there are many.
+    As of `now`, a post dated more than `SCHEDULE_AHEAD` later is a problem (a post dated
+    later, but not as far, is scheduled: `collect` leaves it out until its time).
     """
     _ = Translator(site.school.language)
     problems: list[Problem] = []
@@ -89,8 +93,12 @@ def read_content(site: Site, cache: BuildCache | None = None) -> ContentResult:
     unchanged = {str(path) for path, _folder in wanted if known.get(str(path)) == keys[path]}
     outcomes: dict[Path, Entry | list[Problem]] = {}
     if cache is not None:
-        outcomes.update((Path(path), entry) for path, entry in cache.posts(unchanged))
-    outcomes.update(_read_posts([post for post in wanted if post[0] not in outcomes], site))
+        # A post cached under another clock, now dated too far ahead, is read again to
+        # report it (with its line); the cache keeps only posts without problems.
+        outcomes.update((Path(path), entry) for path, entry in cache.posts(unchanged)
+                        if now is None or entry.published <= now + SCHEDULE_AHEAD)
+    outcomes.update(_read_posts([post for post in wanted if post[0] not in outcomes], site,
+                                now))
     entries = []
     for path in files:  # problems in the order of the files, as a teacher scans them
         outcome = outcomes.get(path) or [misplaced[path]]
@@ -109,7 +117,7 @@ PARALLEL_READ_FROM = 64
 """Below this many posts to read, starting worker processes costs more than it saves."""
 
 
-def _read_posts(posts: list[tuple[Path, str]], site: Site
+def _read_posts(posts: list[tuple[Path, str]], site: Site, now: datetime | None
                 ) -> Iterator[tuple[Path, Entry | list[Problem]]]:
     """Read `posts` (path, teacher): in worker processes when there are many.
 
@@ -118,44 +126,45 @@ def _read_posts(posts: list[tuple[Path, str]], site: Site
     cost the build."""
     workers = os.cpu_count() or 1
     if len(posts) < PARALLEL_READ_FROM or workers == 1:
-        yield from _read_here(posts, site)
+        yield from _read_here(posts, site, now)
         return
     done = 0
     try:
         # "spawn", as for feeds: no fork of a process that may hold threads and connections.
         with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                 initargs=(site,),
+                                 initargs=(site, now),
                                  mp_context=multiprocessing.get_context("spawn")) as pool:
             chunk = max(1, len(posts) // (workers * 8))
             for outcome in pool.map(_read_in_worker, posts, chunksize=chunk):
                 yield posts[done][0], outcome
                 done += 1
     except BrokenProcessPool:
-        yield from _read_here(posts[done:], site)
+        yield from _read_here(posts[done:], site, now)
 
 
-def _read_here(posts: list[tuple[Path, str]], site: Site
+def _read_here(posts: list[tuple[Path, str]], site: Site, now: datetime | None
                ) -> Iterator[tuple[Path, Entry | list[Problem]]]:
     _ = Translator(site.school.language)
     for path, teacher in posts:
         try:
-            yield path, read_post(path, teacher, site, _)
+            yield path, read_post(path, teacher, site, _, now)
         except InputError as exc:
             yield path, exc.problems
 
 
-_worker_site: list[Site] = []
-"""The site a reading process works for (set once per worker, not sent with each post)."""
+_worker_site: list[tuple[Site, datetime | None]] = []
+"""The site a reading process works for, and the build's clock (set once per worker, not
+sent with each post)."""
 
 
-def _start_worker(site: Site) -> None:
-    _worker_site.append(site)
+def _start_worker(site: Site, now: datetime | None) -> None:
+    _worker_site.append((site, now))
 
 
 def _read_in_worker(post: tuple[Path, str]) -> Entry | list[Problem]:
-    site = _worker_site[-1]
+    site, now = _worker_site[-1]
     try:
-        return read_post(post[0], post[1], site, Translator(site.school.language))
+        return read_post(post[0], post[1], site, Translator(site.school.language), now)
     except InputError as exc:
         return exc.problems
 
@@ -218,8 +227,9 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     return None
 
 
-def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry:
-    """Parse and validate one Markdown post.
+def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
+              now: datetime | None = None) -> Entry:
+    """Parse and validate one Markdown post (as of `now`, if given: see `read_content`).
 
     Raises:
         InputError: every problem found in the file, each with its line.
@@ -237,9 +247,9 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
             opened = [line.strip() for line in text.splitlines()[:1]] == ["---"]
             message = "content.front_matter_unclosed" if opened else "content.no_front_matter"
             raise InputError([Problem(display_path(path), _(message), 1)])
-        post = _Fields.checked(pelican[0], pelican[1], path, site, _, offset=0)
+        post = _Fields.checked(pelican[0], pelican[1], path, site, _, offset=0, now=now)
     else:
-        post = _front_matter(*parts, path, site, _)
+        post = _front_matter(*parts, path, site, _, now)
     teacher = site.teacher(teacher_slug)
     # Imported here: a build whose posts all come from the cache never loads
     # Python-Markdown, its extensions and latex2mathml.
@@ -278,7 +288,7 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
 
 
 def _front_matter(front_text: str, body: str, path: Path, site: Site,
-                  _: Translator) -> _Fields:
+                  _: Translator, now: datetime | None) -> _Fields:
     """A YAML front matter checked, read by libyaml when it can be (`fast_yaml`, 20 times
     faster than ruamel, but without lines). Its result is used only when it holds no
     problem: otherwise ruamel reads the front matter again and gives the same values, so
@@ -287,7 +297,7 @@ def _front_matter(front_text: str, body: str, path: Path, site: Site,
     quick = fast_yaml.load_simple(front_text)
     if quick is not None:
         try:
-            return _Fields.from_yaml(quick, body, path, site, _)
+            return _Fields.from_yaml(quick, body, path, site, _, now)
         except InputError:
             pass
     where = display_path(path)
@@ -298,7 +308,7 @@ def _front_matter(front_text: str, body: str, path: Path, site: Site,
                           for p in exc.problems]) from None
     if not isinstance(meta, CommentedMap):
         raise InputError([Problem(where, _("content.front_matter_not_mapping"), 2)])
-    return _Fields.from_yaml(meta, body, path, site, _)
+    return _Fields.from_yaml(meta, body, path, site, _, now)
 
 
 @dataclass(frozen=True)
@@ -320,17 +330,18 @@ class _Fields:
 
     @classmethod
     def from_yaml(cls, meta: dict[Any, Any], body: str, path: Path, site: Site,
-                  _: Translator) -> _Fields:
+                  _: Translator, now: datetime | None = None) -> _Fields:
         """Check a YAML front matter (which starts on the file's line 2); `meta` is
         changed in place."""
         path_slug = _slug_as_path(meta, 1)
         body = from_mkdocs_blog(meta, body, site)
-        return cls.checked(meta, body, path, site, _, offset=1, path_slug=path_slug)
+        return cls.checked(meta, body, path, site, _, offset=1, path_slug=path_slug, now=now)
 
     @classmethod
     def checked(cls, meta: dict[Any, Any], body: str, path: Path, site: Site, _: Translator,
-                offset: int, path_slug: tuple[str, int] | None = None) -> _Fields:
-        """Check `meta`, whose first line is the file's line `offset + 1`.
+                offset: int, path_slug: tuple[str, int] | None = None,
+                now: datetime | None = None) -> _Fields:
+        """Check `meta`, whose first line is the file's line `offset + 1`, as of `now`.
 
         Raises:
             InputError: every problem found, in the order of the file.
@@ -344,6 +355,11 @@ class _Fields:
                           value=shown(path_slug[0]), name=path.name)
         title = check.title()
         published = check.date("date", required=True)
+        if published is not None and now is not None and published > now + SCHEDULE_AHEAD:
+            # A post may be scheduled, but not for 9999: that is a typo or a prank that
+            # would wait for ever (issue 26).
+            check.problem("date", "hostile_data.date_too_far_ahead", value=meta.get("date"))
+            published = None
         category_subjects, category_tags = check.categories()
         subjects = tuple(dict.fromkeys(check.subjects() + category_subjects))
         classes = check.classes()
@@ -610,7 +626,16 @@ class _FrontMatter:
         return value
 
     def date(self, key: str, required: bool = False, end_of_day: bool = False) -> datetime | None:
-        """`2026-11-20` or `2026-11-20 07:30` in the school's time zone."""
+        """`2026-11-20` or `2026-11-20 07:30` in the school's time zone; a date out of
+        the range any post is written in (generator/dates.py) is a problem (issue 26)."""
+        moment = self._date(key, required, end_of_day)
+        if moment is not None and not in_range(moment):
+            self.problem(key, "hostile_data.date_out_of_range", value=self.meta.get(key),
+                         earliest=EARLIEST.year, latest=LATEST.year - 1)
+            return None
+        return moment
+
+    def _date(self, key: str, required: bool, end_of_day: bool) -> datetime | None:
         value: Any = self.meta.get(key)
         zone = ZoneInfo(self.site.school.timezone)
         if value is None:
@@ -621,7 +646,10 @@ class _FrontMatter:
             self.problem(key, "config.not_text")
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=zone)
+            # As a plain datetime: a copy of YAML's own subclass loses its time zone, so
+            # a post read from the build cache came back without one (issue 26).
+            plain = datetime.fromisoformat(value.isoformat())
+            return plain if plain.tzinfo else plain.replace(tzinfo=zone)
         if isinstance(value, date):
             moment = time(23, 59) if end_of_day else time(0, 0)
             return datetime.combine(value, moment, zone)

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
@@ -28,7 +28,8 @@ from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
 from generator.cache import code_fingerprint
-from generator.models import Entry, FeedStatus, Teacher, pack_html
+from generator.dates import in_range
+from generator.models import Entry, FeedNote, FeedStatus, Teacher, pack_html
 from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
 from generator.sources.fetch import (
@@ -72,6 +73,11 @@ class FeedResult:
     last_modified: str | None = None
     received: int = 0
     """Bytes read from the network for this feed."""
+    notes: tuple[FeedNote, ...] = ()
+    """What reading the feed left out or changed: dates out of range (issue 26)."""
+    idless: frozenset[str] = frozenset()
+    """Ids of entries the feed gives no id for: their `entry_id` is their link (or a hash
+    of their text), so the archive may know them by their link (issue 26)."""
 
 
 class FeedError(Exception):
@@ -236,7 +242,8 @@ def _from_response(fetched: Fetched | FetchFailure, source: str,
         return replace(answer, error=f"{type(exc).__name__}: {exc}")
     # The address the feed was fetched from is the one to remember, not its self link.
     return replace(answer, entries=parsed.entries, title=parsed.title,
-                   home_page=parsed.home_page, undated=parsed.undated)
+                   home_page=parsed.home_page, undated=parsed.undated, notes=parsed.notes,
+                   idless=parsed.idless)
 
 
 def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
@@ -276,15 +283,17 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
         raise FeedError(f"feed is cut off: {problem}")
     feed = parsed.feed
     home = _web_url(feed.get("link"), base_url) or _web_url(base_url, None)
-    entries = tuple(_entry_from_feedparser(teacher, e, home, embed_hosts)
-                    for e in parsed.entries)
+    read = [_entry_from_feedparser(teacher, e, home, embed_hosts) for e in parsed.entries]
     self_link = next((link.get("href") for link in feed.get("links", [])
                       if link.get("rel") == "self"), None)
-    undated = frozenset(entry.entry_id for entry, e in zip(entries, parsed.entries, strict=True)
-                        if not (dict.get(e, "published_parsed") or dict.get(e, "updated_parsed")))
-    return FeedResult(teacher, source, entries, plain_text(feed.get("title", "")), home,
+    return FeedResult(teacher, source, tuple(entry for entry, _dates in read),
+                      plain_text(feed.get("title", "")), home,
                       _web_url(self_link, base_url) or _web_url(base_url, None),
-                      undated=undated)
+                      undated=frozenset(entry.entry_id for entry, dates in read if not dates.dated),
+                      notes=_date_notes(dates for _entry, dates in read),
+                      idless=frozenset(entry.entry_id for entry, e in
+                                       zip((entry for entry, _dates in read), parsed.entries,
+                                           strict=True) if not e.get("id")))
 
 
 def _web_url(value: object, base: str | None) -> str | None:
@@ -304,8 +313,34 @@ def _web_url(value: object, base: str | None) -> str | None:
     return url if valid and url.isprintable() and " " not in url else None
 
 
+@dataclass(frozen=True)
+class _Dates:
+    """How an item's dates were read."""
+
+    dated: bool
+    """It has a usable date of its own: else it is dated when read (`undated`)."""
+    refused: bool
+    """It gave a date out of range (`generator/dates.py`), read as no date (issue 26)."""
+
+
+def _read_dates(published: datetime | None, updated: datetime | None,
+                given: bool) -> tuple[datetime, datetime | None, _Dates]:
+    """(published, updated, how) of an item whose feed gave these dates (`given`: it gave
+    at least one): a date out of range is no date, and an item without one is dated now."""
+    published = published if in_range(published) else None
+    updated = updated if in_range(updated) else None
+    dated = published is not None or updated is not None
+    return (published or updated or datetime.now(UTC), updated,
+            _Dates(dated, given and not dated))
+
+
+def _date_notes(dates: Iterable[_Dates]) -> tuple[FeedNote, ...]:
+    refused = sum(how.refused for how in dates)
+    return (FeedNote("hostile_data.note_dates_refused", refused),) if refused else ()
+
+
 def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
-                           embed_hosts: tuple[str, ...]) -> Entry:
+                           embed_hosts: tuple[str, ...]) -> tuple[Entry, _Dates]:
     raw_link = e.get("link") or None
     link = _web_url(raw_link, home)
     base = link or home
@@ -321,8 +356,11 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
         content = summary
     html = sanitize_html(content, base, embed_hosts)
     # dict.get: FeedParserDict.get would map a missing `updated` to `published`, with a warning.
-    updated = _struct_time(dict.get(e, "updated_parsed"))
-    published = _struct_time(dict.get(e, "published_parsed")) or updated
+    given_updated = dict.get(e, "updated_parsed")
+    given_published = dict.get(e, "published_parsed")
+    published, updated, dates = _read_dates(
+        _struct_time(given_published), _struct_time(given_updated),
+        bool(given_published or given_updated))
     title = plain_text(e.get("title") or "") or summarize(html, words=8)
     categories = tuple(plain_text(t.get("term") or t.get("label") or "") for t in e.get("tags", []))
     return Entry(
@@ -330,7 +368,7 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
         entry_id=e.get("id") or raw_link or _content_id(title, content),
         origin="feed",
         title=title,
-        published=published or datetime.now(UTC),
+        published=published,
         updated=updated,
         html=pack_html(html),
         link=link,
@@ -338,7 +376,7 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
         categories=tuple(c for c in categories if c),
         author=plain_text(e.get("author") or ""),
         image=_feed_image(e, base) or first_image(html),
-    )
+    ), dates
 
 
 def _youtube_html(video_id: str, description: str) -> str:
@@ -380,7 +418,10 @@ def _is_avatar(url: str) -> bool:
 def _struct_time(value: time.struct_time | None) -> datetime | None:
     if value is None:
         return None
-    return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (ValueError, OverflowError, OSError):  # a year the calendar does not hold
+        return None
 
 
 def _content_id(*parts: str) -> str:
@@ -400,6 +441,8 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
     home = _web_url(feed.get("home_page_url"), None)
     entries = []
     undated = set()
+    idless = set()
+    read: list[_Dates] = []
     items = feed.get("items")
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
@@ -414,16 +457,21 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
         tags = _list(item.get("tags"))
         authors = _list(item.get("authors"))
         entry_id = str(item.get("id") or raw_link or _content_id(title, content))
-        published = _iso_date(item.get("date_published"))
-        updated = _iso_date(item.get("date_modified"))
-        if published is None and updated is None:
+        if not item.get("id"):
+            idless.add(entry_id)
+        published, updated, dates = _read_dates(
+            _iso_date(item.get("date_published")), _iso_date(item.get("date_modified")),
+            isinstance(item.get("date_published"), str)
+            or isinstance(item.get("date_modified"), str))
+        read.append(dates)
+        if not dates.dated:
             undated.add(entry_id)
         entries.append(Entry(
             teacher=teacher,
             entry_id=entry_id,
             origin="feed",
             title=title,
-            published=published or updated or datetime.now(UTC),
+            published=published,
             updated=updated,
             html=pack_html(html),
             link=link,
@@ -435,7 +483,8 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
         ))
     title = plain_text(str(feed.get("title") or ""))
     return FeedResult(teacher, source, tuple(entries), title, home,
-                      _web_url(feed.get("feed_url"), None), undated=frozenset(undated))
+                      _web_url(feed.get("feed_url"), None), undated=frozenset(undated),
+                      notes=_date_notes(read), idless=frozenset(idless))
 
 
 def _list(value: object) -> list[Any]:

@@ -53,6 +53,14 @@ class FetchLimits:
     """Seconds for the whole update; requests still running then are abandoned."""
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
+    max_new_entries: int = 500
+    """New posts the archive stores from one feed in one update: the newest; the others
+    are new again at the next update, so a blog moved in whole fills in over a few
+    updates, while a feed that invents 80,000 posts per update cannot (issue 26)."""
+    max_entries: int = 5_000
+    """Posts the archive keeps per teacher's feed (a post a day for 13 years): past it,
+    new posts are not stored, and said so. Nothing stored is ever dropped to make room:
+    the archive holds what the blogs no longer show."""
 
 
 @dataclass(frozen=True)
