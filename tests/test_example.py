@@ -29,7 +29,7 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = build(root / "site.yml", root / "public", offline=True, now=NOW)
     assert report.problems == ()
     assert report.broken_feeds == ()
-    assert report.posts == 68  # 45 feed items + 24 Markdown posts - 1 draft
+    assert report.posts == 71  # 47 feed items + 25 Markdown posts - 1 draft
     return root / "public"
 
 
