@@ -764,7 +764,8 @@ def _directory_files(r: Renderer,
     portal, site, index = r.portal, r.site, r.index
     yield r.page("tugas/index.html", "assignments.html",
                  upcoming=_by_class(index.upcoming, site.classes),
-                 past=_by_class(index.past, site.classes))
+                 past=_by_class(index.past, site.classes),
+                 classes=_class_names(site.classes, index.by_class))
     yield from _calendar(r, "tugas/", None, index.upcoming + index.recent)
     people = sorted(site.teachers, key=lambda t: fold(personal_name(t.name)))
     yield r.page("guru/index.html", "teachers.html", view="name", groups=[(None, people)])

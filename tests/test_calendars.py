@@ -191,6 +191,10 @@ def test_assignments_page_links_its_calendar_with_an_android_how_to(
     assert 'href="webcal://uji.sch.id/portal/tugas/tugas.ics"' in page
     assert "<summary>Cara berlangganan di HP Android</summary>" in page
     assert '<code class="address">https://uji.sch.id/portal/tugas/tugas.ics</code>' in page
+    assert 'Kalender per kelas: <a href="../kelas/x-ipa-1/tugas.ics" type="text/calendar">' \
+           'X IPA 1</a> · ' in page
+    assert '<a href="../kelas/xii-ips-1/tugas.ics" type="text/calendar">XII IPS 1</a></p>' \
+        in page
 
 
 def test_post_page_says_a_deadline_was_read_from_the_teachers_post(
