@@ -10,6 +10,7 @@ as it is and a calendar app sees nothing new.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -25,6 +26,14 @@ from generator.syndication import absolute
 REFRESH = timedelta(hours=6)
 """How often a subscribed calendar app should look again: scheduled builds run a few times
 a day."""
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+"""Characters RFC 5545 allows in no text value (a tab and a line break it does, escaped).
+icalendar writes them as they are, and a title or a site.yml name may hold one (see
+syndication._NOT_XML): a strict calendar app would refuse the whole file."""
+
+
+def _text(value: str) -> str:
+    return _CONTROL.sub("", value.replace("\r\n", "\n"))
 
 
 def names_a_day(post: Post, zone: ZoneInfo) -> bool:
@@ -48,8 +57,8 @@ def calendar(portal: Portal, layout: Layout, base: str, name: str | None,
     site = portal.site
     _ = Translator(site.school.language)
     zone = ZoneInfo(site.school.timezone)
-    title = _("calendar.school", school=site.school.name) if name is None else \
-        _("calendar.class", name=name, school=site.school.name)
+    title = _text(_("calendar.school", school=site.school.name) if name is None else
+                  _("calendar.class", name=name, school=site.school.name))
     cal = Calendar()
     cal.add("prodid", "-//Mading//Tugas//ID")
     cal.add("version", "2.0")
@@ -79,14 +88,14 @@ def _event(post: Post, portal: Portal, layout: Layout, zone: ZoneInfo, host: str
     # so neither does its UID: an edited deadline updates the event, not a new one.
     event.add("uid", f"{post.teacher.slug}/{post.slug}@{host}")
     event.add("dtstamp", (post.updated or post.published).astimezone(ZoneInfo("UTC")))
-    event.add("summary", post.title)
+    event.add("summary", _text(post.title))
     local = post.due.astimezone(zone)
     start: date | datetime = local.date() if names_a_day(post, zone) else local
     event.add("dtstart", start)
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
     address = absolute(portal, layout.post(post))
     event.add("url", address)
-    categories = [s.name for s in post.subjects] + list(post.classes)
+    categories = [_text(s.name) for s in post.subjects] + [_text(c) for c in post.classes]
     if categories:
         event.add("categories", categories)
     lines = [post.teacher.name]
@@ -95,5 +104,5 @@ def _event(post: Post, portal: Portal, layout: Layout, zone: ZoneInfo, host: str
     if post.due_read and post.link:
         lines.append(_("calendar.read", link=post.link))
     lines.append(address)
-    event.add("description", "\n".join(lines))
+    event.add("description", _text("\n".join(lines)))
     return event

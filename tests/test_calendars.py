@@ -296,3 +296,17 @@ def test_a_rebuild_the_same_day_drops_a_deadline_gone_past_60_days(tiny_site: Pa
     build(tiny_site, fresh, offline=True, now=later)
     for path in ("tugas/tugas.ics", "kelas/x-1/tugas.ics", "kelas/x-1/index.html"):
         assert (output / path).read_bytes() == (fresh / path).read_bytes()
+
+
+def test_a_hostile_title_makes_one_event_of_plain_text() -> None:
+    """A title from a feed may hold line breaks and control characters: it stays the one
+    event's SUMMARY, and the file holds no character RFC 5545 forbids."""
+    title = "Tugas\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:palsu\x00\x0c\x1b; a,b\\"
+    hostile = assignment("2026-11-20-aneh", title, datetime(2026, 12, 1, 7, 0, tzinfo=JAKARTA),
+                         ("X IPA 1",), hand_in="ke meja\x07 guru")
+    data = files_of((hostile,))["tugas/tugas.ics"]
+    assert not any((byte < 0x20 and byte not in b"\t\r\n") or byte == 0x7f for byte in data)
+    (event,) = Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Tugas\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:palsu; a,b\\"
+    assert list(event["CATEGORIES"].cats) == ["Matematika", "X IPA 1"]
+    assert "Dikumpulkan ke meja guru" in str(event["DESCRIPTION"])
