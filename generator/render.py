@@ -217,10 +217,10 @@ class Renderer:
             whole_day = (local.hour, local.minute) == (23, 59)
         if whole_day:
             return self._.date(local, "full")
-        # The zone as Indonesians write it (WIB, WITA, WIT) in either language: Babel's
-        # English names them by their offset.
+        # The time as the language writes it (23.59, 11:59 PM); the zone as Indonesians
+        # write it (WIB, WITA, WIT) in either language: Babel's English gives an offset.
         return self._("theme_tugas.at_time", date=self._.date(local, "full"),
-                      time=format_time(local, "HH.mm", locale=self.site.school.language),
+                      time=format_time(local, "short", locale=self.site.school.language),
                       zone=format_time(local, "z", locale="id"))
 
     def file_size(self, size: int) -> str:

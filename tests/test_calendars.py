@@ -214,7 +214,7 @@ def test_post_page_says_a_deadline_was_read_from_the_teachers_post(
 def test_english_site_says_the_same() -> None:
     english = files_of((LOGARITMA, VEKTOR), language="en")
     page = english["guru/sari/2026-11-20-pr-logaritma/index.html"].decode()
-    assert "Due Friday, 18 December 2026 at 23.59 WIB" in page
+    assert "Due Friday, 18 December 2026 at 11:59\u202fPM WIB" in page
     assert "deadline read from the teacher&#39;s post · <a" in page
     assert "Hand in: melalui Google Classroom" in page
     klass = english["kelas/xii-ips-1/index.html"].decode()
