@@ -205,8 +205,9 @@ class Renderer:
 
     def due_date(self, value: Post | datetime) -> str:
         """A post's deadline: `Jumat, 18 Desember 2026` for a whole day
-        (`calendars.names_a_day`), else `Jumat, 18 Desember 2026 pukul 23.59 WIB`. A bare
-        time is a whole day at 23:59, as front matter's dates are kept."""
+        (`calendars.names_a_day`), else `Jumat, 18 Desember 2026 pukul 23.59 WIB`. Given
+        a bare time instead of a post, 23:59 reads as a whole day, as front matter keeps
+        its dates."""
         if isinstance(value, Post):
             if value.due is None:
                 return ""

@@ -164,6 +164,8 @@ def test_a_deadline_gone_by_since_the_build_is_greyed(browser: Browser, served: 
         item = page.locator("section[aria-labelledby=tugas-kelas] li").filter(has_text=KASIR)
         expect(item).to_have_class("lewat")
         expect(item.locator(".relative")).to_contain_text("lalu")
+        muted = page.locator("p.meta").first.evaluate("e => getComputedStyle(e).color")
+        expect(item.locator(".due")).to_have_css("color", muted)
     finally:
         context.close()
 
