@@ -1,9 +1,9 @@
 """The example school's assignments on a 360 px phone (issue 20): on `tugas/`, on their
 class pages, "nothing due" on a class without, and calendars a phone can add.
 
-Built as of Saturday 28 November 2026, a week after the example's own day: its PAS week,
-when the XII classes have nothing left to hand in and the X and XI classes have projects
-due in December.
+Built as of Tuesday 1 December 2026, ten days after the example's own day: its PAS week,
+when the XII classes have nothing left to hand in (Bu Rina's article took late work until
+30 November) and the X and XI classes have projects due later in December.
 
 Some assignments come from Markdown front matter (Pak Hendra's, Pak Wahyu's); others only
 from reading the teachers' blog posts (Bu Sari's WordPress project, Pak Fauzi's Blogger
@@ -28,7 +28,7 @@ from tests.conftest import copy_example
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CLASSES = ("x-ipa-1", "x-ipa-2", "x-ips-1", "xi-mipa-1", "xi-mipa-2", "xi-ips-1",
            "xii-mipa-1", "xii-mipa-2", "xii-ips-1")
 KASIR = "Tugas Proyek: Program Kasir Kantin Sederhana"
@@ -111,7 +111,7 @@ def test_class_pages_show_what_is_due_and_what_is_not(page: Page, served: str) -
     due = page.locator("section[aria-labelledby=tugas-kelas]")
     expect(due.get_by_role("heading", level=2)).to_have_text("Tugas yang akan datang")
     expect(due).to_contain_text("Tidak ada tugas untuk XII IPS 1.")
-    # Due Thursday 26 November: two days before the build, under its own heading.
+    # Due Thursday 26 November: five days before the build, under its own heading.
     past = page.locator("section[aria-labelledby=tugas-lewat]")
     expect(past).to_contain_text("Latihan Soal Transformasi Geometri Kelas XII")
     expect(past.get_by_role("heading", level=2)).to_have_text("Sudah lewat batas waktu")
