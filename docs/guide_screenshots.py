@@ -47,7 +47,7 @@ LESSON = """\
 title: Ukuran Pemusatan Data
 date: 2026-11-24 07:30
 subjects: [Matematika]
-classes: [XI-1, XI-2]
+classes: [XI MIPA 1, XI MIPA 2]
 kind: materi
 tags: [statistika, lkpd]
 attachments: [lkpd-bab-3.pdf]
@@ -66,7 +66,7 @@ ASSIGNMENT = """\
 title: "Tugas: Rata-rata, Median, dan Modus Nilai Ulangan"
 date: 2026-11-24 08:00
 subjects: [Matematika]
-classes: [XI-1, XI-2]
+classes: [XI MIPA 1, XI MIPA 2]
 kind: tugas
 due: 2026-12-01 14:00
 tags: [statistika]
@@ -80,7 +80,7 @@ Kumpulkan di ruang guru paling lambat **Selasa, 1 Desember 2026 pukul 14.00**.
 SHOTS = {
     # name: (page, element to bring into view or None for the top of the page)
     "guide-post.png": (f"guru/{TEACHER}/{Path(LESSON_FILE).stem}/index.html", None),
-    "guide-tugas.png": ("tugas/index.html", 'h3:text-is("Kelas XI-1")'),
+    "guide-tugas.png": ("tugas/index.html", 'h3:text-is("Kelas XI MIPA 1")'),
     "guide-guru.png": (f"guru/{TEACHER}/index.html", None),
 }
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator.archive import Archive
 from generator.cache import BuildCache
-from generator.clock import TimeValues
+from generator.clock import TimeValues, next_change
 from generator.collect import collect, current_feeds
 from generator.config import did_you_mean, load_site
 from generator.errors import InputError, Problem
@@ -170,8 +170,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
         if renderer.volatile == 0 and not warnings and portal.posts:
             snapshot = Snapshot(
                 inputs=inputs, generated=now,
-                horizon=min((p.due for p in portal.posts if p.due and p.due >= now),
-                            default=None),
+                horizon=next_change((p.due for p in portal.posts if p.due), now),
                 last_posts=renderer.index.last_posts(), problems=problems,
                 posts=len(portal.posts),
                 calls=tuple(sorted({call for _, calls in renderer.records.values()

@@ -7,7 +7,7 @@ of `render`, that check loads no template engine; an up-to-date build never rend
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,22 @@ from generator.models import FeedStatus, Site
 
 RELATIVE_DAYS = timedelta(days=31)
 """Up to this far from the build, `3 hari lagi` counts days; beyond it, months."""
+RECENT_PAST = timedelta(days=60)
+"""Calendars (`tugas.ics`) and class pages keep deadlines this far back (issue 20): a
+parent still sees last month's assignment, and a year's do not pile up."""
+
+
+def recent(due: datetime, now: datetime) -> bool:
+    """Whether a deadline is upcoming or within `RECENT_PAST` of `now`."""
+    return due >= now - RECENT_PAST
+
+
+def next_change(dues: Iterable[datetime], now: datetime) -> datetime | None:
+    """The first moment from `now` at which an assignment moves from upcoming to past, or
+    from recent to older than `RECENT_PAST`: until then, the same posts are upcoming,
+    past and recent (the build's `Snapshot.horizon`)."""
+    return min((moment for due in dues for moment in (due, due + RECENT_PAST)
+                if moment >= now), default=None)
 
 
 def shown(value: object) -> str:

@@ -8,8 +8,9 @@ output is current when
   under `content/`, every photo and feed file (by size, time and inode), the archive's
   revision and what the pages may show of each feed's status;
 - the clock has not gone back, nor passed the first due date after the last build
-  (`Snapshot.horizon`: that assignment would move from "upcoming" to "past"), nor
-  reached the time of the first scheduled post (`Snapshot.scheduled`: it would appear);
+  (`Snapshot.horizon`: that assignment would move from "upcoming" to "past", or a past
+  one would leave the calendars, `clock.next_change`), nor reached the time of the
+  first scheduled post (`Snapshot.scheduled`: it would appear);
 - every time-dependent value a page showed (`3 hari lagi`, the "active" badge) reads the
   same now: the pages' recorded calls, replayed by the caller;
 - the output folder holds exactly the files the last build left there, untouched: the
@@ -50,7 +51,7 @@ class Snapshot:
     generated: datetime
     """The build's clock."""
     horizon: datetime | None
-    """The first due date at or after `generated`, if any."""
+    """When the pages' assignments would next move (`clock.next_change`), if ever."""
     last_posts: dict[str, datetime]
     """Each teacher's newest post: what the "active" badges and teacher lists replay."""
     problems: tuple[Problem, ...]

@@ -28,14 +28,15 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_time
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from generator import syndication
+from generator import calendars, syndication
 from generator.cache import PageRecord, code_fingerprint
-from generator.clock import TimeValues, shown
+from generator.clock import TimeValues, recent, shown
 from generator.i18n import Translator
 from generator.layout import Layout, class_slug
 from generator.models import (
@@ -92,6 +93,9 @@ class PostIndex:
     """Assignments not yet due, nearest first."""
     past: list[Post] = field(default_factory=list)
     """Assignments past their due date, most recent first."""
+    recent: list[Post] = field(default_factory=list)
+    """The `past` ones due within `clock.RECENT_PAST`: calendars and class pages keep
+    these."""
 
     @classmethod
     def of(cls, portal: Portal) -> PostIndex:
@@ -106,6 +110,8 @@ class PostIndex:
                 (index.upcoming if post.due >= portal.generated else index.past).append(post)
         index.upcoming.sort(key=lambda p: (p.due, p.title))
         index.past.sort(key=lambda p: (p.due, p.title), reverse=True)
+        index.recent.extend(p for p in index.past
+                            if p.due is not None and recent(p.due, portal.generated))
         return index
 
     def last_post(self, teacher: Teacher) -> datetime | None:
@@ -160,6 +166,7 @@ class Renderer:
             portal=_WatchedPortal(self), index=_WatchedIndex(self),
             standalone=layout.standalone is not None,
             kind_label=lambda kind: self._(f"kind.{kind}"), class_slug=class_slug,
+            address=partial(syndication.absolute, portal),
             active=self.active, share_link=self.share_link, month_name=self.month_name,
             build_date=self.build_date,
             page_content=page_content, cached=self.cached,
@@ -196,12 +203,26 @@ class Renderer:
     def build_date(self, style: str = "long") -> str:
         return self._watch.note("build_date", style, self.clock.build_date(style))
 
-    def due_date(self, value: datetime) -> str:
-        """`Jumat, 18 Desember 2026`, with the time when the teacher gave one (not 23.59)."""
-        local = value.astimezone(self.zone)
-        if (local.hour, local.minute) == (23, 59):
+    def due_date(self, value: Post | datetime) -> str:
+        """A post's deadline: `Jumat, 18 Desember 2026` for a whole day
+        (`calendars.names_a_day`), else `Jumat, 18 Desember 2026 pukul 23.59 WIB`. Given
+        a bare time instead of a post, 23:59 reads as a whole day, as front matter keeps
+        its dates."""
+        if isinstance(value, Post):
+            if value.due is None:
+                return ""
+            whole_day, local = calendars.names_a_day(value, self.zone), \
+                value.due.astimezone(self.zone)
+        else:
+            local = value.astimezone(self.zone)
+            whole_day = (local.hour, local.minute) == (23, 59)
+        if whole_day:
             return self._.date(local, "full")
-        return self._.datetime(local)
+        # The time as the language writes it (23.59, 11:59 PM); the zone as Indonesians
+        # write it (WIB, WITA, WIT) in either language: Babel's English gives an offset.
+        return self._("theme_tugas.at_time", date=self._.date(local, "full"),
+                      time=format_time(local, "short", locale=self.site.school.language),
+                      zone=format_time(local, "z", locale="id"))
 
     def file_size(self, size: int) -> str:
         """`120 KB`, `2,4 MB`: rounded and in the site's number format."""
@@ -222,7 +243,7 @@ class Renderer:
         """A plain WhatsApp link (no script, no tracker) with the title, due date and URL."""
         lines = [post.title]
         if post.kind == "tugas" and post.due:
-            lines.append(self._("theme.post.due", date=self.due_date(post.due)))
+            lines.append(self._("theme.post.due", date=self.due_date(post)))
         lines.append(syndication.absolute(self.portal, self.layout.post(post)))
         return "https://wa.me/?text=" + quote("\n".join(lines), safe="")
 
@@ -719,10 +740,23 @@ def _classes_index(r: Renderer) -> Iterator[OutputFile]:
 
 
 def _class_files(r: Renderer, name: str) -> Iterator[OutputFile]:
+    """A class's listing, which always says what is due (or that nothing is), with the
+    deadlines of `clock.RECENT_PAST` under "past"; and the class's calendar."""
+    base = Layout.klass(name)
     upcoming = [p for p in r.index.upcoming if name in p.classes]
-    yield from _listing(r, Layout.klass(name), "class.html",
+    past = [p for p in r.index.recent if name in p.classes]
+    yield from _listing(r, base, "class.html",
                         r._("page.class_title", name=name), r.index.by_class[name],
-                        name=name, upcoming=upcoming)
+                        name=name, upcoming=upcoming, past=past)
+    yield from _calendar(r, base, name, upcoming + past)
+
+
+def _calendar(r: Renderer, base: str, name: str | None,
+              posts: Sequence[Post]) -> Iterator[OutputFile]:
+    """The calendar (`tugas.ics`) at `base` of the deadlines of `posts`: upcoming and
+    recent ones, so it changes as time moves them (see `clock.next_change`)."""
+    yield r.file(base + "tugas.ics", ("ics", name, posts),
+                 lambda: calendars.calendar(r.portal, r.layout, base, name, posts))
 
 
 def _directory_files(r: Renderer,
@@ -731,7 +765,9 @@ def _directory_files(r: Renderer,
     portal, site, index = r.portal, r.site, r.index
     yield r.page("tugas/index.html", "assignments.html",
                  upcoming=_by_class(index.upcoming, site.classes),
-                 past=_by_class(index.past, site.classes))
+                 past=_by_class(index.past, site.classes),
+                 classes=_class_names(site.classes, index.by_class))
+    yield from _calendar(r, "tugas/", None, index.upcoming + index.recent)
     people = sorted(site.teachers, key=lambda t: fold(personal_name(t.name)))
     yield r.page("guru/index.html", "teachers.html", view="name", groups=[(None, people)])
     yield r.page("guru/mapel/index.html", "teachers.html", view="subject",

@@ -32,7 +32,7 @@ POST = "guru/endang/2026-08-24-fungsi-invers/index.html"
 PAGES = {
     "beranda": "index.html",
     "mapel": "mapel/matematika/index.html",
-    "kelas": "kelas/x-1/index.html",
+    "kelas": "kelas/x-ipa-1/index.html",
     "tugas": "tugas/index.html",
     "guru": "guru/sari/index.html",
     "tulisan": POST,

@@ -29,7 +29,7 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = build(root / "site.yml", root / "public", offline=True, now=NOW)
     assert report.problems == ()
     assert report.broken_feeds == ()
-    assert report.posts == 68  # 45 feed items + 24 Markdown posts - 1 draft
+    assert report.posts == 71  # 47 feed items + 25 Markdown posts - 1 draft
     return root / "public"
 
 
@@ -64,7 +64,7 @@ def test_home_shows_newest_posts_first(output: Path) -> None:
 
 
 @pytest.mark.parametrize("path", ["mapel/matematika/index.html", "guru/sari/index.html",
-                                  "kelas/x-1/index.html", "mapel/geografi/index.html"])
+                                  "kelas/x-ipa-1/index.html", "mapel/geografi/index.html"])
 def test_lists_are_newest_first(output: Path, path: str) -> None:
     dates = times_in(page(output, path))
     assert len(dates) >= 3
@@ -88,13 +88,13 @@ def test_post_tagged_for_one_subject_stays_off_the_teachers_other_subject(output
 def test_assignment_shows_its_due_date(output: Path) -> None:
     assignments = page(output, "tugas/index.html")
     upcoming, past = assignments.split("Sudah lewat batas waktu")
-    # Due 18 December 2026 for XI-1, XI-2 and XI-3: listed under each of those classes.
-    for name in ("XI-1", "XI-2", "XI-3"):
+    # Due 18 December 2026 for XI MIPA 1, XI MIPA 2 and XI IPS 1: listed under each.
+    for name in ("XI MIPA 1", "XI MIPA 2", "XI IPS 1"):
         group = upcoming.split(f"<h3>Kelas {name}</h3>")[1].split("<h3>")[0]
         assert "Tugas: Laporan Kunjungan Museum" in group
         assert "Jumat, 18 Desember 2026" in group
-    assert "<h3>Kelas X-1</h3>" in upcoming
-    assert "Tugas: Laporan Kunjungan Museum" not in upcoming.split("<h3>Kelas X-1</h3>")[1] \
+    assert "<h3>Kelas X IPA 1</h3>" in upcoming
+    assert "Tugas: Laporan Kunjungan Museum" not in upcoming.split("<h3>Kelas X IPA 1</h3>")[1] \
         .split("<h3>")[0]
     assert "Tugas: Menyetarakan Persamaan Reaksi" in past  # due 26 October 2026
     post = page(output, "guru/wahyu/2026-11-20-laporan-kunjungan-museum/index.html")

@@ -91,7 +91,7 @@ def test_assignments_by_class_with_date_and_time_left(output: Path) -> None:
     x2 = upcoming.split("<h3>Kelas X-2</h3>")[1].split("</section>")[0]
     assert "Tugas Besok" in x2
     # Due Tuesday 24 November 07.00 in Jakarta; built Monday 23 November 10.00.
-    assert "Selasa, 24 November 2026 07.00" in x2
+    assert "Selasa, 24 November 2026 pukul 07.00 WIB" in x2
     assert 'data-due="2026-11-24T07:00+07:00">dalam 21 jam</span>' in x2
     assert "Tugas Lewat" in past.split("<h3>Kelas X-1</h3>")[1]
     # Due 5 November 23.59: 17 days and 10 hours before the build.
@@ -130,7 +130,7 @@ def test_share_link_carries_title_due_date_and_url(output: Path) -> None:
     page = read(output, "guru/sari/2026-11-21-tugas-besok/index.html")
     [link] = re.findall(r'href="(https://wa\.me/\?text=[^"]+)"', page)
     assert unquote(link.split("text=")[1]) == (
-        "Tugas Besok\nDikumpulkan paling lambat Selasa, 24 November 2026 07.00\n"
+        "Tugas Besok\nDikumpulkan paling lambat Selasa, 24 November 2026 pukul 07.00 WIB\n"
         "https://uji.sch.id/portal/guru/sari/2026-11-21-tugas-besok/")
 
 

@@ -26,7 +26,9 @@ SCRIPTS = ("assets/waktu.js", "assets/cari.js")
 """The only scripts a page may load: the theme's own, by a relative `src`."""
 URL_ATTRIBUTES = {"href", "src", "cite", "action", "formaction", "data", "poster", "background",
                   "srcset", "xlink:href", "ping", "longdesc", "dynsrc", "lowsrc", "manifest"}
-SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
+SAFE_SCHEMES = {"", "http", "https", "mailto", "tel", "webcal"}
+"""`webcal:` is the theme's own link to subscribe to a calendar (tugas.ics): a browser
+hands it to the calendar app, and runs nothing."""
 FORBIDDEN_ATTRIBUTES = {"style", "srcdoc", "formaction", "action", "srcset", "poster",
                         "background", "dynsrc", "lowsrc", "longdesc", "ping", "xlink:href",
                         "data", "autofocus", "contenteditable", "sandbox", "target", "is",

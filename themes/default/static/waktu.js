@@ -17,6 +17,9 @@
       if (Math.abs(difference) >= size || i === units.length - 1) {
         var text = format.format(Math.round(difference / size), units[i][0]);
         element.textContent = element.textContent.charAt(0) === "(" ? "(" + text + ")" : text;
+        // A deadline that went by since the build stays where the build put it, greyed.
+        var item = element.closest("[data-upcoming] li");
+        if (item && difference < 0) item.classList.add("lewat");
         return;
       }
     }
