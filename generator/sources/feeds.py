@@ -33,6 +33,7 @@ from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
 from generator.sources.fetch import (
     DEFAULT_LIMITS,
+    AddressPolicy,
     Fetched,
     FetchFailure,
     FetchLimits,
@@ -127,7 +128,10 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
                 parsing[fetched.key] = workers.submit(_from_response, fetched,
                                                       sources[fetched.key], embed_hosts)
 
-        for fetched in fetch_all(requests, limits, parse_when_fetched):
+        # Only the hosts site.yml names may be internal: not a feed address the archive
+        # remembers, nor a redirect's or a home page's link (issue 26).
+        policy = AddressPolicy.trusting(list(sources.values()))
+        for fetched in fetch_all(requests, limits, parse_when_fetched, policy):
             results.append(_parsed(parsing.get(fetched.key), fetched, sources[fetched.key],
                                    embed_hosts))
     return results
