@@ -200,6 +200,12 @@ class Entry:
         return cls(html=html, **data)
 
 
+MAX_TAGS = 20
+"""Labels a post may have. Each label is a page of the teacher's micro-site: one post with
+10,000 tags wrote 10,010 pages and 7.1 GB (issue 26). A Markdown post with more is
+refused; a feed's post keeps its first ones."""
+
+
 @dataclass(frozen=True)
 class Post:
     """A post ready to show: classified, with its own address on the portal."""
@@ -274,6 +280,9 @@ class Portal:
     posts: tuple[Post, ...]
     feeds: tuple[FeedStatus, ...]
     generated: datetime
+    tags_cut: tuple[str, ...] = ()
+    """Teachers (slugs) with a feed post of more than `MAX_TAGS` labels: it keeps the
+    first ones, and the build says so."""
 
     def feed_of(self, teacher: str) -> FeedStatus | None:
         return self._feeds_by_teacher.get(teacher)

@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import pickle
 import re
-from collections import OrderedDict, defaultdict, deque
+from collections import Counter, OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -54,6 +54,8 @@ HOME_LATEST = 12
 HOME_PER_SUBJECT = 3
 HOME_ASSIGNMENTS = 5
 FRAGMENT_CACHE_SIZE = 10_000
+LISTED_TAGS = 30
+"""Labels listed on each page of a teacher's micro-site; past that, a link to all of them."""
 """Macro results kept for reuse (a post's card is about 1 KB): a district has 90,000
 posts, each with a card or two."""
 _ROOT = "<\0root\0>"
@@ -766,15 +768,23 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
     base = r.layout.teacher(teacher)
     months = by_month(posts, r.site.school.timezone)
     tags = sorted({tag for p in posts for tag in p.tags}, key=str.casefold)
+    listed = _listed_tags(posts, tags)
+    # Every page of the micro-site lists the teacher's labels: all of them on each of their
+    # thousands of label pages made the output grow as the square of the labels (issue 26).
+    # Past LISTED_TAGS, the pages list the most used ones and link to an index of all.
     context: dict[str, Any] = {"teacher": teacher, "feed": r.portal.feed_of(teacher.slug),
                                "subjects": [r.site.subject(s) for s in teacher.subjects],
-                               "months": months, "tags": tags}
+                               "months": months, "tags": listed,
+                               "all_tags": len(listed) < len(tags)}
     yield from _listing(r, base, "teacher.html", teacher.name, posts, heading=None, **context)
     for month, _count in months:
         in_month = [p for p in posts
                     if p.published.astimezone(r.zone).strftime("%Y-%m") == month]
         yield from _listing(r, r.layout.month(teacher, month), "teacher.html", teacher.name,
                             in_month, feeds=False, heading=_month_title(r, month), **context)
+    if len(listed) < len(tags):
+        yield r.page(r.layout.tags(teacher) + "index.html", "labels.html", teacher=teacher,
+                     tags=tags)
     for tag in tags:
         tagged = [p for p in posts if tag in p.tags]
         yield from _listing(r, r.layout.tag(teacher, tag), "teacher.html", teacher.name,
@@ -788,6 +798,16 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
         yield r.page(path + "index.html", "post.html", post=post)
         for asset in {*post.assets, *(a.path for a in post.attachments)}:
             yield OutputFile(path + asset.name, source=asset)
+
+
+def _listed_tags(posts: Sequence[Post], tags: list[str]) -> list[str]:
+    """The labels a teacher's pages list: all of them up to `LISTED_TAGS`, else the
+    `LISTED_TAGS` most used (in name order)."""
+    if len(tags) <= LISTED_TAGS:
+        return tags
+    used = Counter(tag for post in posts for tag in post.tags)
+    top = sorted(tags, key=lambda tag: -used[tag])[:LISTED_TAGS]  # stable: by name on ties
+    return sorted(top, key=str.casefold)
 
 
 def _month_title(r: Renderer, month: str) -> str:

@@ -26,7 +26,7 @@ from generator.cache import BuildCache, code_fingerprint
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
-from generator.models import KINDS, Attachment, Entry, Kind, Site, pack_html
+from generator.models import KINDS, MAX_TAGS, Attachment, Entry, Kind, Site, pack_html
 from generator.paths import inside, links_out, shown, usable
 from generator.sanitize import summarize
 from generator.slugs import fold, slugify
@@ -345,7 +345,11 @@ class _Fields:
         due = check.date("due", end_of_day=True)
         if kind == "tugas" and meta.get("due") is None:  # (a bad `due` is reported by date())
             check.problem("kind", "content.tugas_without_due")
-        tags = tuple(check.text_list("tags")) + category_tags
+        tags = tuple(dict.fromkeys(tuple(check.text_list("tags")) + category_tags))
+        if len(tags) > MAX_TAGS:  # each label is a page: 10,000 of them filled a disk
+            check.problem("tags", "hostile_web.too_many_tags",
+                          check.line("tags" if "tags" in meta else "categories"),
+                          count=len(tags), limit=MAX_TAGS)
         summary = check.text("summary")
         draft = check.flag("draft")
         attachments = check.attachments(path.parent)

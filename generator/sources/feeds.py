@@ -51,6 +51,9 @@ before any XML parser sees it."""
 _TRUNCATED = ("no element found", "unclosed token", "unclosed CDATA section")
 """expat's messages for XML that stops early: a download cut off mid-feed."""
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
+MAX_CATEGORIES = 50
+"""Categories kept per item, in the feed's order: enough for a subject, classes, a kind
+and the labels a post shows (`models.MAX_TAGS`), not the 10,000 of a prank (issue 26)."""
 
 
 @dataclass(frozen=True)
@@ -328,7 +331,8 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
     updated = _struct_time(dict.get(e, "updated_parsed"))
     published = _struct_time(dict.get(e, "published_parsed")) or updated
     title = plain_text(e.get("title") or "") or summarize(html, words=8)
-    categories = tuple(plain_text(t.get("term") or t.get("label") or "") for t in e.get("tags", []))
+    categories = tuple(plain_text(t.get("term") or t.get("label") or "")
+                       for t in e.get("tags", [])[:MAX_CATEGORIES])
     return Entry(
         teacher=teacher,
         entry_id=e.get("id") or raw_link or _content_id(title, content),
@@ -415,7 +419,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
             content = _text_html(str(item["content_text"]))
         html = sanitize_html(content, link or home, embed_hosts)
         title = plain_text(str(item.get("title") or "")) or summarize(html, words=8)
-        tags = _list(item.get("tags"))
+        tags = _list(item.get("tags"))[:MAX_CATEGORIES]
         authors = _list(item.get("authors"))
         entry_id = str(item.get("id") or raw_link or _content_id(title, content))
         published = _iso_date(item.get("date_published"))
