@@ -165,4 +165,4 @@ def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, .
         subjects=tuple(subjects[s] for s in subject_slugs if s in subjects),
         classes=classes, kind=kind, tags=tags, due=entry.due, updated=entry.updated,
         link=entry.link, image=entry.image, origin=entry.origin, assets=entry.assets,
-        attachments=entry.attachments)
+        attachments=entry.attachments, cleaned=entry.cleaned)

@@ -158,6 +158,11 @@ class Entry:
     assets: tuple[Path, ...] = ()
     """Files next to a Markdown post that its HTML refers to, copied beside its page."""
     attachments: tuple[Attachment, ...] = ()
+    cleaned: tuple[tuple[str, bytes], ...] = ()
+    """(path, content) of the assets and attachments published as cleaned rather than
+    copied: SVG images (generator/filetypes.py, issue 26). By the whole path as text: not
+    its name, which would be the very string object the path holds, and pickled once
+    (render's post digests) when read afresh but twice when read from the cache."""
 
     @property
     def content_html(self) -> str:
@@ -176,6 +181,7 @@ class Entry:
                 data[key] = data[key].isoformat()
         data["assets"] = [str(path) for path in self.assets]
         data["attachments"] = [[str(a.path), a.size, a.kind] for a in self.attachments]
+        data["cleaned"] = [[path, content.decode()] for path, content in self.cleaned]
         return data
 
     @classmethod
@@ -190,6 +196,8 @@ class Entry:
         data["assets"] = tuple(Path(path) for path in data.get("assets") or ())
         data["attachments"] = tuple(Attachment(Path(path), size, kind)
                                     for path, size, kind in data.get("attachments") or ())
+        data["cleaned"] = tuple((path, content.encode())
+                                for path, content in data.get("cleaned") or ())
         if html is None:
             text = data.pop("content_html")
             if not isinstance(text, str):
@@ -238,6 +246,7 @@ class Post:
     origin: Origin = "markdown"
     assets: tuple[Path, ...] = field(default=())
     attachments: tuple[Attachment, ...] = field(default=())
+    cleaned: tuple[tuple[str, bytes], ...] = field(default=())
 
     @property
     def content_html(self) -> str:

@@ -796,8 +796,12 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
     for post in posts:
         path = r.layout.post(post)
         yield r.page(path + "index.html", "post.html", post=post)
+        cleaned = dict(post.cleaned)
         for asset in {*post.assets, *(a.path for a in post.attachments)}:
-            yield OutputFile(path + asset.name, source=asset)
+            if str(asset) in cleaned:  # an SVG: its cleaned copy, never the file (issue 26)
+                yield OutputFile(path + asset.name, cleaned[str(asset)])
+            else:
+                yield OutputFile(path + asset.name, source=asset)
 
 
 def _listed_tags(posts: Sequence[Post], tags: list[str]) -> list[str]:

@@ -342,7 +342,10 @@ def _write_markdown(folder: Path, groups: list[list[Vector]]) -> tuple[int, ...]
             v = vector.payload
             attachment = file_name(vector)
             if attachment:
-                (folder / attachment).write_bytes(b"lembar kerja")
+                # A worksheet named after the vector: a real PDF, the type a post may
+                # publish (issue 26: an HTML or script attachment is refused).
+                attachment += ".pdf"
+                (folder / attachment).write_bytes(b"%PDF-1.4\nlembar kerja")
                 attachments.append(vector.id)
             due = post_date(vector) + timedelta(days=(vector.id % 3) * 7 - 7)
             (folder / f"{vector.id}.md").write_text(
