@@ -55,8 +55,8 @@ TYPES: dict[str, Callable[[bytes], bool]] = {
     # slides
     "ppt": _starts(_OLE), "pptx": _starts(*_ZIP), "odp": _starts(*_ZIP),
     # raster images
-    "png": _starts(b"\x89PNG\r\n\x1a\n"), "jpg": _starts(b"\xff\xd8\xff"),
-    "jpeg": _starts(b"\xff\xd8\xff"), "gif": _starts(b"GIF87a", b"GIF89a"),
+    "png": _starts(b"\x89PNG\r\n\x1a\n"), "jpg": _starts(b"\xff\xd8"),
+    "jpeg": _starts(b"\xff\xd8"), "gif": _starts(b"GIF87a", b"GIF89a"),
     "webp": _riff(b"WEBP"),
     # audio
     "mp3": _mp3, "m4a": _mp4_audio, "ogg": _starts(b"OggS"), "oga": _starts(b"OggS"),

@@ -45,6 +45,8 @@ class Teacher:
     """Blog home page, feed URL, or a feed file path relative to the site folder."""
     photo: Path | None = None
     """Absolute path of the photo file, already checked to exist inside the site folder."""
+    photo_content: bytes | None = None
+    """What is published for the photo when it is not the file itself: an SVG, cleaned."""
     bio: str = ""
     links: tuple[str, ...] = ()
     """Other places to reach the teacher: a school e-mail form, a YouTube channel, …"""

@@ -791,7 +791,9 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
                             tagged, feeds=False, heading=r._("page.tag_title", tag=tag),
                             **context)
     photo = r.layout.photo(teacher)
-    if photo and teacher.photo:
+    if photo and teacher.photo_content is not None:
+        yield OutputFile(photo, teacher.photo_content)  # an SVG, cleaned (issue 26)
+    elif photo and teacher.photo:
         yield OutputFile(photo, source=teacher.photo)
     for post in posts:
         path = r.layout.post(post)

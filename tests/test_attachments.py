@@ -17,6 +17,8 @@ import pytest
 from playwright.sync_api import Browser, Dialog
 
 from generator.build import build
+from generator.config import load_site
+from generator.errors import InputError
 from tests.browser import chromium, serve_folder
 from tests.conftest import copy_example
 
@@ -184,3 +186,21 @@ def test_the_example_schools_drawings_still_show(tmp_path: Path, browser: Browse
             assert page.evaluate("document.documentElement.getBBox().width") > 100, drawing
     page.close()
     assert size == [400, 400]
+
+
+def test_a_teachers_svg_photo_is_published_cleaned(tiny_site: Path, tmp_path: Path) -> None:
+    (tiny_site.parent / "img" / "sari.svg").write_bytes(EVIL_SVG)
+    out = tmp_path / "public"
+    report = build(tiny_site, out, offline=True, now=NOW)
+    assert report.problems == ()
+    photo = (out / "guru/sari/foto.svg").read_text(encoding="utf-8")
+    assert "<script" not in photo and "onload" not in photo and "<path" in photo
+
+
+def test_a_photo_that_is_no_image_is_refused(tiny_site: Path) -> None:
+    (tiny_site.parent / "img" / "sari.html").write_text("<script>alert(1)</script>")
+    tiny_site.write_text(tiny_site.read_text().replace("img/sari.svg", "img/sari.html"))
+    with pytest.raises(InputError) as raised:
+        load_site(tiny_site)
+    assert [str(p).split(" bukan jenis")[0] for p in raised.value.problems] == [
+        "site.yml:18: 'img/sari.html' tidak bisa diterbitkan: HTML"]
