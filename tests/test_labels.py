@@ -16,11 +16,14 @@ from textwrap import dedent
 from generator.build import build
 from generator.config import load_site
 from generator.models import MAX_TAGS
-from generator.render import LISTED_TAGS
+from generator.render import LISTED_MONTHS, LISTED_TAGS
 from generator.sources.content import read_content
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 LABEL_LINK = re.compile(r'<a href="[^"]*/budi/label/[^"]*">[^<]*</a>')
+MONTH_LINK = re.compile(r'<a href="[^"]*/budi/arsip/\d{4}-\d{2}/[^"]*">[^<]*</a>')
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+               "Dec")
 
 
 def feed(*items: tuple[str, int]) -> str:
@@ -88,3 +91,28 @@ def test_no_label_page_lists_every_label(tiny_site: Path, tmp_path: Path) -> Non
         text = page.read_text(encoding="utf-8")
         assert len(LABEL_LINK.findall(text)) <= LISTED_TAGS, page
         assert 'arsip/label/index.html">Semua label</a>' in text
+
+
+def test_no_month_page_lists_every_month(tiny_site: Path, tmp_path: Path) -> None:
+    """A feed with a post in each of 40 months: every page lists the latest 36 months and
+    links to the index of all 40 (a feed dating its items over centuries made as many
+    month pages, each listing them all)."""
+    months = [(2026 - n // 12, 12 - n % 12) for n in range(40)]
+    items = "".join(
+        f"<item><title>Bulan {year}-{month}</title><guid>b{year}{month}</guid>"
+        f"<pubDate>10 {MONTH_NAMES[month - 1]} {year} 08:00:00 +0700</pubDate>"
+        "<description>Isi.</description></item>" for year, month in months)
+    (tiny_site.parent / "feeds" / "budi.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>'
+        f"<link>https://pakbudi.example/</link>{items}</channel></rss>", encoding="utf-8")
+    out = tmp_path / "public"
+    build(tiny_site, out, offline=True, now=datetime(2027, 1, 1, tzinfo=UTC))
+
+    pages = sorted((out / "guru/budi/arsip").glob("20*/index.html"))
+    assert len(pages) == 40
+    index = (out / "guru/budi/arsip/semua/index.html").read_text(encoding="utf-8")
+    assert len(MONTH_LINK.findall(index)) == 40
+    for page in [*pages, out / "guru/budi/index.html"]:
+        text = page.read_text(encoding="utf-8")
+        assert len(MONTH_LINK.findall(text)) == LISTED_MONTHS, page
+        assert 'arsip/semua/index.html">Semua bulan</a>' in text
