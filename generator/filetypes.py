@@ -101,17 +101,20 @@ def publishable(path: Path) -> Publishable:
             whose first bytes are not of its type, or an SVG that cannot be read.
     """
     extension = path.suffix.lower().lstrip(".")
-    if extension in CLEANED:
-        try:
-            return Publishable("SVG", clean_svg(path.read_bytes()))
-        except SvgError as exc:
-            raise FileRefused("hostile_web.bad_svg", detail=str(exc)) from None
     check = TYPES.get(extension)
-    if check is None:
+    if check is None and extension not in CLEANED:
         raise FileRefused("hostile_web.refused_type", type=extension.upper() or "?",
                           allowed=ALLOWED)
-    with open(path, "rb") as file:
-        head = file.read(_HEAD)
+    try:
+        if extension in CLEANED:
+            return Publishable("SVG", clean_svg(path.read_bytes()))
+        with open(path, "rb") as file:
+            head = file.read(_HEAD)
+    except SvgError as exc:
+        raise FileRefused(exc.message_id, **exc.values) from None
+    except OSError as exc:  # no permission to read it, a folder named like a file...
+        raise FileRefused("hostile_web.unreadable", detail=exc.strerror or str(exc)) from None
+    assert check is not None
     if not check(head):
         raise FileRefused("hostile_web.not_its_type", type=extension.upper())
     return Publishable(extension.upper())

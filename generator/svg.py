@@ -22,6 +22,9 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 MAX_SVG_BYTES = 5 * 1024 * 1024
 """A drawing for a lesson is a few kilobytes; an SVG this large is not one."""
+MAX_DEPTH = 100
+"""Elements nested deeper than this are refused: cleaning and writing out walk the tree
+recursively, and a drawing never nests so deep (expat itself reads any depth)."""
 
 ELEMENTS = frozenset({
     "svg", "g", "defs", "title", "desc", "symbol", "use", "switch",
@@ -76,7 +79,13 @@ _CSS_DANGER = re.compile(r"@import|@font-face|expression|\\|javascript:|behavior
 
 
 class SvgError(ValueError):
-    """The file is not an SVG image that can be read; the message says why."""
+    """The file is not an SVG image that can be read: `message_id` and `values` say why,
+    in the `hostile_web` table of the catalogues."""
+
+    def __init__(self, message_id: str, **values: object) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+        self.values = values
 
 
 def clean_svg(data: bytes) -> bytes:
@@ -86,18 +95,30 @@ def clean_svg(data: bytes) -> bytes:
         SvgError: not well-formed XML, not an `<svg>` root, or too large.
     """
     if len(data) > MAX_SVG_BYTES:
-        raise SvgError(f"larger than {MAX_SVG_BYTES // (1024 * 1024)} MB")
+        raise SvgError("hostile_web.svg_too_large", limit=MAX_SVG_BYTES // (1024 * 1024))
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise SvgError(str(exc)) from None
+        raise SvgError("hostile_web.bad_svg", detail=str(exc)) from None
     if _local(root.tag) != "svg":
-        raise SvgError(f"its first element is <{_local(root.tag)}>, not <svg>")
+        raise SvgError("hostile_web.not_svg", element=str(root.tag).rpartition("}")[2])
+    _check_depth(root)
     cleaned = _clean(root)
     assert cleaned is not None
     cleaned.set("xmlns", SVG_NS)
     written: bytes = ET.tostring(cleaned, encoding="utf-8", xml_declaration=True)
     return written
+
+
+def _check_depth(root: ET.Element) -> None:
+    """Raises SvgError when elements nest deeper than `MAX_DEPTH` (walked without
+    recursion, as the file was read)."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise SvgError("hostile_web.svg_too_deep", limit=MAX_DEPTH)
+        stack.extend((child, depth + 1) for child in element)
 
 
 def _local(tag: object) -> str:

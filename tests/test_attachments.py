@@ -63,6 +63,16 @@ def post(attachments: str, body: str = "Isi.") -> str:
     ("foto.png", b"GIF89a", "'foto.png' bukan berkas PNG sungguhan"),
     ("rusak.svg", b"<svg><g></svg>", "'rusak.svg' bukan gambar SVG yang bisa dibaca "
      "(mismatched tag: line 1, column 10)"),
+    ("halaman.svg", b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script>'
+     b"</html>", "'halaman.svg' bukan gambar SVG: elemen pertamanya <html>, bukan <svg>"),
+    ("dalam.svg", b"<svg>" + b"<g>" * 5000 + b"</g>" * 5000 + b"</svg>",
+     "elemen dalam 'dalam.svg' bersarang lebih dari 100 tingkat"),
+    ("bom.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">'
+     + b"".join(b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">'
+                % (n, p, p, p, p, p, p, p, p, p, p) for p, n in zip(b"abcdefgh", b"bcdefghi",
+                                                                  strict=True))
+     + b"]><svg><text>&i;</text></svg>",
+     "'bom.svg' bukan gambar SVG yang bisa dibaca (limit on input amplification factor"),
 ])
 def test_an_attachment_of_a_type_not_allowed_is_a_problem_and_the_rest_is_built(
         tiny_site: Path, tmp_path: Path, name: str, data: bytes, message: str) -> None:
