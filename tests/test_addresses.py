@@ -121,3 +121,9 @@ def test_a_host_written_by_the_school_may_be_internal(intranet: HTTPServer) -> N
 ])
 def test_internal_addresses(address: str, inside: bool) -> None:
     assert internal(address) is inside
+
+
+def test_a_host_is_trusted_as_written_and_as_the_connection_names_it() -> None:
+    policy = AddressPolicy.trusting(["http://Sekolah.Bücher.example:8000/", "http://[::1]/"])
+    assert policy.trusts("sekolah.xn--bcher-kva.example") and policy.trusts("::1")
+    assert policy.trusts("sekolah.bücher.example") and not policy.trusts("bücher.example")

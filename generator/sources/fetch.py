@@ -134,6 +134,8 @@ class AddressPolicy:
                 continue
             if host:
                 hosts.add(host.lower())
+                with suppress(UnicodeError):  # as the connection names it: xn--…
+                    hosts.add(host.lower().encode("idna").decode("ascii"))
         return cls(frozenset(hosts))
 
     def trusts(self, host: str) -> bool:
