@@ -618,7 +618,7 @@ def _load_notes(text: object) -> tuple[FeedNote, ...]:
 
 def _dump_entry(entry: Entry) -> str:
     data = entry.as_data()
-    del data["assets"], data["attachments"]  # Markdown only: never stored
+    del data["assets"], data["attachments"], data["cleaned"]  # Markdown only: never stored
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -633,6 +633,7 @@ def _load_entry(data: dict[str, Any], first_seen: datetime) -> Entry:
     data["published"] = data.get("published") or first_seen.isoformat()
     data.pop("assets", None)
     data.pop("attachments", None)
+    data.pop("cleaned", None)
     if data.get("slug") is not None and not is_slug(str(data["slug"])):
         data["slug"] = slugify(str(data["slug"])) or None
     return Entry.from_data(data)

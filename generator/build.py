@@ -26,7 +26,7 @@ from generator.freshness import (
 )
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
-from generator.models import Entry, FeedStatus, Portal, Site
+from generator.models import MAX_TAGS, Entry, FeedStatus, Portal, Site
 from generator.search import (
     SearchError,
     bundles_in,
@@ -38,7 +38,7 @@ from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, is_url, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
 from generator.theme import theme_dir
-from generator.write import link_tree, refuse_output, write_output
+from generator.write import OutputBudget, link_tree, refuse_output, write_output
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,12 @@ def build(config_file: Path, output: Path, offline: bool = False,
         renderer = Renderer(portal, theme_dir(), layout, previous=cache.pages(output),
                             output=output)
         warnings: list[str] = []
+        if portal.tags_cut:
+            warnings.append(Translator(site.school.language)(
+                "hostile_web.tags_cut", teachers=", ".join(portal.tags_cut), limit=MAX_TAGS))
 
         parts = plan_parts(portal.posts)
+        budget = OutputBudget(posts=len(portal.posts))
 
         def index_search(staging: Path, rewritten: list[str]) -> None:
             """Index the posts before the swap; without search the rest is still published.
@@ -156,11 +160,11 @@ def build(config_file: Path, output: Path, offline: bool = False,
                 written = write_output(site_files(renderer), output,
                                        finish=index_search if portal.posts else None,
                                        finished=[part.bundle for part in parts]
-                                       if index_sound else ())
+                                       if index_sound else (), budget=budget)
             else:
                 # A micro-site is one teacher's posts, browsed by month and label; it has
                 # no cari/ page, so no index (docs/decisions.md).
-                written = write_output(teacher_site_files(renderer), output)
+                written = write_output(teacher_site_files(renderer), output, budget=budget)
         report = BuildReport(problems=problems, feeds=portal.feeds,
                              warnings=tuple(warnings),
                              language=site.school.language, pages=written.files,

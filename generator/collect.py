@@ -12,7 +12,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from generator.layout import RESERVED_POST_SLUGS
-from generator.models import Entry, FeedStatus, Kind, Portal, Post, Site, Subject, Teacher
+from generator.models import (
+    MAX_TAGS,
+    Entry,
+    FeedStatus,
+    Kind,
+    Portal,
+    Post,
+    Site,
+    Subject,
+    Teacher,
+)
 from generator.slugs import fold, slugify
 
 KIND_WORDS: dict[Kind, tuple[str, ...]] = {
@@ -97,6 +107,7 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
     teachers = {t.slug: t for t in site.teachers}
     subjects = {s.slug: s for s in site.subjects}
     posts: list[Post] = []
+    cut: dict[str, None] = {}
     # A post may not take the name of a folder the teacher's micro-site uses itself.
     used_slugs: dict[str, set[str]] = {slug: set(RESERVED_POST_SLUGS) for slug in teachers}
     # Markdown first: its slugs come from file names and must win over derived ones.
@@ -113,6 +124,9 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
             continue  # removed from site.yml: kept in the archive, not shown
         found_subjects, classes, kind, tags = classifier.classify(
             entry, teacher.subjects, teacher.classes)
+        if len(tags) > MAX_TAGS:  # the first ones, as the blog lists them (issue 26)
+            tags = tags[:MAX_TAGS]
+            cut.setdefault(teacher.slug, None)
         # The date the school saw it published: 06:30 in Jakarta is the day before in UTC.
         # entry.slug is the title the archive first saw: editing a title keeps the address.
         name = entry.slug or slugify(entry.title) or "tulisan"
@@ -121,7 +135,7 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         posts.append(_post(entry, teacher, slug, found_subjects, classes, kind, tags, subjects))
     posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
     return Portal(site=site, posts=tuple(posts), feeds=current_feeds(site, feeds),
-                  generated=generated)
+                  generated=generated, tags_cut=tuple(cut))
 
 
 def current_feeds(site: Site, feeds: Iterable[FeedStatus]) -> tuple[FeedStatus, ...]:
@@ -152,4 +166,4 @@ def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, .
         subjects=tuple(subjects[s] for s in subject_slugs if s in subjects),
         classes=classes, kind=kind, tags=tags, due=entry.due, updated=entry.updated,
         link=entry.link, image=entry.image, origin=entry.origin, assets=entry.assets,
-        attachments=entry.attachments)
+        attachments=entry.attachments, cleaned=entry.cleaned)

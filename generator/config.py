@@ -23,6 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from generator import fast_yaml
 from generator.errors import InputError, Problem, display_path
+from generator.filetypes import FileRefused, publishable
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import PortalSettings, School, Site, Subject, Teacher, personal_name
 from generator.paths import inside, is_hidden, shown, usable
@@ -485,15 +486,39 @@ def _teachers(check: _Checker, data: dict[Any, Any], subjects: tuple[Subject, ..
             check.site_file(blog, "teachers.blog", key_line(item, "blog"))
         links = tuple(check.url(link, "teachers.links", line_of_link)
                       for link, line_of_link in check.text_list(item, "links", "teachers."))
-        photo_name = check.text(item, "photo", "teachers.")
-        photo = check.site_file(photo_name, "teachers.photo", key_line(item, "photo")) \
-            if photo_name else None
+        photo, photo_content = _photo(check, item)
         teachers.append(Teacher(
             name=name, slug=slug,
             subjects=tuple(s.slug for s in teacher_subjects),
             classes=tuple(str(c) for c in teacher_classes),
-            blog=blog, photo=photo, bio=check.text(item, "bio", "teachers."), links=links))
+            blog=blog, photo=photo, photo_content=photo_content,
+            bio=check.text(item, "bio", "teachers."), links=links))
     return tuple(teachers)
+
+
+PHOTO_KINDS = frozenset({"PNG", "JPG", "JPEG", "GIF", "WEBP", "SVG"})
+
+
+def _photo(check: _Checker, item: dict[Any, Any]) -> tuple[Path | None, bytes | None]:
+    """A teacher's photo: the file, and its cleaned content when it is an SVG. It is
+    published on the portal's origin like an attachment, so only an image, checked by its
+    first bytes, and an SVG cleaned of script (issue 26)."""
+    name = check.text(item, "photo", "teachers.")
+    if not name:
+        return None, None
+    line = key_line(item, "photo")
+    path = check.site_file(name, "teachers.photo", line)
+    if path is None:
+        return None, None
+    try:
+        kept = publishable(path)
+    except FileRefused as exc:
+        check.problem(line, exc.message_id, value=shown(name), **exc.values)
+        return None, None
+    if kept.kind not in PHOTO_KINDS:
+        check.problem(line, "hostile_web.photo_not_image", value=shown(name))
+        return None, None
+    return path, kept.content
 
 
 def _teacher_names(check: _Checker, item: dict[Any, Any], key: str, teacher: str,

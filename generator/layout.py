@@ -49,6 +49,17 @@ class Layout:
     def tag(self, teacher: Teacher, tag: str) -> str:
         return f"{self.teacher(teacher)}label/{slugify(tag) or 'label'}/"
 
+    def tags(self, teacher: Teacher) -> str:
+        """The index of all a teacher's labels, when there are too many to list on every
+        page (issue 26). In `arsip/`, beside the months (`2026-11`): never a post's
+        address (`POST_PAGES`) nor a label's."""
+        return f"{self.teacher(teacher)}arsip/label/"
+
+    def months(self, teacher: Teacher) -> str:
+        """The index of all a teacher's months, when there are too many to list on every
+        page (issue 26); `semua` is no month (`2026-11`)."""
+        return f"{self.teacher(teacher)}arsip/semua/"
+
     def photo(self, teacher: Teacher) -> str | None:
         if teacher.photo is None:
             return None

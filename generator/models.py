@@ -45,6 +45,8 @@ class Teacher:
     """Blog home page, feed URL, or a feed file path relative to the site folder."""
     photo: Path | None = None
     """Absolute path of the photo file, already checked to exist inside the site folder."""
+    photo_content: bytes | None = None
+    """What is published for the photo when it is not the file itself: an SVG, cleaned."""
     bio: str = ""
     links: tuple[str, ...] = ()
     """Other places to reach the teacher: a school e-mail form, a YouTube channel, …"""
@@ -158,6 +160,11 @@ class Entry:
     assets: tuple[Path, ...] = ()
     """Files next to a Markdown post that its HTML refers to, copied beside its page."""
     attachments: tuple[Attachment, ...] = ()
+    cleaned: tuple[tuple[str, bytes], ...] = ()
+    """(path, content) of the assets and attachments published as cleaned rather than
+    copied: SVG images (generator/filetypes.py, issue 26). By the whole path as text: not
+    its name, which would be the very string object the path holds, and pickled once
+    (render's post digests) when read afresh but twice when read from the cache."""
 
     @property
     def content_html(self) -> str:
@@ -176,6 +183,7 @@ class Entry:
                 data[key] = data[key].isoformat()
         data["assets"] = [str(path) for path in self.assets]
         data["attachments"] = [[str(a.path), a.size, a.kind] for a in self.attachments]
+        data["cleaned"] = [[path, content.decode()] for path, content in self.cleaned]
         return data
 
     @classmethod
@@ -190,6 +198,8 @@ class Entry:
         data["assets"] = tuple(Path(path) for path in data.get("assets") or ())
         data["attachments"] = tuple(Attachment(Path(path), size, kind)
                                     for path, size, kind in data.get("attachments") or ())
+        data["cleaned"] = tuple((path, content.encode())
+                                for path, content in data.get("cleaned") or ())
         if html is None:
             text = data.pop("content_html")
             if not isinstance(text, str):
@@ -198,6 +208,12 @@ class Entry:
         elif not isinstance(html, bytes):
             raise TypeError(f"html is {type(html).__name__}, not bytes")
         return cls(html=html, **data)
+
+
+MAX_TAGS = 20
+"""Labels a post may have. Each label is a page of the teacher's micro-site: one post with
+10,000 tags wrote 10,010 pages and 7.1 GB (issue 26). A Markdown post with more is
+refused; a feed's post keeps its first ones."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +248,7 @@ class Post:
     origin: Origin = "markdown"
     assets: tuple[Path, ...] = field(default=())
     attachments: tuple[Attachment, ...] = field(default=())
+    cleaned: tuple[tuple[str, bytes], ...] = field(default=())
 
     @property
     def content_html(self) -> str:
@@ -287,6 +304,9 @@ class Portal:
     posts: tuple[Post, ...]
     feeds: tuple[FeedStatus, ...]
     generated: datetime
+    tags_cut: tuple[str, ...] = ()
+    """Teachers (slugs) with a feed post of more than `MAX_TAGS` labels: it keeps the
+    first ones, and the build says so."""
 
     def feed_of(self, teacher: str) -> FeedStatus | None:
         return self._feeds_by_teacher.get(teacher)

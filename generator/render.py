@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import pickle
 import re
-from collections import OrderedDict, defaultdict, deque
+from collections import Counter, OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -55,6 +55,11 @@ HOME_LATEST = 12
 HOME_PER_SUBJECT = 3
 HOME_ASSIGNMENTS = 5
 FRAGMENT_CACHE_SIZE = 10_000
+LISTED_TAGS = 30
+"""Labels listed on each page of a teacher's micro-site; past that, a link to all of them."""
+LISTED_MONTHS = 36
+"""Months listed on each page of a teacher's micro-site (the latest); past that, a link to
+all of them."""
 """Macro results kept for reuse (a post's card is about 1 KB): a district has 90,000
 posts, each with a card or two."""
 _ROOT = "<\0root\0>"
@@ -802,28 +807,64 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
     base = r.layout.teacher(teacher)
     months = by_month(posts, r.site.school.timezone)
     tags = sorted({tag for p in posts for tag in p.tags}, key=str.casefold)
+    listed = _listed_tags(posts, tags)
+    # Every page of the micro-site lists the teacher's labels and months: all of them on
+    # each of their thousands of label pages made the output grow as the square of the
+    # labels (issue 26). Past LISTED_TAGS labels (the most used are listed) or
+    # LISTED_MONTHS months (the latest), the pages link to an index of all.
     context: dict[str, Any] = {"teacher": teacher, "feed": r.portal.feed_of(teacher.slug),
                                "subjects": [r.site.subject(s) for s in teacher.subjects],
-                               "months": months, "tags": tags}
+                               "months": months[:LISTED_MONTHS], "tags": listed,
+                               "all_months": len(months) > LISTED_MONTHS,
+                               "all_tags": len(listed) < len(tags)}
     yield from _listing(r, base, "teacher.html", teacher.name, posts, heading=None, **context)
+    by_month_of: dict[str, list[Post]] = defaultdict(list)
+    by_tag: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:  # one pass: a filter per month and per label was their product
+        by_month_of[post.published.astimezone(r.zone).strftime("%Y-%m")].append(post)
+        for tag in dict.fromkeys(post.tags):
+            by_tag[tag].append(post)
+    if len(months) > LISTED_MONTHS:
+        yield r.page(r.layout.months(teacher) + "index.html", "archive.html", teacher=teacher,
+                     heading=r._("theme.teacher.archive"),
+                     links=[(f"{r.month_name(month)} ({count})", r.layout.month(teacher, month))
+                            for month, count in months])
     for month, _count in months:
-        in_month = [p for p in posts
-                    if p.published.astimezone(r.zone).strftime("%Y-%m") == month]
         yield from _listing(r, r.layout.month(teacher, month), "teacher.html", teacher.name,
-                            in_month, feeds=False, heading=_month_title(r, month), **context)
+                            by_month_of[month], feeds=False, heading=_month_title(r, month),
+                            **context)
+    if len(listed) < len(tags):
+        yield r.page(r.layout.tags(teacher) + "index.html", "archive.html", teacher=teacher,
+                     heading=r._("hostile_web.all_tags"),
+                     links=[(tag, r.layout.tag(teacher, tag)) for tag in tags])
     for tag in tags:
-        tagged = [p for p in posts if tag in p.tags]
         yield from _listing(r, r.layout.tag(teacher, tag), "teacher.html", teacher.name,
-                            tagged, feeds=False, heading=r._("page.tag_title", tag=tag),
+                            by_tag[tag], feeds=False, heading=r._("page.tag_title", tag=tag),
                             **context)
     photo = r.layout.photo(teacher)
-    if photo and teacher.photo:
+    if photo and teacher.photo_content is not None:
+        yield OutputFile(photo, teacher.photo_content)  # an SVG, cleaned (issue 26)
+    elif photo and teacher.photo:
         yield OutputFile(photo, source=teacher.photo)
     for post in posts:
         path = r.layout.post(post)
         yield r.page(path + "index.html", "post.html", post=post)
+        cleaned = dict(post.cleaned)
         for asset in {*post.assets, *(a.path for a in post.attachments)}:
-            yield OutputFile(path + asset.name, source=asset)
+            if str(asset) in cleaned:  # an SVG: its cleaned copy, never the file (issue 26)
+                yield OutputFile(path + asset.name, cleaned[str(asset)])
+            else:
+                yield OutputFile(path + asset.name, source=asset)
+
+
+def _listed_tags(posts: Sequence[Post], tags: list[str]) -> list[str]:
+    """The labels a teacher's pages list: all of them up to `LISTED_TAGS`, else the
+    `LISTED_TAGS` most used (in name order)."""
+    if len(tags) <= LISTED_TAGS:
+        return tags
+    used = Counter(tag for post in posts for tag in post.tags)
+    top = sorted(tags, key=lambda tag: -used[tag])[:LISTED_TAGS]  # stable: by name on ties
+    return sorted(top, key=str.casefold)
 
 
 def _month_title(r: Renderer, month: str) -> str:

@@ -62,6 +62,42 @@ class OutputWriteError(MadingError):
         return str(self.problem(Translator()))
 
 
+class OutputBudgetError(OutputWriteError):
+    """The build made far more than its posts need (issue 26: one post with 10,000 tags
+    wrote 7.1 GB): stopped before the disk fills, nothing swapped, staging removed."""
+
+    def __init__(self, where: str, budget: OutputBudget) -> None:
+        MadingError.__init__(self, "output budget", where, budget.limit)
+        self.where = where
+        self.budget = budget
+
+    def problem(self, _: Translator) -> Problem:
+        return Problem(self.where, _("hostile_web.output_budget", size=_megabytes(
+            self.budget.limit), posts=self.budget.posts, per_post=_megabytes(
+            self.budget.per_post), base=_megabytes(self.budget.base)))
+
+
+@dataclass(frozen=True)
+class OutputBudget:
+    """How many bytes a build may make (pages, feeds, cleaned images; not the files it
+    copies, which the school's own folder bounds): a fixed base for the site's own pages
+    plus an allowance per post. A post costs about 45 KB of output (50.8 MB for the
+    school of 1,160 posts, 3.5 GB for the district of 90,000: bench/RESULTS.md); the
+    allowance is some 20 times that, so a real site is never stopped."""
+
+    posts: int
+    base: int = 256 * 1024 * 1024
+    per_post: int = 1024 * 1024
+
+    @property
+    def limit(self) -> int:
+        return self.base + self.per_post * self.posts
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / (1024 * 1024):,.0f} MB"
+
+
 @dataclass(frozen=True)
 class WriteReport:
     files: int
@@ -72,7 +108,8 @@ class WriteReport:
 
 def write_output(files: Iterable[OutputFile], output: Path,
                  finish: Callable[[Path, list[str]], None] | None = None,
-                 finished: Collection[str] = ()) -> WriteReport:
+                 finished: Collection[str] = (), budget: OutputBudget | None = None
+                 ) -> WriteReport:
     """Write `files` as the new content of `output`.
 
     `finish`, if given, is called with the staging folder and the paths of the files that
@@ -84,9 +121,14 @@ def write_output(files: Iterable[OutputFile], output: Path,
     written at all: no staging folder, no swap (a district's no-change rebuild would
     otherwise link 100,000 files only to throw them away).
 
+    With a `budget`, the bytes made (not copied) are counted as they come, and past its
+    limit the build stops.
+
     Raises:
         OutputWriteError: a file could not be written (`OSError`: a full disk, a file size
             limit, a read-only disk...); the previous output is left whole.
+        OutputBudgetError: the files made went past `budget`; the previous output is left
+            whole.
     """
     refusal = refuse_output(output, ())
     if refusal is not None:
@@ -101,8 +143,13 @@ def write_output(files: Iterable[OutputFile], output: Path,
         same: list[str] = []
         built: set[str] = set()
         rewritten: list[str] = []
+        made = 0
         for file in files:
             relative = _safe_relative(file.path)
+            if budget is not None and file.content is not None:
+                made += len(file.content)
+                if made > budget.limit:
+                    raise OutputBudgetError(where, budget)
             old = previous / relative if previous is not None else None
             built.add(relative)
             if old is not None and (file.unchanged or _same_content(file, old)):

@@ -89,12 +89,13 @@ def edit_post(site: Path, output: Path) -> None:
 
 def edit_image_beside_posts(site: Path, output: Path) -> None:
     image = site.parent / "content" / "sari" / "grafik.svg"
-    image.write_text(image.read_text().replace("</svg>", "<!-- diperbarui --></svg>"))
+    # A drawn change: a comment would not show, SVG is published cleaned (issue 26).
+    image.write_text(image.read_text().replace("</svg>", '<circle r="2"/></svg>'))
 
 
 def replace_photo(site: Path, output: Path) -> None:
     photo = site.parent / "img" / "sari.svg"
-    photo.write_text(photo.read_text().replace("</svg>", "<!-- foto baru --></svg>"))
+    photo.write_text(photo.read_text().replace("</svg>", '<circle r="2"/></svg>'))
 
 
 def edit_site_yml(site: Path, output: Path) -> None:

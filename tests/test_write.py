@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generator.models import OutputFile
-from generator.write import link_tree, write_output
+from generator.write import OutputBudget, OutputBudgetError, link_tree, write_output
 from tests.conftest import REPO
 
 BUILD = """
@@ -256,3 +257,39 @@ def test_build_killed_at_any_moment_leaves_the_previous_output_whole(
         [], [".public.spare"])
     assert "Bentuk baku" in (output / "guru/sari/2026-11-18-persamaan-kuadrat/index.html") \
         .read_text()
+
+
+def test_a_build_past_its_output_budget_stops_and_leaves_the_previous_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 26: one post with 10,000 tags wrote 7.1 GB. A build that makes far more than
+    its posts need stops as it goes (the pages not even made), and nothing is swapped."""
+    monkeypatch.chdir(tmp_path)
+    output = tmp_path / "public"
+    write_output([OutputFile("index.html", b"lama")], output)
+    before = state(output)
+    budget = OutputBudget(posts=2, base=100_000, per_post=50_000)
+    made: list[int] = []
+
+    def pages() -> Iterator[OutputFile]:
+        for number in range(10_000):
+            made.append(number)
+            yield OutputFile(f"label/{number}/index.html", b"x" * 10_000)
+
+    with pytest.raises(OutputBudgetError) as raised:
+        write_output(pages(), output, budget=budget)
+
+    assert len(made) == 21  # the 21st page passed 200,000 bytes; none made after it
+    assert state(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no staging left
+    assert str(raised.value) == (
+        "public: build menghasilkan lebih dari 0 MB halaman dan feed (0 MB, ditambah 0 MB "
+        "untuk setiap 2 tulisannya): jauh melebihi kebutuhan tulisannya, jadi dihentikan "
+        "sebelum disk penuh; folder keluaran dibiarkan seperti semula. Cari tulisan atau "
+        "feed yang menghasilkan ribuan halaman (label, tanggal)")
+
+
+def test_the_default_budget_never_stops_a_district() -> None:
+    """90,000 posts made 3.5 GB (bench/RESULTS.md): the budget leaves room for 25 times
+    that; a school of 30 posts still stops below 300 MB."""
+    assert OutputBudget(posts=90_000).limit > 25 * 3_533_500_000
+    assert OutputBudget(posts=30).limit < 300 * 1024 * 1024

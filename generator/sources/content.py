@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 from ruamel.yaml.comments import CommentedMap
@@ -26,8 +26,9 @@ from generator.cache import BuildCache, code_fingerprint
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.dates import EARLIEST, LATEST, SCHEDULE_AHEAD, in_range
 from generator.errors import InputError, Problem, display_path
+from generator.filetypes import FileRefused, publishable
 from generator.i18n import Translator
-from generator.models import KINDS, Attachment, Entry, Kind, Site, pack_html
+from generator.models import KINDS, MAX_TAGS, Attachment, Entry, Kind, Site, pack_html
 from generator.paths import inside, links_out, shown, usable
 from generator.sanitize import summarize
 from generator.slugs import fold, slugify
@@ -267,6 +268,12 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
         raise InputError([Problem(display_path(path),
                                   _("content.nested_too_deep", limit=MAX_NESTING),
                                   first_body_line)]) from None
+    assets, cleaned, refused = _local_assets(html, path.parent)
+    if refused:
+        where = display_path(path)
+        raise InputError([Problem(where, _(message, value=name, **values),
+                                  _reference_line(text, name, post.body))
+                          for name, message, values in refused])
     return Entry(
         teacher=teacher_slug,
         entry_id=f"content/{teacher_slug}/{path.name}",
@@ -282,8 +289,9 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
         due=post.due,
         draft=post.draft,
         slug=slugify(path.stem),
-        assets=_local_assets(html, path.parent),
+        assets=assets,
         attachments=post.attachments,
+        cleaned=tuple({**dict(post.cleaned), **cleaned}.items()),
     )
 
 
@@ -326,6 +334,8 @@ class _Fields:
     summary: str
     draft: bool
     attachments: tuple[Attachment, ...]
+    cleaned: tuple[tuple[str, bytes], ...]
+    """(path, content) of the attachments published cleaned (SVG)."""
     body: str
 
     @classmethod
@@ -367,7 +377,11 @@ class _Fields:
         due = check.date("due", end_of_day=True)
         if kind == "tugas" and meta.get("due") is None:  # (a bad `due` is reported by date())
             check.problem("kind", "content.tugas_without_due")
-        tags = tuple(check.text_list("tags")) + category_tags
+        tags = tuple(dict.fromkeys(tuple(check.text_list("tags")) + category_tags))
+        if len(tags) > MAX_TAGS:  # each label is a page: 10,000 of them filled a disk
+            check.problem("tags", "hostile_web.too_many_tags",
+                          check.line("tags" if "tags" in meta else "categories"),
+                          count=len(tags), limit=MAX_TAGS)
         summary = check.text("summary")
         draft = check.flag("draft")
         attachments = check.attachments(path.parent)
@@ -376,7 +390,8 @@ class _Fields:
             raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
         return cls(title=title, published=published, subjects=subjects, classes=classes,
                    kind=kind, due=due, tags=tags, summary=summary, draft=draft,
-                   attachments=attachments, body=body)
+                   attachments=attachments, cleaned=tuple(check.cleaned.items()),
+                   body=body)
 
 
 def _lowercase_keys(meta: dict[Any, Any]) -> None:
@@ -460,10 +475,15 @@ def _slug_as_path(meta: dict[Any, Any], offset: int) -> tuple[str, int] | None:
     return None
 
 
-def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
+def _local_assets(html: str, folder: Path) -> tuple[
+        tuple[Path, ...], dict[str, bytes], list[tuple[str, str, dict[str, object]]]]:
     """Files next to the post that its HTML links to (images, worksheets): links
-    resolved, only files of the post's own folder, no hidden file."""
+    resolved, only files of the post's own folder, no hidden file. With them, the cleaned
+    content of those published cleaned (SVG), and (name, message id, values) for those of
+    a type a post may not publish (HTML, scripts: issue 26)."""
     found: list[Path] = []
+    cleaned: dict[str, bytes] = {}
+    refused: list[tuple[str, str, dict[str, object]]] = []
     here = Path(os.path.realpath(folder))
     for ref in _LOCAL_REF_RE.findall(html):
         candidate = inside(folder, unquote(ref.split("#")[0].split("?")[0]))
@@ -471,7 +491,24 @@ def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
                 not candidate.name.startswith(".") and candidate.is_file() and \
                 candidate not in found:
             found.append(candidate)
-    return tuple(found)
+            try:
+                kept = publishable(candidate)
+            except FileRefused as exc:
+                refused.append((candidate.name, exc.message_id, exc.values))
+                continue
+            if kept.content is not None:
+                cleaned[str(candidate)] = kept.content
+    return tuple(found), cleaned, refused
+
+
+def _reference_line(text: str, name: str, body: str) -> int:
+    """The line of the file that names `name` in the body (or the body's first line)."""
+    first_body_line = text.count("\n") - body.count("\n") + 1
+    lines = text.splitlines()
+    for number in range(first_body_line, len(lines) + 1):
+        if name in lines[number - 1] or quote(name) in lines[number - 1]:
+            return number
+    return first_body_line
 
 
 class _FrontMatter:
@@ -486,6 +523,8 @@ class _FrontMatter:
         self.site = site
         self._ = translate
         self.problems: list[Problem] = []
+        self.cleaned: dict[str, bytes] = {}
+        """The attachments published cleaned (SVG), by path."""
 
     def line(self, key: object) -> int:
         found = key_line(self.meta, key)
@@ -590,8 +629,17 @@ class _FrontMatter:
                              folder=display_path(folder) + "/",
                              hint=did_you_mean(name, here, self._))
             else:
-                kind = path.suffix.lstrip(".").upper() or "?"
-                found.append(Attachment(path, path.stat().st_size, kind))
+                try:  # only types a browser shows without running anything (issue 26)
+                    kept = publishable(path)
+                except FileRefused as exc:
+                    self.problem("attachments", exc.message_id, line, value=name,
+                                 **exc.values)
+                    continue
+                if kept.content is None:
+                    found.append(Attachment(path, path.stat().st_size, kept.kind))
+                else:
+                    self.cleaned[str(path)] = kept.content
+                    found.append(Attachment(path, len(kept.content), kept.kind))
         return tuple(found)
 
     def classes(self) -> tuple[str, ...]:

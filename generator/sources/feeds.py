@@ -34,6 +34,7 @@ from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
 from generator.sources.fetch import (
     DEFAULT_LIMITS,
+    AddressPolicy,
     Fetched,
     FetchFailure,
     FetchLimits,
@@ -51,6 +52,9 @@ before any XML parser sees it."""
 _TRUNCATED = ("no element found", "unclosed token", "unclosed CDATA section")
 """expat's messages for XML that stops early: a download cut off mid-feed."""
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
+MAX_CATEGORIES = 50
+"""Categories kept per item, in the feed's order: enough for a subject, classes, a kind
+and the labels a post shows (`models.MAX_TAGS`), not the 10,000 of a prank (issue 26)."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,10 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
                 parsing[fetched.key] = workers.submit(_from_response, fetched,
                                                       sources[fetched.key], embed_hosts)
 
-        for fetched in fetch_all(requests, limits, parse_when_fetched):
+        # Only the hosts site.yml names may be internal: not a feed address the archive
+        # remembers, nor a redirect's or a home page's link (issue 26).
+        policy = AddressPolicy.trusting(list(sources.values()))
+        for fetched in fetch_all(requests, limits, parse_when_fetched, policy):
             results.append(_parsed(parsing.get(fetched.key), fetched, sources[fetched.key],
                                    embed_hosts))
     return results
@@ -362,7 +369,8 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
         _struct_time(given_published), _struct_time(given_updated),
         bool(given_published or given_updated))
     title = plain_text(e.get("title") or "") or summarize(html, words=8)
-    categories = tuple(plain_text(t.get("term") or t.get("label") or "") for t in e.get("tags", []))
+    categories = tuple(plain_text(t.get("term") or t.get("label") or "")
+                       for t in e.get("tags", [])[:MAX_CATEGORIES])
     return Entry(
         teacher=teacher,
         entry_id=e.get("id") or raw_link or _content_id(title, content),
@@ -454,7 +462,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
             content = _text_html(str(item["content_text"]))
         html = sanitize_html(content, link or home, embed_hosts)
         title = plain_text(str(item.get("title") or "")) or summarize(html, words=8)
-        tags = _list(item.get("tags"))
+        tags = _list(item.get("tags"))[:MAX_CATEGORIES]
         authors = _list(item.get("authors"))
         entry_id = str(item.get("id") or raw_link or _content_id(title, content))
         if not item.get("id"):

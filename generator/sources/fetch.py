@@ -6,7 +6,10 @@ httpx (async) does the HTTP; this module adds what a feed reader needs on top:
 - conditional GET (ETag / Last-Modified), so an unchanged feed costs one 304;
 - a size cap on the *decoded* body, decompressed here with a bounded zlib so that a gzip
   bomb is cut at the cap instead of filling memory;
-- discovery of the feed behind a blog's home page.
+- discovery of the feed behind a blog's home page;
+- no hop to an internal address (`AddressPolicy`): a redirect or a discovered feed link
+  pointing at the runner's loopback, the school's network or a cloud metadata address is
+  refused, unless its host is one `site.yml` names (issue 26).
 
 Nothing here raises for a bad feed: every request ends as a `Fetched` or a `FetchFailure`.
 """
@@ -14,8 +17,10 @@ Nothing here raises for a bad feed: every request ends as a `Fetched` or a `Fetc
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     # Imported where a fetch starts: a build with nothing to fetch (offline, or every
     # teacher writing in content/) does not load httpx and asyncio's stack for nothing.
     import httpx
+    from httpcore import SOCKET_OPTION
 
 USER_AGENT = f"Mading/{__version__} (school portal feed reader)"
 FEED_ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, "
@@ -106,6 +112,54 @@ class FetchError(Exception):
     """Why a request produced no usable response; the message goes into the report."""
 
 
+class AddressRefused(FetchError):
+    """A hop to an internal address from a host the school did not name (issue 26)."""
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which hosts may be on an internal network: those the school wrote itself.
+
+    A blog named in `site.yml` as `http://localhost:8000/` or `http://10.0.0.5/` is
+    the school's choice, with every address on it. Any other host a fetch reaches (a
+    redirect's target, a feed a home page links to, a feed address remembered in the
+    archive) must resolve to public addresses only: otherwise a hostile blog could make
+    the runner fetch its own loopback, the school's intranet or the cloud's metadata
+    service (169.254.169.254) and publish what it says on the home page.
+    """
+
+    trusted_hosts: frozenset[str]
+    """Host names (lower case, IPv6 without brackets) as `site.yml` writes them."""
+
+    @classmethod
+    def trusting(cls, urls: Sequence[str]) -> AddressPolicy:
+        """The policy that trusts the hosts of `urls` (the addresses the school wrote)."""
+        hosts = set()
+        for url in urls:
+            try:
+                host = urlsplit(url).hostname
+            except ValueError:
+                continue
+            if host:
+                hosts.add(host.lower())
+                with suppress(UnicodeError):  # as the connection names it: xn--…
+                    hosts.add(host.lower().encode("idna").decode("ascii"))
+        return cls(frozenset(hosts))
+
+    def trusts(self, host: str) -> bool:
+        return host.lower().strip("[]") in self.trusted_hosts
+
+
+def internal(address: str) -> bool:
+    """Whether an IP address is anything but a public one: loopback, private, link-local
+    (the metadata service), shared, reserved, multicast or unspecified; an IPv4 address
+    written as IPv6 (`::ffff:127.0.0.1`) is judged as IPv4."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
 DEFAULT_LIMITS = FetchLimits()
 
 
@@ -113,27 +167,32 @@ OnFetched = Callable[["Fetched | FetchFailure"], None]
 
 
 def fetch_all(requests: Sequence[FetchRequest], limits: FetchLimits = DEFAULT_LIMITS,
-              on_fetched: OnFetched | None = None) -> list[Fetched | FetchFailure]:
+              on_fetched: OnFetched | None = None, policy: AddressPolicy | None = None
+              ) -> list[Fetched | FetchFailure]:
     """Fetch every request concurrently within `limits`; one result per request, in order.
 
     `on_fetched` is called with each result as soon as it is in (from the event loop: it
     must return quickly, e.g. by handing the parsing to a process pool), so that parsing
-    overlaps the wait for slower servers.
+    overlaps the wait for slower servers. `policy` names the hosts that may be internal;
+    by default those of the requests themselves (a list of blogs the admin gave).
     """
     if not requests:
         return []
+    policy = policy or AddressPolicy.trusting([r.url for r in requests])
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_fetch_all(requests, limits, on_fetched))
+        return asyncio.run(_fetch_all(requests, limits, on_fetched, policy))
     # Called from code that already runs an event loop (a notebook, Playwright's sync
     # API): give the update a loop of its own in a worker thread.
     with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, _fetch_all(requests, limits, on_fetched)).result()
+        return worker.submit(asyncio.run,
+                             _fetch_all(requests, limits, on_fetched, policy)).result()
 
 
 async def _fetch_all(requests: Sequence[FetchRequest], limits: FetchLimits,
-                     on_fetched: OnFetched | None) -> list[Fetched | FetchFailure]:
+                     on_fetched: OnFetched | None, policy: AddressPolicy
+                     ) -> list[Fetched | FetchFailure]:
     import httpx
 
     semaphore = asyncio.Semaphore(limits.concurrency)
@@ -142,9 +201,11 @@ async def _fetch_all(requests: Sequence[FetchRequest], limits: FetchLimits,
     # request's timeout: the pool must be as large as the concurrency.
     pool = httpx.Limits(max_connections=limits.concurrency,
                         max_keepalive_connections=limits.concurrency)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, limits=pool,
+    transport = _guarded_transport(policy, pool)
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True,
                                  max_redirects=limits.max_redirects, trust_env=False,
-                                 headers={"User-Agent": USER_AGENT}) as client:
+                                 headers={"User-Agent": USER_AGENT},
+                                 transport=transport) as client:
 
         async def one(request: FetchRequest) -> Fetched | FetchFailure:
             result: Fetched | FetchFailure
@@ -179,13 +240,19 @@ async def _fetch_one(client: httpx.AsyncClient, request: FetchRequest,
     # A home page: follow its <link rel="alternate">, else try the usual places.
     candidates = feed_links(fetched.body.decode("utf-8", "replace"), fetched.url)
     candidates += [urljoin(fetched.url, path) for path in USUAL_FEED_PATHS]
+    refused: AddressRefused | None = None
     for candidate in dict.fromkeys(candidates):
         try:
             found = await _get(client, FetchRequest(request.key, candidate), candidate, limits)
+        except AddressRefused as exc:
+            refused = refused or exc
+            continue
         except FetchError:
             continue
         if found.body is not None and looks_like_feed(found.body, found.content_type):
             return found
+    if refused is not None:  # the report says why the feed it links was not read
+        raise refused
     raise FetchError("no feed found on this page (looked for <link rel=\"alternate\"> "
                      "and the usual feed addresses)")
 
@@ -244,6 +311,81 @@ async def _exchange(client: httpx.AsyncClient, key: str, url: str, headers: dict
                        etag=response.headers.get("etag"),
                        last_modified=response.headers.get("last-modified"),
                        received=decoder.received)
+
+
+def _guarded_transport(policy: AddressPolicy, limits: httpx.Limits
+                       ) -> httpx.AsyncHTTPTransport:
+    """httpx's transport, whose connections (for every redirect hop and every discovered
+    candidate) go only to addresses `policy` allows.
+
+    The check is made where the connection is opened, in httpcore's network backend: it
+    resolves the host itself and connects to the address it checked. Checking first and
+    letting the connection resolve again would let a name answer a public address to the
+    check and 127.0.0.1 to the connection (DNS rebinding). httpx takes no network backend,
+    so its transport gets a pool built with one (`_pool`: the one private name used here,
+    covered by tests/test_fetch.py).
+    """
+    import httpcore
+    import httpx
+
+    class GuardedBackend(httpcore.AsyncNetworkBackend):
+        def __init__(self) -> None:
+            self._inner = httpcore.AnyIOBackend()
+
+        async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                              local_address: str | None = None,
+                              socket_options: Iterable[SOCKET_OPTION] | None = None
+                              ) -> httpcore.AsyncNetworkStream:
+            if policy.trusts(host):
+                return await self._inner.connect_tcp(host, port, timeout, local_address,
+                                                     socket_options)
+            addresses = await _resolve(host, port)
+            inside = [address for address in addresses if internal(address)]
+            if inside:
+                raise AddressRefused(f"refused to connect to {host}: it is an internal "
+                                     f"address ({inside[0]}), and only a host written in "
+                                     "site.yml may be one")
+            failure = httpcore.ConnectError(f"{host} has no address")
+            for address in addresses:  # IPv4 first: many runners have no IPv6 route
+                try:
+                    return await self._inner.connect_tcp(address, port, timeout,
+                                                         local_address, socket_options)
+                except httpcore.ConnectError as exc:
+                    failure = exc
+            raise failure
+
+        async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                      socket_options: Iterable[SOCKET_OPTION] | None = None
+                                      ) -> httpcore.AsyncNetworkStream:
+            raise httpcore.ConnectError("no Unix sockets here")
+
+        async def sleep(self, seconds: float) -> None:
+            await self._inner.sleep(seconds)
+
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry, network_backend=GuardedBackend())
+    return transport
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    """The addresses of `host` (itself if it is one), IPv4 first."""
+    import httpcore
+
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port,
+                                                             type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:  # as httpx says it for a name that is not found
+        raise httpcore.ConnectError(str(exc)) from None
+    ordered = sorted(found, key=lambda info: info[0] != socket.AF_INET)
+    return list(dict.fromkeys(str(info[4][0]) for info in ordered))
 
 
 class _Decoder:

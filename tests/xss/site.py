@@ -4,8 +4,8 @@ Two sites, so that every page stays small enough to open them all in a browser:
 
 - `write_school_site`: the fields a site has one of hold every vector at once: the
   school's name and description, one subject (name; every vector is also an alias), one
-  class, one teacher (name, bio, links, a photo file named after a vector and holding a
-  script); `school.url` is a vector that passes validation (1108). No posts.
+  class, one teacher (name, bio, links, an SVG photo holding a script); `school.url` is
+  a vector that passes validation (1108). No posts.
 - `write_posts_site`: one feed item and one Markdown post per vector, and the vectors in
   groups of `CHUNK` naming subjects, classes, teachers, categories and tags.
   - **feeds**: every field of an item holds its vector (title, body, summary, link,
@@ -203,10 +203,10 @@ def post_date(vector: Vector) -> datetime:
 
 
 def _photo(root: Path, name: str, group: list[Vector]) -> str:
-    """A photo file whose name ends in a vector, holding a script that must never run:
-    the portal shows photos with <img>, where SVG scripts do not run."""
-    suffix = next((n for v in group if (n := file_name(v)) and "." not in n), "svg")
-    path = f"img/{name}.{suffix}"
+    """An SVG photo holding a script that must never run: the portal shows photos with
+    <img>, where SVG scripts do not run, and publishes them cleaned (issue 26; a photo
+    named with a vector as its extension, as before, is no image and is refused)."""
+    path = f"img/{name}.svg"
     (root / path).write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(\'photo\')" width="8" '
         f'height="8"><script>alert({group[0].id})</script><rect width="8" height="8"/></svg>',
@@ -342,7 +342,10 @@ def _write_markdown(folder: Path, groups: list[list[Vector]]) -> tuple[int, ...]
             v = vector.payload
             attachment = file_name(vector)
             if attachment:
-                (folder / attachment).write_bytes(b"lembar kerja")
+                # A worksheet named after the vector: a real PDF, the type a post may
+                # publish (issue 26: an HTML or script attachment is refused).
+                attachment += ".pdf"
+                (folder / attachment).write_bytes(b"%PDF-1.4\nlembar kerja")
                 attachments.append(vector.id)
             due = post_date(vector) + timedelta(days=(vector.id % 3) * 7 - 7)
             (folder / f"{vector.id}.md").write_text(
