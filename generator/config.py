@@ -22,6 +22,7 @@ from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from generator import fast_yaml
+from generator.classes import ClassIndex, Key, class_key
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import PortalSettings, School, Site, Subject, Teacher, personal_name
@@ -33,6 +34,7 @@ SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
 TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal")
 PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
+CLASS_KEYS = ("name", "aliases")
 TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio", "links")
 RESERVED_TEACHER_SLUGS = ("mapel", "terbaru", "halaman")
 """Folder names under guru/ that the directory's own pages use."""
@@ -295,15 +297,15 @@ def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
 
     school = _school(check, data)
     subjects = _subjects(check, data)
-    classes = _classes(check, data)
-    teachers = _teachers(check, data, subjects, classes)
+    classes, class_aliases = _classes(check, data)
+    teachers = _teachers(check, data, subjects, classes, class_aliases)
     embeds = _embeds(check, data)
     settings = _portal(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
-                embed_hosts=embeds, portal=settings,
+                class_aliases=class_aliases, embed_hosts=embeds, portal=settings,
                 root=root, config_file=config_file.resolve())
 
 
@@ -409,16 +411,50 @@ def _embeds(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def _classes(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
+def _classes(check: _Checker, data: dict[Any, Any]
+             ) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The school's classes and the other names each goes by: `X IPA 1` or
+    `{name: XI MIPA 3, aliases: [XI IPA 3]}`, like subjects (issue 20)."""
     classes: list[str] = []
-    for name, line in check.text_list(data, "classes", ""):
+    aliases: list[tuple[str, tuple[str, ...]]] = []
+    taken: dict[Key, str] = {}
+    raw = data.get("classes")
+    items = [raw] if isinstance(raw, str) else check.mapping_items(raw, "classes", data)
+    for index, item in enumerate(items):
+        line = key_line(raw, index, key_line(data, "classes"))
+        if isinstance(item, dict):
+            check.unknown_keys(item, CLASS_KEYS, "classes.")
+            name = check.text(item, "name", "classes.", required=True, line=line)
+            others = check.text_list(item, "aliases", "classes.")
+        elif isinstance(item, list):
+            check.problem(line, "config.not_list", key="classes")
+            continue
+        else:
+            name, others = ("" if item is None else str(item).strip()), []
+        if not name and isinstance(item, dict):
+            continue
         if not slugify(name):
             check.problem(line, "config.bad_class", value=name)
-        elif name in classes:
+            continue
+        if name in classes:
             check.problem(line, "config.duplicate_class", value=name)
-        else:
-            classes.append(name)
-    return tuple(classes)
+            continue
+        classes.append(name)
+        kept = []
+        for label, label_line in [(name, line), *others]:
+            key = class_key(label)
+            if not slugify(label):
+                check.problem(label_line, "config.bad_class", value=label)
+            elif key in taken and taken[key] != name:
+                check.problem(label_line, "assignments.alias_taken", value=label,
+                              other=taken[key])
+            else:
+                taken[key] = name
+                if label != name:
+                    kept.append(label)
+        if kept:
+            aliases.append((name, tuple(kept)))
+    return tuple(classes), tuple(aliases)
 
 
 def _slug(check: _Checker, item: dict[Any, Any], name: str, key: str, line: int | None,
@@ -447,18 +483,20 @@ def _slug(check: _Checker, item: dict[Any, Any], name: str, key: str, line: int 
 
 
 def _teachers(check: _Checker, data: dict[Any, Any], subjects: tuple[Subject, ...],
-              classes: tuple[str, ...]) -> tuple[Teacher, ...]:
+              classes: tuple[str, ...],
+              class_aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Teacher, ...]:
     teachers: list[Teacher] = []
     seen: dict[str, int | None] = {}
     subject_by_fold: dict[str, Subject] = {}
     for subject in subjects:
         for label in (subject.name, subject.slug, *subject.aliases):
             subject_by_fold.setdefault(fold(label), subject)
-    class_by_fold = {fold(c): c for c in classes}
+    class_index = ClassIndex.build(classes, dict(class_aliases))
 
     def known_class(name: str) -> str | None:
         # Declaring the school's classes is optional; without the list, any class goes.
-        return class_by_fold.get(fold(name)) if classes else name
+        # `XI-2`, `xi 2` and an alias all name the class as site.yml spells it.
+        return class_index.names.get(class_key(name)) if classes else name
 
     for index, item in enumerate(check.mapping_items(data.get("teachers"), "teachers", data)):
         line = key_line(data["teachers"], index)

@@ -83,6 +83,9 @@ class Site:
     root: Path
     """The folder holding `site.yml`; relative paths in the config resolve against it."""
     config_file: Path
+    class_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(class, its other names) for the classes of site.yml that have aliases: the names
+    teachers' labels and posts may use (`XI IPA 3` for `XI MIPA 3`)."""
     embed_hosts: tuple[str, ...] = ("www.youtube.com", "www.youtube-nocookie.com")
     """Hosts whose iframes (videos, slides) may appear in posts; also the CSP's frame-src."""
     portal: PortalSettings = PortalSettings()
