@@ -45,17 +45,30 @@ def class_key(name: str) -> Key:
     return tuple(words)
 
 
+_START_RE = re.compile(r"(?i)\b(?:kelas|kls|class|rombel)\b|(?-i:\b[IVX]{1,4}\b)"
+                       r"|\b(?:1[0-2]|[1-9])(?=[\s_.-]*[^\W\d_])")
+"""Where a class may be named: a sentence is tokenized only from these, a short way on."""
+_WINDOW = 80
+_MOST_TOKENS = 24
+"""Characters and tokens read from each place a class may be named: `kelas IX A, B, C`."""
+
+
 @dataclass(frozen=True)
 class _Token:
     text: str
     kind: str
     """`word`, `num`, `dash` (inside a name or a range), `list` (a comma, `&`, `dan`) or
     `stop` (any other mark)."""
+    end: int = 0
+    """Where it ends in the text it was read from."""
 
 
-def _tokens(text: str) -> list[_Token]:
-    tokens = []
-    for match in _TOKEN_RE.finditer(text):
+def _tokens(text: str, start: int = 0, stop: int | None = None,
+            most: int | None = None) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _TOKEN_RE.finditer(text, start, len(text) if stop is None else stop):
+        if most is not None and len(tokens) == most:
+            break
         value = match.group()
         if value.isdigit():
             kind = "num"
@@ -67,7 +80,7 @@ def _tokens(text: str) -> list[_Token]:
             kind = "list"
         else:
             kind = "stop"
-        tokens.append(_Token(value, kind))
+        tokens.append(_Token(value, kind, match.end()))
     return tokens
 
 
@@ -120,14 +133,19 @@ class ClassIndex:
         """The classes a sentence names, in the order it names them. A grade named
         alongside classes of that grade adds nothing: `Tugas kelas IX` above `IX A, B, C`
         is for those three."""
-        tokens = _tokens(text)
         found: list[str] = []
         groups: list[str] = []
-        index = 0
-        while index < len(tokens):
-            intro = index > 0 and tokens[index - 1].text.lower() in _INTRO_WORDS
-            end = self._mention(tokens, index, intro, own, found, groups)
-            index = max(end, index + 1)
+        done = 0
+        # Only from where a class may be named: a post's text is mostly other words.
+        for start in _START_RE.finditer(text):
+            if start.start() < done:
+                continue
+            tokens = _tokens(text, start.start(), start.start() + _WINDOW, _MOST_TOKENS)
+            intro = bool(tokens) and tokens[0].text.lower() in _INTRO_WORDS
+            first = 1 if intro else 0
+            end = self._mention(tokens, first, intro, own, found, groups)
+            if end > first:
+                done = tokens[end - 1].end
         named_grades = {class_key(name)[0] for name in found}
         groups = [name for name in groups if class_key(name)[0] not in named_grades]
         return tuple(dict.fromkeys([*found, *groups]))
