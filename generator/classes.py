@@ -46,6 +46,7 @@ def class_key(name: str) -> Key:
 
 
 _START_RE = re.compile(r"(?i)\b(?:kelas|kls|class|rombel)\b|(?-i:\b[IVX]{1,4}\b)"
+                       r"|\b[ivx]{1,4}(?=[-_][^\W_])"
                        r"|\b(?:1[0-2]|[1-9])(?=[\s_.-]*[^\W\d_])")
 """Where a class may be named: a sentence is tokenized only from these, a short way on."""
 _WINDOW = 80
@@ -159,9 +160,11 @@ class ClassIndex:
             return start
         first = tokens[start]
         grade = _grade(first.text) if first.kind in ("word", "num") else None
-        # A lowercase `x` or `v` in running text is a letter; a grade needs `kelas` first.
-        if grade is None or (first.kind == "word" and not intro and not first.text.isupper()):
+        if grade is None:
             return start
+        # A lowercase `x` or `v` in running text is a letter: a grade needs `kelas` first,
+        # or a whole class's name after it (`xi-mipa-3`).
+        whole_only = first.kind == "word" and not intro and not first.text.isupper()
         key: Key = (grade,)
         index = start + 1
         while index < len(tokens):
@@ -172,11 +175,11 @@ class ClassIndex:
             if longer not in self.names and longer not in self.groups:
                 break
             key, index = longer, step + 1
-        if key in self.names:
+        if key in self.names and not (whole_only and len(key) < 2):
             found.append(self.names[key])
             return self._continued(tokens, index, key, found)
         stream = len(key) > 1 and not key[-1].isdigit() and len(key[-1]) > 1
-        if key not in self.groups or not (intro or stream):
+        if key not in self.groups or whole_only or not (intro or stream):
             return start
         members = self.groups[key]
         groups.extend(c for c in members if c in own or not set(members) & set(own))
