@@ -6,12 +6,15 @@ Pure functions over text; the labelled set goes through `collect`, the real pipe
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from generator.assignments import Reading, read_post, text_of
 from generator.classes import ClassIndex
+from generator.collect import collect
+from generator.models import Entry, Post, School, Site, Teacher, pack_html
 from tests.assignment_set import SET_FILE, load, read_with_mading, score
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -295,3 +298,61 @@ def test_the_labelled_set_is_large_enough() -> None:
     assert sum(kinds) >= 40 and len(kinds) - sum(kinds) >= 20
     assert any(post.kind == "tugas" and post.due is None for post in data.posts)
 
+
+
+# -- in collect ---------------------------------------------------------------------------
+
+
+def _site() -> Site:
+    return Site(school=School("SMA Uji", "https://uji.sch.id/", "id", "Asia/Jakarta"),
+                subjects=(), classes=("X IPA 1", "X IPA 2", "XI MIPA 3"),
+                class_aliases=(("XI MIPA 3", ("XI IPA 3",)),),
+                teachers=(Teacher("Sari", "sari", (), ("X IPA 1", "X IPA 2")),),
+                root=Path("/sekolah"), config_file=Path("/sekolah/site.yml"))
+
+
+def _feed(title: str, html: str, categories: tuple[str, ...] = (),
+          packed: bytes | None = None) -> Entry:
+    return Entry(teacher="sari", entry_id=f"https://sari.example/{title}", origin="feed",
+                 title=title, published=MONDAY, html=packed or pack_html(html),
+                 link=f"https://sari.example/{title}", categories=categories)
+
+
+def _collected(*entries: Entry, markdown: tuple[Entry, ...] = ()) -> list[Post]:
+    return list(collect(_site(), list(entries), list(markdown), [], MONDAY).posts)
+
+
+def test_a_feed_post_gets_what_its_text_says() -> None:
+    (post,) = _collected(_feed("Tugas: Latihan SPLDV", "<p>Untuk XI IPA 3. Dikumpulkan "
+                               "paling lambat Jumat, 11 Desember 2026 pukul 23.59 WIB "
+                               "melalui Google Classroom.</p>"))
+    assert (post.kind, post.due, post.due_all_day, post.due_read, post.classes,
+            post.hand_in) == ("tugas", datetime(2026, 12, 11, 23, 59, tzinfo=JAKARTA), False,
+                              True, ("XI MIPA 3",), "melalui Google Classroom")
+
+
+def test_a_feed_post_labelled_materi_stays_materi() -> None:
+    (post,) = _collected(_feed("Tugas SPLDV", "<p>Dikumpulkan besok.</p>", ("Materi",)))
+    assert (post.kind, post.due, post.due_read) == ("materi", None, False)
+
+
+def test_a_post_whose_text_cannot_be_read_stays_materi_and_the_build_goes_on() -> None:
+    # A damaged packed text (zlib fails on it): the reading fails, the post stays.
+    broken = _feed("Tugas rusak", "", packed=b"not zlib at all")
+    fine = _feed("Tugas baik", "<p>Dikumpulkan besok.</p>")
+    posts = {post.title: post for post in _collected(broken, fine)}
+    assert (posts["Tugas rusak"].kind, posts["Tugas rusak"].due) == ("materi", None)
+    assert posts["Tugas rusak"].classes == ("X IPA 1", "X IPA 2")
+    assert posts["Tugas baik"].kind == "tugas"
+
+
+def test_a_markdown_posts_front_matter_is_kept_as_written() -> None:
+    entry = Entry(teacher="sari", entry_id="content/sari/pr.md", origin="markdown",
+                  title="Pembahasan", published=MONDAY,
+                  html=pack_html("<p>Tugas dikumpulkan besok pukul 10.00.</p>"),
+                  classes=("X IPA 2",), kind="tugas",
+                  due=datetime(2026, 12, 18, 23, 59, tzinfo=JAKARTA), due_all_day=True,
+                  slug="pr")
+    (post,) = _collected(markdown=(entry,))
+    assert (post.kind, post.due, post.due_all_day, post.due_read, post.classes,
+            post.hand_in) == ("tugas", entry.due, True, False, ("X IPA 2",), "")
