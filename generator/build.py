@@ -13,7 +13,7 @@ from generator.archive import Archive
 from generator.cache import BuildCache
 from generator.clock import TimeValues
 from generator.collect import collect, current_feeds
-from generator.config import did_you_mean, load_site
+from generator.config import did_you_mean, load_corrections, load_site
 from generator.errors import InputError, Problem
 from generator.freshness import (
     FileState,
@@ -26,7 +26,7 @@ from generator.freshness import (
 )
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
-from generator.models import Entry, FeedStatus, Portal, Site
+from generator.models import Corrections, Entry, FeedStatus, Portal, Site
 from generator.search import (
     SearchError,
     bundles_in,
@@ -112,8 +112,9 @@ def build(config_file: Path, output: Path, offline: bool = False,
 
         cache.keep_snapshot(output, None)  # until this build is complete
         content = read_content(site, cache)
-        problems = content.problems
-        portal = load_portal(site, now, content.entries)
+        corrections, correction_problems = load_corrections(site)
+        problems = (*content.problems, *correction_problems)
+        portal = load_portal(site, now, content.entries, corrections)
         del content  # the posts live on in the portal; the entries need not
         layout = Layout() if teacher is None else Layout(standalone=teacher)
         renderer = Renderer(portal, theme_dir(), layout, previous=cache.pages(output),
@@ -236,11 +237,14 @@ def _refuse_unsafe_output(site: Site, output: Path) -> None:
                                                 input=refusal[1]))])
 
 
-def load_portal(site: Site, now: datetime,
-                markdown: Sequence[Entry] | None = None) -> Portal:
-    """Collect the portal from the archive and the Markdown posts, without fetching."""
+def load_portal(site: Site, now: datetime, markdown: Sequence[Entry] | None = None,
+                corrections: Corrections | None = None) -> Portal:
+    """Collect the portal from the archive, the Markdown posts and the school's
+    corrections (koreksi.yml, the valid ones), without fetching."""
     if markdown is None:
         markdown = read_content(site).entries
+    if corrections is None:
+        corrections = load_corrections(site)[0]
     with Archive(site.archive_file) as archive:
         feed_entries, statuses = archive.entries(), archive.feed_statuses()
-    return collect(site, feed_entries, markdown, statuses, now)
+    return collect(site, feed_entries, markdown, statuses, now, corrections)

@@ -15,6 +15,8 @@ from generator.assignments import Reading, read_post
 from generator.classes import ClassIndex
 from generator.layout import RESERVED_POST_SLUGS
 from generator.models import (
+    Correction,
+    Corrections,
     Entry,
     FeedStatus,
     Kind,
@@ -33,6 +35,7 @@ KIND_WORDS: dict[Kind, tuple[str, ...]] = {
     "pengumuman": ("pengumuman", "info", "informasi", "announcement", "berita"),
     "materi": ("materi", "bahan ajar", "lesson", "material"),
 }
+NO_CORRECTIONS = Corrections()
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,14 @@ def _append_new(target: list[str], values: Iterable[str]) -> None:
 
 
 def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterable[Entry],
-            feeds: Iterable[FeedStatus], generated: datetime) -> Portal:
-    """Build the `Portal`: posts of current teachers only, drafts left out, newest first."""
+            feeds: Iterable[FeedStatus], generated: datetime,
+            corrections: Corrections = NO_CORRECTIONS) -> Portal:
+    """Build the `Portal`: posts of current teachers only, drafts left out, newest first.
+
+    A feed post's kind, deadline, classes and where to hand it in are read from its text
+    (generator/assignments.py) unless its labels say; the school's `corrections` win over
+    both, and may hide a post.
+    """
     classifier = Classifier.for_site(site)
     zone = ZoneInfo(site.school.timezone)
     teachers = {t.slug: t for t in site.teachers}
@@ -124,6 +133,11 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         if reading.kind == "tugas":
             post = replace(post, due=reading.due, due_all_day=reading.all_day,
                            due_read=reading.due is not None, hand_in=reading.hand_in)
+        correction = corrections.of(entry.link)
+        if correction is not None:
+            if correction.hidden:
+                continue
+            post = corrected(post, correction)
         posts.append(post)
     posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
     return Portal(site=site, posts=tuple(posts), feeds=current_feeds(site, feeds),
@@ -140,6 +154,22 @@ def _read(entry: Entry, zone: ZoneInfo, index: ClassIndex, own: tuple[str, ...],
                                index, own, label_kind, label_classes)
     except Exception:  # reading never fails a build
         return Reading(kind=label_kind, classes=label_classes or own)
+
+
+def corrected(post: Post, correction: Correction) -> Post:
+    """The post as the school corrected it: what it sets wins over what was read, and the
+    post no longer says its deadline was read. A deadline makes it an assignment; another
+    kind drops the deadline."""
+    kind = correction.kind or ("tugas" if correction.due is not None else post.kind)
+    due, all_day = post.due, post.due_all_day
+    if correction.due is not None:
+        due, all_day = correction.due, correction.due_all_day
+    if kind != "tugas":
+        due, all_day = None, False
+    return replace(post, kind=kind, due=due, due_all_day=all_day, due_read=False,
+                   classes=correction.classes if correction.classes is not None
+                   else post.classes,
+                   hand_in=post.hand_in if kind == "tugas" else "")
 
 
 _READINGS: dict[tuple[object, ...], Reading] = {}

@@ -99,6 +99,11 @@ class Site:
         return self.root / ".mading" / "archive.sqlite"
 
     @property
+    def corrections_file(self) -> Path:
+        """`koreksi.yml` beside site.yml: the school's corrections of blog posts (issue 20)."""
+        return self.root / "koreksi.yml"
+
+    @property
     def cache_file(self) -> Path:
         """What builds can compute again (generator/cache.py); safe to delete."""
         return self.root / ".mading" / "cache.sqlite"
@@ -297,3 +302,42 @@ class OutputFile:
     source: Path | None = None
     unchanged: bool = False
     """`source` is this very file in the previous output, known to be up to date."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the school says of one blog post, over what was read from it (`koreksi.yml`)."""
+
+    address: str
+    """The post's address on its blog (its feed's link)."""
+    kind: Kind | None = None
+    due: datetime | None = None
+    due_all_day: bool = False
+    classes: tuple[str, ...] | None = None
+    hidden: bool = False
+    line: int | None = None
+    """Where it is in koreksi.yml, for the report."""
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """Every correction of `koreksi.yml`, by the address of the post it corrects."""
+
+    items: tuple[Correction, ...] = ()
+
+    def of(self, address: str | None) -> Correction | None:
+        if not address:
+            return None
+        return self._by_address.get(correction_key(address))
+
+    @cached_property
+    def _by_address(self) -> dict[str, Correction]:
+        return {correction_key(c.address): c for c in self.items}
+
+
+def correction_key(address: str) -> str:
+    """`https://Blog.example/post/` and `http://blog.example/post` name one post: a school
+    copies addresses from the browser, which drops or adds the scheme and the last slash."""
+    scheme, _, rest = address.strip().partition("://")
+    host, _, path = (rest or scheme).partition("/")
+    return f"{host.lower()}/{path.rstrip('/')}"
