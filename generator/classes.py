@@ -119,6 +119,12 @@ class ClassIndex:
     def classes_of(self, label: str, own: Sequence[str] = ()) -> tuple[str, ...]:
         """The classes a category or label names, when the whole label is class names:
         `XI-2`, `kelas xi 2`, `kelas X` (a grade: `own` classes of it, or all of it)."""
+        named, of_grades = self.label_classes(label, own)
+        return tuple(dict.fromkeys([*named, *of_grades]))
+
+    def label_classes(self, label: str,
+                      own: Sequence[str] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(classes named, classes of a grade named) by a label that is class names only."""
         tokens = _tokens(label)
         if tokens and tokens[0].text.lower() in _INTRO_WORDS:
             tokens = tokens[1:]
@@ -127,8 +133,16 @@ class ClassIndex:
         end = self._mention(tokens, 0, True, own, found, groups)
         if end != len(tokens):
             exact = self.names.get(class_key(label)) or self.names.get((fold(label),))
-            return (exact,) if exact else ()
-        return tuple(dict.fromkeys([*found, *groups]))
+            return ((exact,) if exact else ()), ()
+        return tuple(found), tuple(groups)
+
+    @staticmethod
+    def refined(named: Sequence[str], of_grades: Sequence[str]) -> tuple[str, ...]:
+        """The classes named, and those of the grades named for which no class is: labels
+        `Kelas XII`, `XII-1`, `XII-2` are for XII-1 and XII-2."""
+        named_grades = {class_key(name)[0] for name in named}
+        rest = [name for name in of_grades if class_key(name)[0] not in named_grades]
+        return tuple(dict.fromkeys([*named, *rest]))
 
     def classes_in(self, text: str, own: Sequence[str] = ()) -> tuple[str, ...]:
         """The classes a sentence names, in the order it names them. A grade named
@@ -147,9 +161,7 @@ class ClassIndex:
             end = self._mention(tokens, first, intro, own, found, groups)
             if end > first:
                 done = tokens[end - 1].end
-        named_grades = {class_key(name)[0] for name in found}
-        groups = [name for name in groups if class_key(name)[0] not in named_grades]
-        return tuple(dict.fromkeys([*found, *groups]))
+        return self.refined(found, groups)
 
     def _mention(self, tokens: list[_Token], start: int, intro: bool, own: Sequence[str],
                  found: list[str], groups: list[str]) -> int:

@@ -63,23 +63,29 @@ class Classifier:
 
         A post with no recognised subject gets the teacher's subjects. A post tagged for
         one subject stays off the teacher's others. A grade (`kelas X`) means the
-        teacher's classes of that grade, or all of them when the teacher has none.
+        teacher's classes of that grade, or all of them when the teacher has none, unless
+        other labels name classes of it (`Kelas XII`, `XII-1`, `XII-2`: those two).
         """
         subjects: list[str] = []
-        classes: list[str] = []
+        named: list[str] = []
+        of_grades: list[str] = []
         kind: Kind | None = None
         tags: list[str] = []
         for category in entry.categories:
             key = fold(category)
             if key in self.subjects:
                 _append_new(subjects, [self.subjects[key].slug])
-            elif named := self.classes.classes_of(category, own_classes):
-                _append_new(classes, named)
+                continue
+            classes, grades = self.classes.label_classes(category, own_classes)
+            if classes or grades:
+                _append_new(named, classes)
+                _append_new(of_grades, grades)
             elif key in self.kinds:
                 kind = kind or self.kinds[key]
             else:
                 tags.append(category)
-        return tuple(subjects) or fallback_subjects, tuple(classes), kind, tuple(tags)
+        return (tuple(subjects) or fallback_subjects,
+                self.classes.refined(named, of_grades), kind, tuple(tags))
 
 
 def class_index(site: Site) -> ClassIndex:

@@ -148,7 +148,13 @@ def test_grades_match_classes_named_with_digits(category: str,
 
 
 def test_classes_from_several_categories_are_merged_without_repeats() -> None:
-    assert one_post("X-1", "kelas X", "XII-1").classes == ("X-1", "X-2", "XII-1")
+    assert one_post("X-1", "kelas XII", "XII-1", "X-1").classes == ("X-1", "XII-1")
+    assert one_post("kelas X", "XII-1").classes == ("XII-1", "X-1", "X-2")
+
+
+def test_a_grade_label_beside_labels_of_its_classes_adds_none() -> None:
+    # Issue 20: Blogger labels "Kelas XII", "XII-1", "XII-2" are for XII-1 and XII-2.
+    assert one_post("X-1", "kelas X").classes == ("X-1",)
 
 
 def test_no_class_category_falls_back_to_the_teachers_classes() -> None:
