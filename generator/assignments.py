@@ -90,6 +90,9 @@ _PAST_RE = re.compile(
     rf"|(?:{_DAY}|pekan|bulan|tahun|yang)\s+lalu"
     r"|diperpanjang|dilaksanakan)\b")
 """A sentence about a deadline gone by or an event: its dates are not the deadline."""
+_SUBMIT_RE = re.compile(
+    r"(?i)\b(?:(?:di|me(?:ng)?)?kumpul(?:kan)?|pengumpulan|(?:di)?kirim(?:kan)?|(?:di)?unggah"
+    r"|upload|(?:di)?setor(?:kan)?|(?:di)?serahkan|dikerjakan|deadline|batas)\b")
 _NEGATED_RE = re.compile(r"(?i)\btidak\s+(?:perlu\s+|usah\s+)?dikumpulkan\b")
 _TITLE_CUE_RE = re.compile(
     r"(?i)\b(?:tugas|pr|pekerjaan\s+rumah|penugasan|remedial|kuis|quiz|proyek|project"
@@ -162,7 +165,7 @@ def read_post(title: str, html: str, published: datetime, zone: ZoneInfo, index:
     if kind != "tugas":
         return Reading(kind=kind, classes=classes)
     return Reading(kind=kind, due=due, all_day=all_day, classes=classes,
-                   hand_in=_hand_in(text))
+                   hand_in=_hand_in(sentences[1:]))
 
 
 def _kind(title: str, text: str, dated_cue: bool) -> Kind | None:
@@ -328,12 +331,23 @@ def _time_after(sentence: str, start: int, evening: bool) -> tuple[time, int | N
     return time(hour, minute), _ZONES[zone.lower()] if zone else None
 
 
-def _hand_in(text: str) -> str:
+def _hand_in(sentences: list[str]) -> str:
     """Where to hand it in, as written: `melalui Google Classroom`, `ke WhatsApp Ibu`,
-    `dalam bentuk cetak`, `di meja guru` (and the few words after it that say whose)."""
+    `dalam bentuk cetak`, `di meja guru` (and the few words after it that say whose).
+    Looked for in the sentences that hand something in first, then in any but those
+    about an event (`praktikum di laboratorium dilaksanakan ...` is not where)."""
+    handing = [s for s in sentences if _SUBMIT_RE.search(s)]
+    others = [s for s in sentences if not _PAST_RE.search(s)]
+    for sentence in (*handing, *others):
+        if (found := _hand_in_of(sentence)) is not None:
+            return found
+    return ""
+
+
+def _hand_in_of(text: str) -> str | None:
     match = _HAND_IN_RE.search(text)
     if match is None:
-        return ""
+        return None
     words = [" ".join(match.group().split())]
     position = match.end()
     while (word := _NEXT_WORD_RE.match(text, position)) is not None:

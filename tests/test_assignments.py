@@ -250,6 +250,10 @@ def test_label_classes_win_over_the_text() -> None:
     ("Dikumpulkan di meja guru paling lambat Jumat.", "di meja guru"),
     ("Kirim via email ke sari@sekolah.sch.id.", "via email ke sari@sekolah.sch.id"),
     ("Kerjakan di buku tulis.", ""),
+    # Found on the example school: where the practical is held is not where to hand in.
+    ("Praktikum di laboratorium IPA dilaksanakan Senin.\nLaporan dikumpulkan besok.", ""),
+    ("Praktikum di laboratorium dilaksanakan Senin.\nLaporan dikirim ke email guru.",
+     "ke email guru"),
 ])
 def test_where_to_hand_it_in(text: str, expected: str) -> None:
     assert read(text).hand_in == expected
