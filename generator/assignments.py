@@ -104,8 +104,8 @@ _TITLE_REVIEW_RE = re.compile(
 """A title about an assignment already handed in or marked: `Pembahasan PR minggu lalu`."""
 _TITLE_OTHER_RE = re.compile(r"(?i)^\s*(?:materi|pengumuman|info|informasi)\b")
 _SENTENCE_RE = re.compile(r"\n+|(?<=[!?])\s+|(?<=[\w)])\.\s+(?=[A-Z])")
-_BLOCK_TAG_RE = re.compile(r"(?i)<(?:br|/p|/div|/li|/h\d|/tr|p|div|li|h\d|tr)\b[^>]*>")
-_TAG_RE = re.compile(r"<[^>]*>")
+_BLOCK_TAG_RE = re.compile(r"(?i)<(?:br|/p|/div|/li|/h\d|/tr|p|div|li|h\d|tr)\b[^<>]*>")
+_TAG_RE = re.compile(r"<[^<>]*>")
 
 _CHANNEL = (r"google\s+classroom|classroom|gcr|google\s+form|g-?form|google\s+drive|drive"
             r"|whatsapp|wa|e-?mail|surel|padlet|quizizz|edmodo|moodle|lms|telegram"
@@ -156,6 +156,7 @@ def read_post(title: str, html: str, published: datetime, zone: ZoneInfo, index:
     assignment is not read.
     """
     text = text_of(html)
+    title = " ".join(title.split())
     sentences = [title, *(s for s in _SENTENCE_RE.split(text) if s.strip())]
     local = published.astimezone(zone)
     due, all_day, dated_cue = _deadline(sentences, local, zone)
