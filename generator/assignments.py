@@ -93,6 +93,13 @@ _PAST_RE = re.compile(
 _SUBMIT_RE = re.compile(
     r"(?i)\b(?:(?:di|me(?:ng)?)?kumpul(?:kan)?|pengumpulan|(?:di)?kirim(?:kan)?|(?:di)?unggah"
     r"|upload|(?:di)?setor(?:kan)?|(?:di)?serahkan|dikerjakan|deadline|batas)\b")
+_WORK_RE = re.compile(
+    r"(?i)\b(?:(?:di)?kerjakan(?:lah)?|(?:soal|jawaban|tugas|latihan|laporan|esai|makalah)(?:nya)?"
+    r"|worksheet|lks|lkpd|buat(?:lah)?|tulis(?:lah|kan)?|rangkum(?:an|lah)?|essay|pr)\b")
+"""Words of a post that asks for work: a dated hand-in sentence alone may be a form's."""
+_NOT_WORK_RE = re.compile(
+    r"(?i)\b(?:pendaftaran|formulir|registrasi|jangan\s+lupa|mengingatkan|pengingat)\b")
+"""A dated hand-in sentence that is a registration or a reminder, not a new assignment."""
 _NEGATED_RE = re.compile(r"(?i)\btidak\s+(?:perlu\s+|usah\s+)?dikumpulkan\b")
 _TITLE_CUE_RE = re.compile(
     r"(?i)\b(?:tugas|pr|pekerjaan\s+rumah|penugasan|remedial|kuis|quiz|proyek|project"
@@ -159,8 +166,8 @@ def read_post(title: str, html: str, published: datetime, zone: ZoneInfo, index:
     title = " ".join(title.split())
     sentences = [title, *(s for s in _SENTENCE_RE.split(text) if s.strip())]
     local = published.astimezone(zone)
-    due, all_day, dated_cue = _deadline(sentences, local, zone)
-    kind = label_kind or _kind(title, text, dated_cue)
+    due, all_day, dated = _deadline(sentences, local, zone)
+    kind = label_kind or _kind(title, text, dated)
     classes = tuple(label_classes) or index.classes_in(f"{title}\n{text}", own_classes) \
         or tuple(own_classes)
     if kind != "tugas":
@@ -169,10 +176,12 @@ def read_post(title: str, html: str, published: datetime, zone: ZoneInfo, index:
                    hand_in=_hand_in(sentences[1:]))
 
 
-def _kind(title: str, text: str, dated_cue: bool) -> Kind | None:
-    """`tugas` from the title (`Tugas`, `PR`, `Kuis`, `Latihan … dikumpulkan`), or from a
-    sentence that sets a deadline to hand something in; not for a title about an
-    assignment already marked, nor for exercises `tidak perlu dikumpulkan`."""
+def _kind(title: str, text: str, dated: str | None) -> Kind | None:
+    """`tugas` from the title (`Tugas`, `PR`, `Kuis`, `Latihan … dikumpulkan`), or from
+    the `dated` sentence when it sets a deadline to hand work in (not a registration
+    form, not a reminder) in a post that asks for work (`kerjakan`, `soal`, `tulis`...);
+    not for a title about an assignment already marked, nor for exercises `tidak perlu
+    dikumpulkan`."""
     if _TITLE_REVIEW_RE.search(title) or _TITLE_OTHER_RE.search(title):
         return None
     if _TITLE_CUE_RE.search(title):
@@ -182,21 +191,24 @@ def _kind(title: str, text: str, dated_cue: bool) -> Kind | None:
     if _TITLE_LATIHAN_RE.search(title) and re.search(r"(?i)\bdikumpulkan\b|\bkumpulkan\b",
                                                      text):
         return "tugas"
-    return "tugas" if dated_cue else None
+    if (dated is not None and _HAND_IN_CUE_RE.search(dated) and not _NOT_WORK_RE.search(dated)
+            and _WORK_RE.search(text)):
+        return "tugas"
+    return None
 
 
 def _deadline(sentences: list[str], local: datetime,
-              zone: ZoneInfo) -> tuple[datetime | None, bool, bool]:
-    """(deadline, names a day only, set by a hand-in cue) from the first sentence that
-    states one on or after the day of publication."""
+              zone: ZoneInfo) -> tuple[datetime | None, bool, str | None]:
+    """(deadline, names a day only, its sentence) from the first sentence that states one
+    on or after the day of publication."""
     for sentence in sentences:
         cue = _CUE_RE.search(sentence)
         if cue is None or _PAST_RE.search(sentence) or _NEGATED_RE.search(sentence):
             continue
         found = _sentence_deadline(sentence, cue, local, zone)
         if found is not None and found[0].date() >= local.date():
-            return found[0], found[1], bool(_HAND_IN_CUE_RE.search(sentence))
-    return None, False, False
+            return found[0], found[1], sentence
+    return None, False, None
 
 
 @dataclass(frozen=True)

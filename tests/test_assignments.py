@@ -60,6 +60,10 @@ def test_latihan_is_an_assignment_only_when_handed_in() -> None:
     ("Latihan soal persiapan PAS", "Latihan soal ini tidak perlu dikumpulkan."),
     ("Materi Limit", "Latihan: kerjakan soal berikut (tidak perlu dikumpulkan)."),
     ("Rekap Nilai Tugas", "Tugas yang dikumpulkan tanggal 4 Desember sudah dinilai."),
+    # held-out.yml's two misses: a registration and a reminder.
+    ("Lomba Baca Puisi", "Pendaftaran dikumpulkan ke Miss Lina paling lambat 9 Desember 2026."),
+    ("Selamat Berlibur", "Jangan lupa tugas liburan dikumpulkan hari Senin, 4 Januari 2027."),
+    ("Ayo Ikut Lomba", "Formulir dikumpulkan paling lambat besok."),
 ])
 def test_a_post_that_only_mentions_an_assignment_is_not_one(title: str, text: str) -> None:
     assert read(text, title=title).kind is None
@@ -274,7 +278,10 @@ def test_a_post_without_text_reads_as_nothing() -> None:
 # -- the labelled set ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["posts.yml", "held-out.yml"])
+SETS = ("posts.yml", "held-out.yml", "held-out-2.yml")
+
+
+@pytest.mark.parametrize("name", SETS)
 def test_the_labelled_set_meets_the_issues_targets(name: str) -> None:
     data = load(SET_FILE.parent / name)
     found = read_with_mading(data)
@@ -286,10 +293,9 @@ def test_the_labelled_set_meets_the_issues_targets(name: str) -> None:
 
 
 def test_at_most_one_non_assignment_in_twenty_is_shown_as_an_assignment() -> None:
-    every = [post for name in ("posts.yml", "held-out.yml")
-             for post in load(SET_FILE.parent / name).posts]
+    every = [post for name in SETS for post in load(SET_FILE.parent / name).posts]
     found: dict[str, object] = {}
-    for name in ("posts.yml", "held-out.yml"):
+    for name in SETS:
         found.update(read_with_mading(load(SET_FILE.parent / name)))
     result = score(every, lambda post: found[post.id])  # type: ignore[arg-type,return-value]
     assert result.false_assignments.share <= 0.05, result.misses
