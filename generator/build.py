@@ -14,7 +14,7 @@ from generator.cache import BuildCache
 from generator.clock import TimeValues
 from generator.collect import collect, current_feeds
 from generator.config import did_you_mean, load_corrections, load_site
-from generator.errors import InputError, Problem
+from generator.errors import InputError, Problem, display_path
 from generator.freshness import (
     FileState,
     Listing,
@@ -27,6 +27,7 @@ from generator.freshness import (
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
 from generator.models import Corrections, Entry, FeedStatus, Portal, Site
+from generator.report import unused_corrections
 from generator.search import (
     SearchError,
     bundles_in,
@@ -113,8 +114,10 @@ def build(config_file: Path, output: Path, offline: bool = False,
         cache.keep_snapshot(output, None)  # until this build is complete
         content = read_content(site, cache)
         corrections, correction_problems = load_corrections(site)
-        problems = (*content.problems, *correction_problems)
         portal = load_portal(site, now, content.entries, corrections)
+        problems = (*content.problems, *correction_problems,
+                    *unused_corrections(portal, display_path(site.corrections_file),
+                                        Translator(site.school.language)))
         del content  # the posts live on in the portal; the entries need not
         layout = Layout() if teacher is None else Layout(standalone=teacher)
         renderer = Renderer(portal, theme_dir(), layout, previous=cache.pages(output),

@@ -25,7 +25,7 @@ from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import Corrections, Portal, Site
 from generator.new_post import create_post
-from generator.report import blog_assignments, teacher_health
+from generator.report import blog_assignments, teacher_health, unused_corrections
 from generator.roster import import_teachers
 from generator.scaffold import init_school
 from generator.sources.content import read_content
@@ -207,6 +207,7 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     print(_("cli.report.summary", teachers=len(lines), broken=broken,
             stale=sum(line.stale for line in lines)))
     _report_assignments(site, portal, corrections, now, _)
+    correction_problems += unused_corrections(portal, display_path(site.corrections_file), _)
     _print_problems(correction_problems)
     if correction_problems:
         return EXIT_BAD_INPUT

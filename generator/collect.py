@@ -112,6 +112,7 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
     teachers = {t.slug: t for t in site.teachers}
     subjects = {s.slug: s for s in site.subjects}
     posts: list[Post] = []
+    used: set[str] = set()
     # A post may not take the name of a folder the teacher's micro-site uses itself.
     used_slugs: dict[str, set[str]] = {slug: set(RESERVED_POST_SLUGS) for slug in teachers}
     # Markdown first: its slugs come from file names and must win over derived ones.
@@ -141,13 +142,16 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
                            due_read=reading.due is not None, hand_in=reading.hand_in)
         correction = corrections.of(entry.link)
         if correction is not None:
+            used.add(correction.address)
             if correction.hidden:
                 continue
             post = corrected(post, correction)
         posts.append(post)
     posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
     return Portal(site=site, posts=tuple(posts), feeds=current_feeds(site, feeds),
-                  generated=generated)
+                  generated=generated,
+                  unused_corrections=tuple(c for c in corrections.items
+                                           if c.address not in used))
 
 
 def _read(entry: Entry, zone: ZoneInfo, index: ClassIndex, own: tuple[str, ...],

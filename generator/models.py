@@ -282,6 +282,8 @@ class Portal:
     posts: tuple[Post, ...]
     feeds: tuple[FeedStatus, ...]
     generated: datetime
+    unused_corrections: tuple[Correction, ...] = ()
+    """Corrections of koreksi.yml whose address no feed post has: a mistyped address."""
 
     def feed_of(self, teacher: str) -> FeedStatus | None:
         return self._feeds_by_teacher.get(teacher)

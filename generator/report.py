@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from generator.errors import Problem
+from generator.i18n import Translator
 from generator.models import Corrections, Portal
 
 STALE_AFTER = timedelta(days=30)
@@ -92,3 +94,10 @@ def blog_assignments(portal: Portal, corrections: Corrections,
             corrected=corrections.of(post.link) is not None))
     dated = sorted((line for line in lines if line.due), key=lambda line: line.due or now)
     return dated + [line for line in lines if line.due is None]
+
+
+def unused_corrections(portal: Portal, where: str, _: Translator) -> list[Problem]:
+    """A correction of koreksi.yml whose address no blog post has: a mistyped or
+    shortened address corrects nothing, and the school must know."""
+    return [Problem(where, _("assignments.unused_correction", address=c.address), c.line)
+            for c in portal.unused_corrections]

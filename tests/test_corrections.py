@@ -150,6 +150,14 @@ def test_corrections_win_over_the_reading() -> None:
     assert (vektor.kind, vektor.due_all_day, vektor.due_read) == ("tugas", True, False)
     salah = posts["Tugas Salah"]
     assert (salah.kind, salah.due, salah.due_read) == ("pengumuman", None, False)
+    assert portal.unused_corrections == ()  # the hidden one was used too
+
+
+def test_a_correction_for_an_address_no_post_has_is_unused() -> None:
+    typo = Correction("https://sari.example/tugas-spdlv/", due=MONDAY, line=4)
+    portal = collect(_site(), [_entry("Tugas SPLDV", "Dikumpulkan besok.")], [], [], MONDAY,
+                     Corrections((typo,)))
+    assert portal.unused_corrections == (typo,)
 
 
 # -- the commands -------------------------------------------------------------------------
@@ -178,6 +186,19 @@ def test_a_bad_corrections_file_fails_the_build_with_its_lines_but_builds(
     assert (tiny_site.parent / "public" / "index.html").is_file()
     check = mading("check", cwd=tiny_site.parent)
     assert check.returncode == 2 and "koreksi.yml:4:" in check.stderr
+
+
+def test_a_correction_no_post_matches_is_a_problem_of_its_line(tiny_site: Path) -> None:
+    write(tiny_site, """\
+        # alamat salah ketik
+        https://pakbudi.example/2026/11/12/pr-statstika/:
+          due: 2026-11-20
+        """)
+    result = mading("build", "--offline", "--output", "public", cwd=tiny_site.parent)
+    assert result.returncode == 2, result.stderr
+    assert ("koreksi.yml:2: tidak ada tulisan blog dengan alamat "
+            "https://pakbudi.example/2026/11/12/pr-statstika/") in result.stderr
+    assert (tiny_site.parent / "public" / "index.html").is_file()
 
 
 def test_the_report_lists_blog_assignments_and_marks_corrected_ones(tiny_site: Path) -> None:
