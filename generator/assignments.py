@@ -8,7 +8,7 @@ labels made it.
 
 Written by hand, not with `dateparser`: measured on the labelled posts of
 tests/fixtures/assignments/, dateparser found no date in most deadline sentences and
-misread others (docs/decisions.md, "Reading deadlines").
+misread others (docs/decisions.md, "Reading assignments from blog posts").
 """
 
 from __future__ import annotations
