@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from generator.collect import collect
 from generator.config import load_corrections, load_site
 from generator.models import Correction, Corrections, Entry, School, Site, Teacher, pack_html
+from generator.serve import snapshot
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=JAKARTA)
@@ -161,6 +162,12 @@ def test_a_correction_for_an_address_no_post_has_is_unused() -> None:
 
 
 # -- the commands -------------------------------------------------------------------------
+
+
+def test_serve_rebuilds_when_the_corrections_change(tiny_site: Path) -> None:
+    before = snapshot(tiny_site)
+    write(tiny_site, f"{STATISTIKA}:\n  due: 2026-11-20\n")
+    assert snapshot(tiny_site) != before
 
 
 def mading(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
