@@ -58,31 +58,36 @@ _ABSOLUTE_RE = re.compile(
     rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:\s*,\s*(?P<y2>\d{{4}}))?\b"
     r"|(?P<y3>\d{4})-(?P<m3>\d{1,2})-(?P<d3>\d{1,2})\b"
     r"|(?P<d4>\d{1,2})[/.-](?P<m4>\d{1,2})[/.-](?P<y4>\d{4}|\d{2})\b"
-    r"|(?<=\()(?P<d5>\d{1,2})/(?P<m5>\d{1,2})(?=\)))"
+    r"|(?<=\()(?P<d5>\d{1,2})/(?P<m5>\d{1,2})(?=\))"
+    r"|(?:tanggal|tgl\.?)\s*(?P<d6>\d{1,2})\b(?![/.:-]?\d))"
     r"\)?")
 """`Jumat, 11 Desember 2026`, `11 Des`, `December 18, 2026`, ISO, `16/12/2026`,
-`12-12-2026`, `Senin (7/12)`: a day of the month, with its weekday when written."""
+`12-12-2026`, `Senin (7/12)`, `tanggal 18`: a day of the month, with its weekday when
+written."""
 _RELATIVE_RE = re.compile(
     rf"(?i)\b(?:(?P<word>besok|lusa|hari\s+ini|nanti\s+(?:malam|sore|siang)|malam\s+ini"
     r"|sore\s+ini)"
     r"|(?P<week>(?:minggu|pekan)\s+depan)"
     r"|(?P<count>\d{1,2}|satu|dua|tiga|empat|lima|enam|tujuh)\s+(?P<unit>hari|minggu|pekan)"
     r"\s+(?:lagi|setelah|sesudah|dari\s+sekarang)"
-    rf"|(?P<hari>hari\s+)?(?P<day>{_DAY})(?P<next>\s+(?:minggu\s+|pekan\s+)?depan)?)\b")
+    rf"|(?P<hari>hari\s+)?(?P<day>{_DAY})(?P<next>\s+(?:minggu\s+|pekan\s+)?depan)?"
+    r"(?P<this>\s+ini)?)\b")
 _TIME_RE = re.compile(
     r"(?i)(?:\b(?:pukul|pkl\.?|pk\.?|jam)\s*(?P<h>\d{1,2})(?:[.:](?P<m>\d{2}))?"
     r"|\b(?P<h2>\d{1,2})[.:](?P<m2>\d{2})(?![./-]?\d))"
     r"(?:\s*(?P<zone>wita|wit|wib)\b)?(?:\s*(?P<part>pagi|siang|sore|malam)\b)?")
 _CUE_RE = re.compile(
-    r"(?i)\b(?:(?:di)?kumpul(?:kan)?|dikumpulkan|pengumpulan|paling\s+lambat"
-    r"|selambat-lambatnya|batas|deadline|due|tenggat|sebelum|(?:di)?kirim(?:kan)?"
-    r"|(?:di)?unggah|upload|(?:di)?setor(?:kan)?|(?:di)?serahkan|ditutup|ditunggu"
-    r"|maksimal|maks|sampai|hingga|s\.?d\.?|s/d)\b")
-"""Words that put a deadline after (or before) them."""
+    r"(?i)\b(?:(?:di)?kumpul(?:kan)?|dikumpulkan|pengumpulan|paling\s+(?:lambat|telat)"
+    r"|selambat-lambatnya|selambatnya|batas|deadline|due|tenggat|sebelum"
+    r"|(?:di)?kirim(?:kan)?|(?:di)?unggah|upload|(?:di)?setor(?:kan)?|(?:di)?serahkan"
+    r"|ditutup|ditunggu|maksimal|maks|max|sampai|hingga|s\.?d\.?|s/d"
+    r"|before|submit|send|hand\s+in)\b")
+"""Words that put a deadline after (or before) them, in Indonesian and the English of
+English teachers' posts."""
 _HAND_IN_CUE_RE = re.compile(
-    r"(?i)\b(?:(?:di)?kumpul(?:kan)?|dikumpulkan|pengumpulan|paling\s+lambat"
-    r"|selambat-lambatnya|batas|deadline|due date|tenggat|(?:di)?setor(?:kan)?"
-    r"|(?:di)?serahkan)\b")
+    r"(?i)\b(?:(?:di)?kumpul(?:kan)?|dikumpulkan|pengumpulan|paling\s+(?:lambat|telat)"
+    r"|selambat-lambatnya|selambatnya|batas|deadline|due\s+date|tenggat"
+    r"|(?:di)?setor(?:kan)?|(?:di)?serahkan|submit|hand\s+in)\b")
 """The cues that make a dated sentence an assignment's: `diunggah hari Jumat` may be the
 teacher's own upload."""
 _PAST_RE = re.compile(
@@ -267,6 +272,16 @@ def _days(sentence: str, today: date) -> list[_Day]:
 
 def _absolute(match: re.Match[str], today: date) -> date | None:
     groups = match.groupdict()
+    if groups.get("d6"):
+        # `tanggal 18`: the next 18th on or after the day of publication.
+        day_of_month = int(groups["d6"])
+        year, month = today.year, today.month
+        for _ in range(3):
+            candidate = _date_or_none(year, month, day_of_month)
+            if candidate is not None and candidate >= today:
+                return candidate
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return None
     for n in "12345":
         if groups.get(f"d{n}"):
             day, month_text, year_text = groups[f"d{n}"], groups[f"m{n}"], groups.get(f"y{n}")
@@ -297,8 +312,9 @@ def _date_or_none(year: int, month: int, day: int) -> date | None:
 
 
 def _relative(match: re.Match[str], today: date) -> date | None:
-    """`besok`, `lusa`, `hari ini`, `minggu depan` (a week on), `hari Senin` (the next
-    Monday), `Rabu depan` (Wednesday of next week); a bare lowercase `minggu` is a week."""
+    """`besok`, `lusa`, `hari ini`, `minggu depan` (a week on), `2 minggu lagi`, `hari
+    Senin` (the next Monday), `Jumat ini` (this week's, today's on a Friday), `Rabu depan`
+    (Wednesday of next week); a bare lowercase `minggu` is a week."""
     word = (match.group("word") or "").lower()
     if word:
         return today + timedelta(days={"besok": 1, "lusa": 2}.get(word, 0))
@@ -316,8 +332,9 @@ def _relative(match: re.Match[str], today: date) -> date | None:
     if match.group("next"):
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
         return monday + timedelta(days=weekday)
-    ahead = (weekday - today.weekday()) % 7 or 7
-    return today + timedelta(days=ahead)
+    ahead = (weekday - today.weekday()) % 7
+    # `hari Jumat` written on a Friday is next week's; `Jumat ini` is today.
+    return today + timedelta(days=ahead or (0 if match.group("this") else 7))
 
 
 _NEAR = 30

@@ -105,6 +105,9 @@ def test_a_post_that_is_not_an_assignment_gets_no_deadline() -> None:
     ("Due date: Friday, 18 December 2026.", "2026-12-18"),
     ("Tenggat waktu: 9 Jan 2027.", "2027-01-09"),
     ("Setor paling lambat 4/12/26.", None),  # before publication: not a deadline
+    ("Dikumpulkan paling lambat tanggal 18.", "2026-12-18"),
+    ("Dikumpulkan paling telat tgl. 3.", "2027-01-03"),  # the next 3rd
+    ("Send it to me before Friday, 18 December 2026.", "2026-12-18"),
 ])
 def test_absolute_dates(text: str, expected: str | None) -> None:
     assert due(text) == expected
@@ -121,6 +124,8 @@ def test_absolute_dates(text: str, expected: str | None) -> None:
     ("Laporan dikumpulkan paling lambat 2 minggu setelah tugas ini diberikan.", "2026-12-21"),
     ("Kirim paling lambat nanti malam jam 9.", "2026-12-07 21:00"),
     ("Dikumpulkan hari ini pukul 14.00.", "2026-12-07 14:00"),
+    ("Dikumpulkan Jumat ini.", "2026-12-11"),
+    ("Dikumpulkan Senin ini pukul 15.00.", "2026-12-07 15:00"),  # published on a Monday
 ])
 def test_relative_dates_count_from_the_day_of_publication(text: str,
                                                           expected: str | None) -> None:
