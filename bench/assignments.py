@@ -43,7 +43,8 @@ from tests.assignment_set import (
 
 SETS = {"development (posts.yml)": SET_FILE,
         "held out, then used (held-out.yml)": SET_FILE.parent / "held-out.yml",
-        "held out (held-out-2.yml)": SET_FILE.parent / "held-out-2.yml"}
+        "held out, then used (held-out-2.yml)": SET_FILE.parent / "held-out-2.yml",
+        "held out (held-out-3.yml)": SET_FILE.parent / "held-out-3.yml"}
 
 
 def show(title: str, result: Score, posts: int) -> None:

@@ -283,7 +283,7 @@ def test_a_post_without_text_reads_as_nothing() -> None:
 # -- the labelled set ---------------------------------------------------------------------
 
 
-SETS = ("posts.yml", "held-out.yml", "held-out-2.yml")
+SETS = ("posts.yml", "held-out.yml", "held-out-2.yml", "held-out-3.yml")
 
 
 @pytest.mark.parametrize("name", SETS)
