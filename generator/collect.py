@@ -112,7 +112,8 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
     teachers = {t.slug: t for t in site.teachers}
     subjects = {s.slug: s for s in site.subjects}
     posts: list[Post] = []
-    used: set[str] = set()
+    applied: set[str] = set()
+    _keep_readings_for(classifier.classes)
     # A post may not take the name of a folder the teacher's micro-site uses itself.
     used_slugs: dict[str, set[str]] = {slug: set(RESERVED_POST_SLUGS) for slug in teachers}
     # Markdown first: its slugs come from file names and must win over derived ones.
@@ -142,7 +143,7 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
                            due_read=reading.due is not None, hand_in=reading.hand_in)
         correction = corrections.of(entry.link)
         if correction is not None:
-            used.add(correction.address)
+            applied.add(correction.address)
             if correction.hidden:
                 continue
             post = corrected(post, correction)
@@ -151,7 +152,7 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
     return Portal(site=site, posts=tuple(posts), feeds=current_feeds(site, feeds),
                   generated=generated,
                   unused_corrections=tuple(c for c in corrections.items
-                                           if c.address not in used))
+                                           if c.address not in applied))
 
 
 def _read(entry: Entry, zone: ZoneInfo, index: ClassIndex, own: tuple[str, ...],
@@ -185,6 +186,16 @@ def corrected(post: Post, correction: Correction) -> Post:
 _READINGS: dict[tuple[object, ...], Reading] = {}
 _MOST_READINGS = 200_000
 """A district's posts (90,000) twice over; past it the cache starts again."""
+_READ_WITH: list[ClassIndex] = []
+"""The classes the cached readings were made with."""
+
+
+def _keep_readings_for(index: ClassIndex) -> None:
+    """Start the cache again when site.yml's classes change: compared once a build, not
+    hashed into every post's key (a district lists thousands of classes)."""
+    if [index] != _READ_WITH:
+        _READINGS.clear()
+        _READ_WITH[:] = [index]
 
 
 def _cached_reading(entry_id: str, title: str, html: bytes, published: datetime,
@@ -193,8 +204,8 @@ def _cached_reading(entry_id: str, title: str, html: bytes, published: datetime,
     """`read_post`, kept in-process by the entry and a checksum of its text: `mading
     serve` rebuilds at every save, and a post's text rarely changes between builds. Only
     the small key is kept, not the text."""
-    key = (entry_id, zlib.crc32(html), len(html), title, published, zone.key, index.source,
-           own, label_kind, label_classes)
+    key = (entry_id, zlib.crc32(html), len(html), title, published, zone.key, own,
+           label_kind, label_classes)
     found = _READINGS.get(key)
     if found is None:
         if len(_READINGS) >= _MOST_READINGS:
