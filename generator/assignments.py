@@ -169,37 +169,37 @@ def read_post(title: str, html: str, published: datetime, zone: ZoneInfo, index:
     """
     text = text_of(html)
     title = " ".join(title.split())
-    sentences = [title, *(s for s in _SENTENCE_RE.split(text) if s.strip())]
-    local = published.astimezone(zone)
-    due, all_day, dated = _deadline(sentences, local, zone)
-    kind = label_kind or _kind(title, text, dated)
     classes = tuple(label_classes) or index.classes_in(f"{title}\n{text}", own_classes) \
         or tuple(own_classes)
-    if kind != "tugas":
+    kind, maybe = (label_kind, False) if label_kind else _kind(title, text)
+    if kind != "tugas" and not maybe:
         return Reading(kind=kind, classes=classes)
-    return Reading(kind=kind, due=due, all_day=all_day, classes=classes,
+    sentences = [title, *(s for s in _SENTENCE_RE.split(text) if s.strip())]
+    due, all_day, dated = _deadline(sentences, published.astimezone(zone), zone)
+    if maybe and not (dated is not None and _HAND_IN_CUE_RE.search(dated)
+                      and not _NOT_WORK_RE.search(dated)):
+        return Reading(kind=None, classes=classes)
+    return Reading(kind="tugas", due=due, all_day=all_day, classes=classes,
                    hand_in=_hand_in(sentences[1:]))
 
 
-def _kind(title: str, text: str, dated: str | None) -> Kind | None:
-    """`tugas` from the title (`Tugas`, `PR`, `Kuis`, `Latihan … dikumpulkan`), or from
-    the `dated` sentence when it sets a deadline to hand work in (not a registration
-    form, not a reminder) in a post that asks for work (`kerjakan`, `soal`, `tulis`...);
-    not for a title about an assignment already marked, nor for exercises `tidak perlu
-    dikumpulkan`."""
+def _kind(title: str, text: str) -> tuple[Kind | None, bool]:
+    """(`tugas` from the title (`Tugas`, `PR`, `Kuis`, `Latihan … dikumpulkan`), or None;
+    maybe). Maybe: a post that asks for work (`kerjakan`, `soal`, `tulis`...) and hands
+    something in is an assignment if its dated hand-in sentence is not a registration or a
+    reminder. Not one at all: a title about an assignment already marked, or exercises
+    `tidak perlu dikumpulkan`. Decided before any deadline is looked for: most posts need
+    no dates read."""
     if _TITLE_REVIEW_RE.search(title) or _TITLE_OTHER_RE.search(title):
-        return None
+        return None, False
     if _TITLE_CUE_RE.search(title):
-        return "tugas"
+        return "tugas", False
     if _NEGATED_RE.search(text):
-        return None
+        return None, False
     if _TITLE_LATIHAN_RE.search(title) and re.search(r"(?i)\bdikumpulkan\b|\bkumpulkan\b",
                                                      text):
-        return "tugas"
-    if (dated is not None and _HAND_IN_CUE_RE.search(dated) and not _NOT_WORK_RE.search(dated)
-            and _WORK_RE.search(text)):
-        return "tugas"
-    return None
+        return "tugas", False
+    return None, bool(_HAND_IN_CUE_RE.search(text) and _WORK_RE.search(text))
 
 
 def _deadline(sentences: list[str], local: datetime,

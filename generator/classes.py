@@ -49,6 +49,7 @@ _START_RE = re.compile(r"(?i)\b(?:kelas|kls|class|rombel)\b|(?-i:\b[IVX]{1,4}\b)
                        r"|\b[ivx]{1,4}(?=[-_][^\W_])"
                        r"|\b(?:1[0-2]|[1-9])(?=[\s_.-]*[^\W\d_])")
 """Where a class may be named: a sentence is tokenized only from these, a short way on."""
+_NEXT_PART_RE = re.compile(r"[\s_.-]*([^\W_]+)")
 _WINDOW = 80
 _MOST_TOKENS = 24
 """Characters and tokens read from each place a class may be named: `kelas IX A, B, C`."""
@@ -94,6 +95,8 @@ class ClassIndex:
     names: Mapping[Key, str] = field(compare=False, hash=False)
     """Full keys of every class name and alias -> the class's name in site.yml."""
     groups: Mapping[Key, tuple[str, ...]] = field(compare=False, hash=False)
+    second: frozenset[Key] = field(compare=False, hash=False, default=frozenset())
+    """The first two tokens of every key: what a grade in running text must start."""
     """Keys of a grade, or a grade and stream -> its classes, in site.yml's order."""
 
     @classmethod
@@ -114,7 +117,9 @@ class ClassIndex:
                     members = groups.setdefault(key[:length], [])
                     if name not in members:
                         members.append(name)
-        return cls(source, names, {key: tuple(members) for key, members in groups.items()})
+        second = frozenset(key[:2] for key in names if len(key) > 1)
+        return cls(source, names, {key: tuple(members) for key, members in groups.items()},
+                   second)
 
     def classes_of(self, label: str, own: Sequence[str] = ()) -> tuple[str, ...]:
         """The classes a category or label names, when the whole label is class names:
@@ -155,6 +160,13 @@ class ClassIndex:
         for start in _START_RE.finditer(text):
             if start.start() < done:
                 continue
+            if start.group()[0].isalnum() and start.group().lower() not in _INTRO_WORDS:
+                # A grade: read on only when the next word may follow it in a class's
+                # name (`XI MIPA`, `8A`), not before `soal` or `menit`.
+                after = _NEXT_PART_RE.match(text, start.end())
+                grade = _grade(start.group())
+                if after is None or (grade, after.group(1).lower()) not in self.second:
+                    continue
             tokens = _tokens(text, start.start(), start.start() + _WINDOW, _MOST_TOKENS)
             intro = bool(tokens) and tokens[0].text.lower() in _INTRO_WORDS
             first = 1 if intro else 0
