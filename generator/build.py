@@ -13,8 +13,8 @@ from generator.archive import Archive
 from generator.cache import BuildCache
 from generator.clock import TimeValues, next_change
 from generator.collect import collect, current_feeds
-from generator.config import did_you_mean, load_site
-from generator.errors import InputError, Problem
+from generator.config import did_you_mean, load_corrections, load_site
+from generator.errors import InputError, Problem, display_path
 from generator.freshness import (
     FileState,
     Listing,
@@ -26,7 +26,8 @@ from generator.freshness import (
 )
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
-from generator.models import MAX_TAGS, Entry, FeedStatus, Portal, Site
+from generator.models import MAX_TAGS, Corrections, Entry, FeedStatus, Portal, Site
+from generator.report import unused_corrections
 from generator.search import (
     SearchError,
     bundles_in,
@@ -112,10 +113,13 @@ def build(config_file: Path, output: Path, offline: bool = False,
 
         cache.keep_snapshot(output, None)  # until this build is complete
         content = read_content(site, cache, now)
-        problems = content.problems
         scheduled = min((entry.published for entry in content.entries
                          if not entry.draft and entry.published > now), default=None)
-        portal = load_portal(site, now, content.entries)
+        corrections, correction_problems = load_corrections(site)
+        portal = load_portal(site, now, content.entries, corrections)
+        problems = (*content.problems, *correction_problems,
+                    *unused_corrections(portal, display_path(site.corrections_file),
+                                        Translator(site.school.language)))
         del content  # the posts live on in the portal; the entries need not
         layout = Layout() if teacher is None else Layout(standalone=teacher)
         renderer = Renderer(portal, theme_dir(), layout, previous=cache.pages(output),
@@ -241,11 +245,14 @@ def _refuse_unsafe_output(site: Site, output: Path) -> None:
                                                 input=refusal[1]))])
 
 
-def load_portal(site: Site, now: datetime,
-                markdown: Sequence[Entry] | None = None) -> Portal:
-    """Collect the portal from the archive and the Markdown posts, without fetching."""
+def load_portal(site: Site, now: datetime, markdown: Sequence[Entry] | None = None,
+                corrections: Corrections | None = None) -> Portal:
+    """Collect the portal from the archive, the Markdown posts and the school's
+    corrections (koreksi.yml, the valid ones), without fetching."""
     if markdown is None:
         markdown = read_content(site, now=now).entries
+    if corrections is None:
+        corrections = load_corrections(site)[0]
     with Archive(site.archive_file) as archive:
         feed_entries, statuses = archive.entries(), archive.feed_statuses()
-    return collect(site, feed_entries, markdown, statuses, now)
+    return collect(site, feed_entries, markdown, statuses, now, corrections)

@@ -37,17 +37,10 @@ def _text(value: str) -> str:
     return _CONTROL.sub("", value.replace("\r\n", "\n"))
 
 
-def names_a_day(post: Post, zone: ZoneInfo) -> bool:
-    """Whether the deadline is a whole day, shown and put in calendars without a time.
-
-    A deadline read from a post's text names a day when the text gave no time
-    (`due_all_day`). Front matter's `due: 2026-12-18` is kept as 23:59 of that day (see
-    sources/content.py), so a deadline the teacher stated at 23:59 is that day too.
-    """
-    if post.due_all_day or post.due is None:
-        return True
-    local = post.due.astimezone(zone)
-    return not post.due_read and (local.hour, local.minute) == (23, 59)
+def names_a_day(post: Post) -> bool:
+    """Whether the deadline is a whole day, shown and put in calendars without a time:
+    the text or the front matter (`due: 2026-12-18`) gave no time (`due_all_day`)."""
+    return post.due is None or post.due_all_day
 
 
 def calendar(portal: Portal, layout: Layout, base: str, name: str | None,
@@ -99,7 +92,7 @@ def _event(post: Post, portal: Portal, layout: Layout, zone: ZoneInfo, host: str
     event.add("dtstamp", (post.updated or post.published).astimezone(ZoneInfo("UTC")))
     event.add("summary", _text(post.title))
     local = post.due.astimezone(zone)
-    start: date | datetime = local.date() if names_a_day(post, zone) else local
+    start: date | datetime = local.date() if names_a_day(post) else local
     event.add("dtstart", start)
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
     address = absolute(portal, layout.post(post))

@@ -21,12 +21,12 @@ from generator import __version__
 from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
 from generator.collect import current_feeds
-from generator.config import load_site
+from generator.config import load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import FeedNote, FeedStatus, Site
+from generator.models import Corrections, FeedNote, FeedStatus, Portal, Site
 from generator.new_post import create_post
-from generator.report import teacher_health
+from generator.report import blog_assignments, teacher_health, unused_corrections
 from generator.roster import import_teachers
 from generator.scaffold import init_school
 from generator.sources.content import read_content
@@ -180,8 +180,9 @@ def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
         if not entry.draft and entry.published > now:  # shown from then on (issue 26)
             print(_("hostile_data.scheduled", file=display_path(site.root / entry.entry_id),
                     time=_.datetime(entry.published.astimezone(zone))))
-    _print_problems(list(content.problems))
-    if content.problems:
+    problems = [*content.problems, *load_corrections(site)[1]]
+    _print_problems(problems)
+    if problems:
         return EXIT_BAD_INPUT
     print(_("cli.check_ok", teachers=len(site.teachers), subjects=len(site.subjects)))
     return EXIT_OK
@@ -190,7 +191,9 @@ def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
 def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     now = build_time()
     zone = ZoneInfo(site.school.timezone)
-    lines = teacher_health(load_portal(site, now), now)
+    corrections, correction_problems = load_corrections(site)
+    portal = load_portal(site, now, corrections=corrections)
+    lines = teacher_health(portal, now)
 
     def when(moment: datetime | None) -> str:
         return _.datetime(moment.astimezone(zone)) if moment else _("cli.report.never")
@@ -215,7 +218,36 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     broken = sum(line.broken for line in lines)
     print(_("cli.report.summary", teachers=len(lines), broken=broken,
             stale=sum(line.stale for line in lines)))
+    _report_assignments(site, portal, corrections, now, _)
+    correction_problems += unused_corrections(portal, display_path(site.corrections_file), _)
+    _print_problems(correction_problems)
+    if correction_problems:
+        return EXIT_BAD_INPUT
     return EXIT_ATTENTION if args.strict and broken else EXIT_OK
+
+
+def _report_assignments(site: Site, portal: Portal, corrections: Corrections, now: datetime,
+                        _: Translator) -> None:
+    """The assignments read from blogs, for the school to check (issue 20)."""
+    zone = ZoneInfo(site.school.timezone)
+    assignments = blog_assignments(portal, corrections, now)
+    print()
+    print(_("assignments.report_heading", count=len(assignments)))
+    for line in assignments:
+        if line.due is None:
+            due = _("assignments.report_no_due")
+        elif line.all_day:
+            due = _.date(line.due.astimezone(zone), "full")
+        else:
+            due = _.datetime(line.due.astimezone(zone))
+        parts = [line.teacher, line.title, due,
+                 ", ".join(line.classes) or _("assignments.report_no_class")]
+        if line.hand_in:
+            parts.append(line.hand_in)
+        if line.corrected:
+            parts.append(_("assignments.report_corrected"))
+        parts.append(line.link or "")
+        print(" — ".join(part for part in parts if part))
 
 
 def _export(site: Site, args: argparse.Namespace, _: Translator) -> int:

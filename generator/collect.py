@@ -5,15 +5,19 @@ Pure functions over records: no network, no disk.
 
 from __future__ import annotations
 
-import re
+import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from generator.assignments import Reading, read_post
+from generator.classes import ClassIndex
 from generator.layout import RESERVED_POST_SLUGS
 from generator.models import (
     MAX_TAGS,
+    Correction,
+    Corrections,
     Entry,
     FeedStatus,
     Kind,
@@ -22,17 +26,17 @@ from generator.models import (
     Site,
     Subject,
     Teacher,
+    unpack_html,
 )
 from generator.slugs import fold, slugify
 
 KIND_WORDS: dict[Kind, tuple[str, ...]] = {
-    "tugas": ("tugas", "pr", "pekerjaan rumah", "penugasan", "assignment", "homework"),
+    "tugas": ("tugas", "pr", "pekerjaan rumah", "penugasan", "assignment", "homework",
+              "remedial", "kuis", "quiz", "proyek", "project"),
     "pengumuman": ("pengumuman", "info", "informasi", "announcement", "berita"),
     "materi": ("materi", "bahan ajar", "lesson", "material"),
 }
-GRADE_NUMBERS = {"1": "i", "2": "ii", "3": "iii", "4": "iv", "5": "v", "6": "vi",
-                 "7": "vii", "8": "viii", "9": "ix", "10": "x", "11": "xi", "12": "xii"}
-"""Grades in digits and in Roman numerals (SD 1-6, SMP 7-9, SMA/SMK 10-12) are one grade."""
+NO_CORRECTIONS = Corrections()
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,7 @@ class Classifier:
     """Maps a feed's free-form categories to the site's subjects, classes and kinds."""
 
     subjects: dict[str, Subject]
-    classes: dict[str, str]
-    grades: dict[str, tuple[str, ...]]
+    classes: ClassIndex
     kinds: dict[str, Kind]
 
     @classmethod
@@ -50,48 +53,46 @@ class Classifier:
         for subject in site.subjects:
             for label in (subject.name, subject.slug, *subject.aliases):
                 subjects.setdefault(fold(label), subject)
-        classes = {fold(c): c for c in site.classes}
-        grades: dict[str, list[str]] = {}
-        for name in site.classes:
-            grade = fold(re.split(r"[-\s_.]", name)[0])
-            grades.setdefault(GRADE_NUMBERS.get(grade, grade), []).append(name)
         kinds = {fold(word): kind for kind, words in KIND_WORDS.items() for word in words}
-        return cls(subjects, classes, {g: tuple(c) for g, c in grades.items()}, kinds)
-
-    def classes_of(self, category: str) -> tuple[str, ...]:
-        """`XI-2`, `xi 2`, `kelas XI-2` -> (XI-2,); `kelas X`, `kelas 10` -> every X class."""
-        key = fold(category)
-        if key.startswith("kelas"):
-            key = key[len("kelas"):]
-        key = GRADE_NUMBERS.get(key, key)
-        if key in self.classes:
-            return (self.classes[key],)
-        return self.grades.get(key, ())
+        return cls(subjects, class_index(site), kinds)
 
     def classify(self, entry: Entry, fallback_subjects: tuple[str, ...],
-                 fallback_classes: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
-                                                             Kind, tuple[str, ...]]:
-        """(subject slugs, classes, kind, remaining tags) for a feed entry's categories.
+                 own_classes: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
+                                                        Kind | None, tuple[str, ...]]:
+        """(subject slugs, classes, kind, remaining tags) for a feed entry's categories;
+        classes and kind empty when no category names them.
 
-        A post with no recognised subject gets the teacher's subjects; with no class, the
-        teacher's classes. A post tagged for one subject stays off the teacher's others.
+        A post with no recognised subject gets the teacher's subjects. A post tagged for
+        one subject stays off the teacher's others. A grade (`kelas X`) means the
+        teacher's classes of that grade, or all of them when the teacher has none, unless
+        other labels name classes of it (`Kelas XII`, `XII-1`, `XII-2`: those two).
         """
         subjects: list[str] = []
-        classes: list[str] = []
+        named: list[str] = []
+        of_grades: list[str] = []
         kind: Kind | None = None
         tags: list[str] = []
         for category in entry.categories:
             key = fold(category)
             if key in self.subjects:
                 _append_new(subjects, [self.subjects[key].slug])
-            elif self.classes_of(category):
-                _append_new(classes, self.classes_of(category))
+                continue
+            classes, grades = self.classes.label_classes(category, own_classes)
+            if classes or grades:
+                _append_new(named, classes)
+                _append_new(of_grades, grades)
             elif key in self.kinds:
                 kind = kind or self.kinds[key]
             else:
                 tags.append(category)
-        return (tuple(subjects) or fallback_subjects, tuple(classes) or fallback_classes,
-                kind or "materi", tuple(tags))
+        return (tuple(subjects) or fallback_subjects,
+                self.classes.refined(named, of_grades), kind, tuple(tags))
+
+
+def class_index(site: Site) -> ClassIndex:
+    """The site's classes with their aliases; without a `classes:` list, the teachers'."""
+    names = site.classes or tuple(dict.fromkeys(c for t in site.teachers for c in t.classes))
+    return ClassIndex.build(names, dict(site.class_aliases))
 
 
 def _append_new(target: list[str], values: Iterable[str]) -> None:
@@ -99,15 +100,23 @@ def _append_new(target: list[str], values: Iterable[str]) -> None:
 
 
 def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterable[Entry],
-            feeds: Iterable[FeedStatus], generated: datetime) -> Portal:
+            feeds: Iterable[FeedStatus], generated: datetime,
+            corrections: Corrections = NO_CORRECTIONS) -> Portal:
     """Build the `Portal`: posts of current teachers only, newest first; drafts and
-    Markdown posts scheduled after `generated` (dated later) left out."""
+    Markdown posts scheduled after `generated` (dated later) left out.
+
+    A feed post's kind, deadline, classes and where to hand it in are read from its text
+    (generator/assignments.py) unless its labels say; the school's `corrections` win over
+    both, and may hide a post.
+    """
     classifier = Classifier.for_site(site)
     zone = ZoneInfo(site.school.timezone)
     teachers = {t.slug: t for t in site.teachers}
     subjects = {s.slug: s for s in site.subjects}
     posts: list[Post] = []
     cut: dict[str, None] = {}
+    applied: set[str] = set()
+    _keep_readings_for(classifier.classes)
     # A post may not take the name of a folder the teacher's micro-site uses itself.
     used_slugs: dict[str, set[str]] = {slug: set(RESERVED_POST_SLUGS) for slug in teachers}
     # Markdown first: its slugs come from file names and must win over derived ones.
@@ -127,15 +136,90 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         if len(tags) > MAX_TAGS:  # the first ones, as the blog lists them (issue 26)
             tags = tags[:MAX_TAGS]
             cut.setdefault(teacher.slug, None)
+        reading = _read(entry, zone, classifier.classes, teacher.classes, kind, classes)
         # The date the school saw it published: 06:30 in Jakarta is the day before in UTC.
         # entry.slug is the title the archive first saw: editing a title keeps the address.
         name = entry.slug or slugify(entry.title) or "tulisan"
         base = f"{entry.published.astimezone(zone):%Y-%m-%d}-{name}"
         slug = _unique(base, used_slugs[teacher.slug])
-        posts.append(_post(entry, teacher, slug, found_subjects, classes, kind, tags, subjects))
+        post = _post(entry, teacher, slug, found_subjects, reading.classes,
+                     reading.kind or "materi", tags, subjects)
+        if reading.kind == "tugas":
+            post = replace(post, due=reading.due, due_all_day=reading.all_day,
+                           due_read=reading.due is not None, hand_in=reading.hand_in)
+        correction = corrections.of(entry.link)
+        if correction is not None:
+            applied.add(correction.address)
+            if correction.hidden:
+                continue
+            post = corrected(post, correction)
+        posts.append(post)
     posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
     return Portal(site=site, posts=tuple(posts), feeds=current_feeds(site, feeds),
-                  generated=generated, tags_cut=tuple(cut))
+                  generated=generated, tags_cut=tuple(cut),
+                  unused_corrections=tuple(c for c in corrections.items
+                                           if c.address not in applied))
+
+
+def _read(entry: Entry, zone: ZoneInfo, index: ClassIndex, own: tuple[str, ...],
+          label_kind: Kind | None, label_classes: tuple[str, ...]) -> Reading:
+    """What the post's text says (generator/assignments.py), remembered by the entry and
+    its text; a text that cannot be read leaves the post what its labels made it
+    (issue 20, item 9)."""
+    try:
+        return _cached_reading(entry.entry_id, entry.title, entry.html, entry.published, zone,
+                               index, own, label_kind, label_classes)
+    except Exception:  # reading never fails a build
+        return Reading(kind=label_kind, classes=label_classes or own)
+
+
+def corrected(post: Post, correction: Correction) -> Post:
+    """The post as the school corrected it: what it sets wins over what was read, and the
+    post no longer says its deadline was read. A deadline makes it an assignment; another
+    kind drops the deadline."""
+    kind = correction.kind or ("tugas" if correction.due is not None else post.kind)
+    due, all_day = post.due, post.due_all_day
+    if correction.due is not None:
+        due, all_day = correction.due, correction.due_all_day
+    if kind != "tugas":
+        due, all_day = None, False
+    return replace(post, kind=kind, due=due, due_all_day=all_day, due_read=False,
+                   classes=correction.classes if correction.classes is not None
+                   else post.classes,
+                   hand_in=post.hand_in if kind == "tugas" else "")
+
+
+_READINGS: dict[tuple[object, ...], Reading] = {}
+_MOST_READINGS = 200_000
+"""A district's posts (90,000) twice over; past it the cache starts again."""
+_READ_WITH: list[ClassIndex] = []
+"""The classes the cached readings were made with."""
+
+
+def _keep_readings_for(index: ClassIndex) -> None:
+    """Start the cache again when site.yml's classes change: compared once a build, not
+    hashed into every post's key (a district lists thousands of classes)."""
+    if [index] != _READ_WITH:
+        _READINGS.clear()
+        _READ_WITH[:] = [index]
+
+
+def _cached_reading(entry_id: str, title: str, html: bytes, published: datetime,
+                    zone: ZoneInfo, index: ClassIndex, own: tuple[str, ...],
+                    label_kind: Kind | None, label_classes: tuple[str, ...]) -> Reading:
+    """`read_post`, kept in-process by the entry and a checksum of its text: `mading
+    serve` rebuilds at every save, and a post's text rarely changes between builds. Only
+    the small key is kept, not the text."""
+    key = (entry_id, zlib.crc32(html), len(html), title, published, zone.key, own,
+           label_kind, label_classes)
+    found = _READINGS.get(key)
+    if found is None:
+        if len(_READINGS) >= _MOST_READINGS:
+            _READINGS.clear()
+        found = read_post(title, unpack_html(html), published, zone, index, own, label_kind,
+                          label_classes)
+        _READINGS[key] = found
+    return found
 
 
 def current_feeds(site: Site, feeds: Iterable[FeedStatus]) -> tuple[FeedStatus, ...]:
@@ -164,6 +248,7 @@ def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, .
         teacher=teacher, slug=slug, title=entry.title, published=entry.published,
         html=entry.html, summary=entry.summary,
         subjects=tuple(subjects[s] for s in subject_slugs if s in subjects),
-        classes=classes, kind=kind, tags=tags, due=entry.due, updated=entry.updated,
+        classes=classes, kind=kind, tags=tags, due=entry.due, due_all_day=entry.due_all_day,
+        updated=entry.updated,
         link=entry.link, image=entry.image, origin=entry.origin, assets=entry.assets,
         attachments=entry.attachments, cleaned=entry.cleaned)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,10 +23,21 @@ from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from generator import fast_yaml
+from generator.classes import ClassIndex, Key, class_key
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import PortalSettings, School, Site, Subject, Teacher, personal_name
+from generator.models import (
+    KINDS,
+    Correction,
+    Corrections,
+    PortalSettings,
+    School,
+    Site,
+    Subject,
+    Teacher,
+    personal_name,
+)
 from generator.paths import inside, is_hidden, shown, usable
 from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
@@ -34,6 +46,7 @@ SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
 TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal")
 PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
+CLASS_KEYS = ("name", "aliases")
 TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio", "links")
 RESERVED_TEACHER_SLUGS = ("mapel", "terbaru", "halaman")
 """Folder names under guru/ that the directory's own pages use."""
@@ -296,15 +309,15 @@ def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
 
     school = _school(check, data)
     subjects = _subjects(check, data)
-    classes = _classes(check, data)
-    teachers = _teachers(check, data, subjects, classes)
+    classes, class_aliases = _classes(check, data)
+    teachers = _teachers(check, data, subjects, classes, class_aliases)
     embeds = _embeds(check, data)
     settings = _portal(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
-                embed_hosts=embeds, portal=settings,
+                class_aliases=class_aliases, embed_hosts=embeds, portal=settings,
                 root=root, config_file=config_file.resolve())
 
 
@@ -410,16 +423,50 @@ def _embeds(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def _classes(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
+def _classes(check: _Checker, data: dict[Any, Any]
+             ) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The school's classes and the other names each goes by: `X IPA 1` or
+    `{name: XI MIPA 3, aliases: [XI IPA 3]}`, like subjects (issue 20)."""
     classes: list[str] = []
-    for name, line in check.text_list(data, "classes", ""):
+    aliases: list[tuple[str, tuple[str, ...]]] = []
+    taken: dict[Key, str] = {}
+    raw = data.get("classes")
+    items = [raw] if isinstance(raw, str) else check.mapping_items(raw, "classes", data)
+    for index, item in enumerate(items):
+        line = key_line(raw, index, key_line(data, "classes"))
+        if isinstance(item, dict):
+            check.unknown_keys(item, CLASS_KEYS, "classes.")
+            name = check.text(item, "name", "classes.", required=True, line=line)
+            others = check.text_list(item, "aliases", "classes.")
+        elif isinstance(item, list):
+            check.problem(line, "config.not_list", key="classes")
+            continue
+        else:
+            name, others = ("" if item is None else str(item).strip()), []
+        if not name and isinstance(item, dict):
+            continue
         if not slugify(name):
             check.problem(line, "config.bad_class", value=name)
-        elif name in classes:
+            continue
+        if name in classes:
             check.problem(line, "config.duplicate_class", value=name)
-        else:
-            classes.append(name)
-    return tuple(classes)
+            continue
+        classes.append(name)
+        kept = []
+        for label, label_line in [(name, line), *others]:
+            key = class_key(label)
+            if not slugify(label):
+                check.problem(label_line, "config.bad_class", value=label)
+            elif key in taken and taken[key] != name:
+                check.problem(label_line, "assignments.alias_taken", value=label,
+                              other=taken[key])
+            else:
+                taken[key] = name
+                if label != name:
+                    kept.append(label)
+        if kept:
+            aliases.append((name, tuple(kept)))
+    return tuple(classes), tuple(aliases)
 
 
 def _slug(check: _Checker, item: dict[Any, Any], name: str, key: str, line: int | None,
@@ -448,18 +495,20 @@ def _slug(check: _Checker, item: dict[Any, Any], name: str, key: str, line: int 
 
 
 def _teachers(check: _Checker, data: dict[Any, Any], subjects: tuple[Subject, ...],
-              classes: tuple[str, ...]) -> tuple[Teacher, ...]:
+              classes: tuple[str, ...],
+              class_aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[Teacher, ...]:
     teachers: list[Teacher] = []
     seen: dict[str, int | None] = {}
     subject_by_fold: dict[str, Subject] = {}
     for subject in subjects:
         for label in (subject.name, subject.slug, *subject.aliases):
             subject_by_fold.setdefault(fold(label), subject)
-    class_by_fold = {fold(c): c for c in classes}
+    class_index = ClassIndex.build(classes, dict(class_aliases))
 
     def known_class(name: str) -> str | None:
         # Declaring the school's classes is optional; without the list, any class goes.
-        return class_by_fold.get(fold(name)) if classes else name
+        # `XI-2`, `xi 2` and an alias all name the class as site.yml spells it.
+        return class_index.names.get(class_key(name)) if classes else name
 
     for index, item in enumerate(check.mapping_items(data.get("teachers"), "teachers", data)):
         line = key_line(data["teachers"], index)
@@ -534,3 +583,106 @@ def _teacher_names(check: _Checker, item: dict[Any, Any], key: str, teacher: str
         elif found not in resolved:
             resolved.append(found)
     return resolved
+
+
+CORRECTION_KEYS = ("kind", "due", "classes", "hidden")
+_CORRECTION_KEY_WORDS = {"kelas": "classes", "jenis": "kind", "batas": "due", "tenggat": "due",
+                         "deadline": "due", "sembunyikan": "hidden", "hide": "hidden",
+                         "sembunyi": "hidden"}
+"""What a school may write in Indonesian for each key, to suggest the key."""
+_DUE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2})[:.](\d{2}))?$")
+
+
+def load_corrections(site: Site) -> tuple[Corrections, list[Problem]]:
+    """The school's corrections of blog posts (`koreksi.yml` beside site.yml), and the
+    mistakes in them, each `koreksi.yml:LINE: ...`: a correction with a mistake is left out,
+    the others apply (issue 20). No file, no corrections."""
+    path = site.corrections_file
+    where = display_path(path)
+    translate = Translator(site.school.language)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Corrections(), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return Corrections(), [Problem(where, translate("config.unreadable", detail=exc))]
+    try:
+        data = parse_yaml(text, where, translate)
+    except InputError as exc:
+        return Corrections(), exc.problems
+    if data is None:
+        return Corrections(), []
+    check = _Checker(where, site.root, translate)
+    if not isinstance(data, dict):
+        check.problem(1, "assignments.corrections_not_mapping")
+        return Corrections(), check.problems
+    index = ClassIndex.build(site.classes, dict(site.class_aliases))
+    corrections = []
+    for address, item in data.items():
+        line = key_line(data, address)
+        before = len(check.problems)
+        address = str(address).strip()
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            check.problem(line, "assignments.bad_address", value=address)
+        if not isinstance(item, dict) or not item:
+            check.problem(line, "assignments.correction_not_mapping", address=address)
+            continue
+        for key in item:
+            if key not in CORRECTION_KEYS:
+                known = _CORRECTION_KEY_WORDS.get(fold(str(key)))
+                hint = translate("common.did_you_mean", suggestion=known) if known \
+                    else did_you_mean(str(key), CORRECTION_KEYS, translate)
+                check.problem(key_line(item, key, line), "config.unknown_key", key=key,
+                              hint=hint)
+        kind = check.text(item, "kind", "")
+        if kind and kind not in KINDS:
+            check.problem(key_line(item, "kind", line), "assignments.bad_kind", value=kind,
+                          hint=did_you_mean(kind, KINDS, translate))
+        due, all_day = _correction_due(check, item, line, site.school.timezone)
+        classes = None
+        if "classes" in item:
+            classes = []
+            for name, class_line in check.text_list(item, "classes", ""):
+                found = index.names.get(class_key(name)) if site.classes else name
+                if found is None:
+                    check.problem(class_line, "assignments.unknown_class", value=name,
+                                  hint=did_you_mean(name, site.classes, translate))
+                elif found not in classes:
+                    classes.append(found)
+        hidden = item.get("hidden", False)
+        if not isinstance(hidden, bool):
+            check.problem(key_line(item, "hidden", line), "assignments.bad_hidden",
+                          value=hidden)
+        if len(check.problems) == before:
+            corrections.append(Correction(
+                address=address, kind=next((k for k in KINDS if k == kind), None),
+                due=due, due_all_day=all_day,
+                classes=tuple(classes) if classes is not None else None,
+                hidden=bool(hidden), line=line))
+    return Corrections(tuple(corrections)), sorted(check.problems, key=lambda p: p.line or 0)
+
+
+def _correction_due(check: _Checker, item: dict[Any, Any], line: int | None,
+                    timezone: str) -> tuple[datetime | None, bool]:
+    """`due: 2026-12-18` (the day, 23:59) or `due: 2026-12-18 23:59`, in the school's zone."""
+    value = item.get("due")
+    if value is None:
+        return None, False
+    zone = ZoneInfo(timezone)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=zone)), False
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59), zone), True
+    match = _DUE_RE.match(str(value).strip())
+    try:
+        if match is None:
+            raise ValueError
+        day = date.fromisoformat(match.group(1))
+        if match.group(2) is None:
+            return datetime.combine(day, time(23, 59), zone), True
+        return datetime.combine(day, time(int(match.group(2)), int(match.group(3))),
+                                zone), False
+    except ValueError:
+        check.problem(key_line(item, "due", line), "assignments.bad_due", value=value)
+        return None, False

@@ -114,7 +114,8 @@ def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
         # What pages show of a feed; not the fetch's bookkeeping (see clock.shown).
         digest.update(repr((status.teacher, status.source, status.home_page, status.feed_url,
                             status.title, status.error)).encode())
-    extra = [t.photo for t in site.teachers if t.photo is not None]
+    extra = [site.corrections_file]  # koreksi.yml (issue 20), present or not
+    extra += [t.photo for t in site.teachers if t.photo is not None]
     extra += [site.root / t.blog for t in site.teachers if t.blog and not is_url(t.blog)]
     for path in sorted(set(extra)):
         digest.update(f"{path}\0{_state(path)}\0".encode())

@@ -85,6 +85,9 @@ class Site:
     root: Path
     """The folder holding `site.yml`; relative paths in the config resolve against it."""
     config_file: Path
+    class_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(class, its other names) for the classes of site.yml that have aliases: the names
+    teachers' labels and posts may use (`XI IPA 3` for `XI MIPA 3`)."""
     embed_hosts: tuple[str, ...] = ("www.youtube.com", "www.youtube-nocookie.com")
     """Hosts whose iframes (videos, slides) may appear in posts; also the CSP's frame-src."""
     portal: PortalSettings = PortalSettings()
@@ -96,6 +99,11 @@ class Site:
     @property
     def archive_file(self) -> Path:
         return self.root / ".mading" / "archive.sqlite"
+
+    @property
+    def corrections_file(self) -> Path:
+        """`koreksi.yml` beside site.yml: the school's corrections of blog posts (issue 20)."""
+        return self.root / "koreksi.yml"
 
     @property
     def cache_file(self) -> Path:
@@ -307,6 +315,8 @@ class Portal:
     tags_cut: tuple[str, ...] = ()
     """Teachers (slugs) with a feed post of more than `MAX_TAGS` labels: it keeps the
     first ones, and the build says so."""
+    unused_corrections: tuple[Correction, ...] = ()
+    """Corrections of koreksi.yml whose address no feed post has: a mistyped address."""
 
     def feed_of(self, teacher: str) -> FeedStatus | None:
         return self._feeds_by_teacher.get(teacher)
@@ -327,3 +337,42 @@ class OutputFile:
     source: Path | None = None
     unchanged: bool = False
     """`source` is this very file in the previous output, known to be up to date."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the school says of one blog post, over what was read from it (`koreksi.yml`)."""
+
+    address: str
+    """The post's address on its blog (its feed's link)."""
+    kind: Kind | None = None
+    due: datetime | None = None
+    due_all_day: bool = False
+    classes: tuple[str, ...] | None = None
+    hidden: bool = False
+    line: int | None = None
+    """Where it is in koreksi.yml, for the report."""
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """Every correction of `koreksi.yml`, by the address of the post it corrects."""
+
+    items: tuple[Correction, ...] = ()
+
+    def of(self, address: str | None) -> Correction | None:
+        if not address:
+            return None
+        return self._by_address.get(correction_key(address))
+
+    @cached_property
+    def _by_address(self) -> dict[str, Correction]:
+        return {correction_key(c.address): c for c in self.items}
+
+
+def correction_key(address: str) -> str:
+    """`https://Blog.example/post/` and `http://blog.example/post` name one post: a school
+    copies addresses from the browser, which drops or adds the scheme and the last slash."""
+    scheme, _, rest = address.strip().partition("://")
+    host, _, path = (rest or scheme).partition("/")
+    return f"{host.lower()}/{path.rstrip('/')}"

@@ -216,7 +216,7 @@ class Renderer:
         if isinstance(value, Post):
             if value.due is None:
                 return ""
-            whole_day, local = calendars.names_a_day(value, self.zone), \
+            whole_day, local = calendars.names_a_day(value), \
                 value.due.astimezone(self.zone)
         else:
             local = value.astimezone(self.zone)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from generator.models import FeedNote, Portal
+from generator.errors import Problem
+from generator.i18n import Translator
+from generator.models import Corrections, FeedNote, Portal
 
 STALE_AFTER = timedelta(days=30)
 """A teacher with no post for this long is flagged: students stop looking at a stale blog."""
@@ -56,3 +58,49 @@ def teacher_health(portal: Portal, now: datetime) -> list[TeacherHealth]:
             notes=status.notes if status else (),
         ))
     return lines
+
+
+RECENT = timedelta(days=14)
+"""Assignments listed: deadlines from this long ago on, and those without a deadline
+posted within it; the school checks what students see now, not every past year."""
+
+
+@dataclass(frozen=True)
+class BlogAssignment:
+    """One assignment of a teacher's blog, as read from its text or corrected (issue 20)."""
+
+    teacher: str
+    title: str
+    link: str | None
+    due: datetime | None
+    all_day: bool
+    classes: tuple[str, ...]
+    hand_in: str
+    corrected: bool
+    """Set by koreksi.yml: the school's word, not the reading."""
+
+
+def blog_assignments(portal: Portal, corrections: Corrections,
+                     now: datetime) -> list[BlogAssignment]:
+    """The blog posts that are assignments, soonest deadline first, those without one
+    last (newest first): what the school should check the reading of."""
+    lines = []
+    for post in portal.posts:
+        if post.origin != "feed" or post.kind != "tugas":
+            continue
+        recent = post.due >= now - RECENT if post.due else post.published >= now - RECENT
+        if not recent:
+            continue
+        lines.append(BlogAssignment(
+            teacher=post.teacher.slug, title=post.title, link=post.link, due=post.due,
+            all_day=post.due_all_day, classes=post.classes, hand_in=post.hand_in,
+            corrected=corrections.of(post.link) is not None))
+    dated = sorted((line for line in lines if line.due), key=lambda line: line.due or now)
+    return dated + [line for line in lines if line.due is None]
+
+
+def unused_corrections(portal: Portal, where: str, _: Translator) -> list[Problem]:
+    """A correction of koreksi.yml whose address no blog post has: a mistyped or
+    shortened address corrects nothing, and the school must know."""
+    return [Problem(where, _("assignments.unused_correction", address=c.address), c.line)
+            for c in portal.unused_corrections]

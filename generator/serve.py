@@ -32,9 +32,11 @@ RELOAD_TAG = b'<script src="/__mading/reload.js" defer></script>'
 
 
 def watched_files(config_file: Path) -> Iterator[Path]:
-    """site.yml, everything under content/, feeds/ and img/, and the theme."""
+    """site.yml, koreksi.yml (present or not), everything under content/, feeds/ and img/,
+    and the theme."""
     yield config_file
     root = config_file.resolve().parent
+    yield root / "koreksi.yml"
     for folder in (root / "content", root / "feeds", root / "img", theme_dir()):
         if folder.is_dir():
             yield from (p for p in folder.rglob("*") if p.is_file())

@@ -7,13 +7,11 @@ when the XII classes have nothing left to hand in (Bu Rina's article took late w
 
 Some assignments come from Markdown front matter (Pak Hendra's, Pak Wahyu's); others only
 from reading the teachers' blog posts (Bu Sari's WordPress project, Pak Fauzi's Blogger
-task), which generator/assignments.py does. The tests that need that reading are marked:
-they are expected to fail, strictly, until that module exists, and must pass from then on.
+task), which generator/assignments.py does.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,9 +38,6 @@ TRIGONOMETRI = "Tugas Proyek Akhir Semester: Mengukur Tinggi Gedung dengan Trigo
 18 Desember 2026 pukul 23.59 WIB melalui Google Classroom'."""
 VIDEO = "Tugas Video: Hortatory Exposition untuk XI MIPA 1 dan XI MIPA 2"
 """Pak Fauzi's Blogger post: 'Batas: Jumat, 11 Desember 2026 pukul 20.00 WIB'."""
-needs_reading = pytest.mark.xfail(
-    importlib.util.find_spec("generator.assignments") is None, strict=True,
-    reason="deadlines read from blog posts: generator/assignments.py (issue 20)")
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +165,6 @@ def test_a_deadline_gone_by_since_the_build_is_greyed(browser: Browser, served: 
         context.close()
 
 
-@needs_reading
 def test_blog_assignments_reach_tugas_and_their_classes(page: Page, served: str) -> None:
     open_fitting(page, served + "tugas/index.html")
     assert TRIGONOMETRI in upcoming_group(page, "X IPA 1")
@@ -188,7 +182,6 @@ def test_blog_assignments_reach_tugas_and_their_classes(page: Page, served: str)
     expect(due).to_contain_text("Jumat, 11 Desember 2026 pukul 20.00 WIB")
 
 
-@needs_reading
 def test_a_blog_post_says_its_deadline_was_read_from_it(page: Page, served: str) -> None:
     open_fitting(page, served + "kelas/x-ipa-1/index.html")
     page.get_by_role("link", name=TRIGONOMETRI).first.click()

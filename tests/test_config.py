@@ -496,3 +496,43 @@ def test_a_tagged_key_at_the_top_level_is_a_yaml_mistake(site_dir: Path) -> None
     # Built outside the constructor's own error handling: reported without a line.
     [problem] = problems("school:\n  name: SMA Uji\n!!pairs [] : 1\n")
     assert problem.startswith("site.yml: penulisan YAML salah: ")
+
+
+# -- class aliases (issue 20) -------------------------------------------------------------
+
+
+def test_a_class_may_carry_aliases_and_teachers_may_name_it_by_any(site_dir: Path) -> None:
+    path = write_config("""\
+        school:
+          name: SMA Uji
+        classes: [X IPA 1, {name: XI MIPA 3, aliases: [XI IPA 3, 11 IPA 3]}]
+        teachers:
+          - name: Sari
+            classes: [x-ipa-1, XI IPA 3]
+        """)
+    site = load_site(path)
+    assert site.classes == ("X IPA 1", "XI MIPA 3")
+    assert site.class_aliases == (("XI MIPA 3", ("XI IPA 3", "11 IPA 3")),)
+    assert site.teachers[0].classes == ("X IPA 1", "XI MIPA 3")
+
+
+def test_mistakes_in_class_aliases(site_dir: Path) -> None:
+    assert problems("""\
+        school:
+          name: SMA Uji
+        classes:
+          - X IPA 1
+          - {name: X IPA 2, alias: [X-2]}
+          - {aliases: [XI-3]}
+          - name: XI MIPA 3
+            aliases: [X IPA 1, "!!"]
+          - X-IPA-2
+          - {name: XII, aliases: {a: b}}
+        """) == [
+        "site.yml:5: kunci 'classes.alias' tidak dikenal (maksud Anda: 'aliases'?)",
+        "site.yml:6: 'classes.name' wajib diisi",
+        "site.yml:8: nama kelas 'X IPA 1' sudah dipakai oleh kelas 'X IPA 1'",
+        "site.yml:8: nama kelas '!!' harus memuat huruf atau angka",
+        "site.yml:9: nama kelas 'X-IPA-2' sudah dipakai oleh kelas 'X IPA 2'",
+        "site.yml:10: 'classes.aliases' harus berupa daftar, misalnya [X-1, X-2]",
+    ]

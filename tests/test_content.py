@@ -95,6 +95,7 @@ def test_time_and_due_date_are_in_the_school_time_zone(tiny_site: Path) -> None:
     assert entry.published.isoformat() == "2026-11-20T07:30:00+07:00"
     assert entry.due is not None
     assert entry.due.isoformat() == "2026-12-01T23:59:00+07:00"  # the end of that day
+    assert entry.due_all_day  # a day, shown without a time (issue 20)
     assert entry.kind == "tugas"
 
 
@@ -111,6 +112,7 @@ def test_dates_follow_the_configured_time_zone(tiny_site: Path) -> None:
     assert entry.published.isoformat() == "2026-11-20T07:30:00+09:00"
     assert entry.due is not None
     assert entry.due.isoformat() == "2026-12-01T10:00:00+09:00"
+    assert not entry.due_all_day
 
 
 def test_subjects_and_classes_by_alias_and_any_case(tiny_site: Path) -> None:

@@ -287,6 +287,7 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
         classes=post.classes or teacher.classes,
         kind=post.kind,
         due=post.due,
+        due_all_day=post.due_all_day,
         draft=post.draft,
         slug=slugify(path.stem),
         assets=assets,
@@ -330,6 +331,8 @@ class _Fields:
     classes: tuple[str, ...]
     kind: Kind
     due: datetime | None
+    due_all_day: bool
+    """`due: 2026-12-18` names a day: 23:59 of it, shown and put in calendars as a day."""
     tags: tuple[str, ...]
     summary: str
     draft: bool
@@ -375,6 +378,7 @@ class _Fields:
         classes = check.classes()
         kind = check.kind()
         due = check.date("due", end_of_day=True)
+        due_all_day = due is not None and _names_a_day(meta.get("due"))
         if kind == "tugas" and meta.get("due") is None:  # (a bad `due` is reported by date())
             check.problem("kind", "content.tugas_without_due")
         tags = tuple(dict.fromkeys(tuple(check.text_list("tags")) + category_tags))
@@ -389,9 +393,19 @@ class _Fields:
         if check.problems or published is None:
             raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
         return cls(title=title, published=published, subjects=subjects, classes=classes,
-                   kind=kind, due=due, tags=tags, summary=summary, draft=draft,
-                   attachments=attachments, cleaned=tuple(check.cleaned.items()),
+                   kind=kind, due=due, due_all_day=due_all_day, tags=tags, summary=summary,
+                   draft=draft, attachments=attachments, cleaned=tuple(check.cleaned.items()),
                    body=body)
+
+
+def _names_a_day(value: Any) -> bool:
+    """`2026-12-18` (YAML's date or text), not `2026-12-18 23:59`."""
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, date):
+        return True
+    match = _DATETIME_RE.match(str(value).strip())
+    return match is not None and match.group(2) is None
 
 
 def _lowercase_keys(meta: dict[Any, Any]) -> None:
