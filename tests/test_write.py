@@ -320,6 +320,6 @@ def test_a_build_waits_for_the_one_writing_and_says_so(tmp_path: Path) -> None:
         assert line == ("public: another build is writing this folder; waiting for it to "
                         "finish, then building\n")
         assert build.poll() is None and not (config.parent / "public").exists()
-    out, err = build.communicate(timeout=300)
+    _out, err = build.communicate(timeout=300)
     assert build.returncode == 0, err
     assert (config.parent / "public/index.html").is_file()
