@@ -256,6 +256,63 @@ def test_attachment_names_cannot_escape(tiny_site: Path, name: str) -> None:
     assert str(problem).startswith("content/sari/x.md:5: ")
 
 
+def hidden_files(folder: Path) -> None:
+    """What a teacher's folder may hold besides posts, never to be published: a Git
+    checkout's config with its token, an `.env`, a hidden folder, and a link to one."""
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text(f"extraheader = AUTHORIZATION: {SECRET}")
+    (folder / ".env").write_text(f"TOKEN={SECRET}")
+    (folder / ".rahasia").mkdir()
+    (folder / ".rahasia" / "soal.pdf").write_text(SECRET)
+    (folder / "catatan.txt").symlink_to(".env")
+
+
+@pytest.mark.parametrize("name", [".git/config", ".env", ".rahasia/soal.pdf", "catatan.txt",
+                                  "./.env", "sub/../.env"])
+def test_hidden_files_are_never_attachments(tiny_site: Path, tmp_path: Path,
+                                            name: str) -> None:
+    hidden_files(tiny_site.parent / "content" / "sari")
+    write_post(tiny_site, "sari", "x.md", f"""\
+        ---
+        title: LKPD
+        date: 2026-11-21
+        attachments:
+          - {name}
+        ---
+        """)
+    report = build(tiny_site, tmp_path / "public", offline=True, now=NOW)
+    assert [str(p) for p in report.problems] == [
+        f"content/sari/x.md:5: lampiran '{name}' adalah berkas tersembunyi atau berada di "
+        "folder tersembunyi (namanya diawali titik); berkas seperti itu tidak pernah "
+        "diterbitkan: ganti namanya tanpa titik di depan"]
+    assert SECRET not in published(tmp_path / "public")
+    assert (tmp_path / "public/guru/sari/2026-11-18-persamaan-kuadrat/index.html").is_file()
+
+
+def test_hidden_files_linked_from_a_post_are_refused_on_their_line(tiny_site: Path,
+                                                                    tmp_path: Path) -> None:
+    tiny_site.write_text(tiny_site.read_text().replace("language: id", "language: en"))
+    hidden_files(tiny_site.parent / "content" / "sari")
+    write_post(tiny_site, "sari", "x.md", """\
+        ---
+        title: LKPD
+        date: 2026-11-21
+        ---
+        Kerjakan soal berikut.
+
+        ![Soal](.rahasia/soal.pdf)
+        [Unduh](catatan.txt) atau [ini](.git/config).
+        """)
+    report = build(tiny_site, tmp_path / "public", offline=True, now=NOW)
+    tail = ("is a hidden file or lies in a hidden folder (its name starts with a dot); such "
+            "files are never published: rename it without the leading dot")
+    assert [str(p) for p in report.problems] == [
+        f"content/sari/x.md:7: '.rahasia/soal.pdf' {tail}",
+        f"content/sari/x.md:8: 'catatan.txt' {tail}",
+        f"content/sari/x.md:8: '.git/config' {tail}"]
+    assert SECRET not in published(tmp_path / "public")
+
+
 def test_front_matter_slug_cannot_move_a_post(tiny_site: Path, tmp_path: Path) -> None:
     write_post(tiny_site, "sari", "jebakan.md", """\
         ---

@@ -6,6 +6,7 @@ A bad post is reported with its file and line and left out; the other posts stil
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import multiprocessing
 import os
 import re
@@ -27,7 +28,7 @@ from generator.config import did_you_mean, key_line, parse_yaml
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.models import KINDS, Attachment, Entry, Kind, Site, pack_html
-from generator.paths import inside, links_out, shown, usable
+from generator.paths import inside, is_hidden, links_out, shown, usable
 from generator.sanitize import summarize
 from generator.slugs import fold, slugify
 
@@ -251,6 +252,13 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         first_body_line = text.count("\n") - post.body.count("\n") + 1
         raise InputError([Problem(display_path(path), _("content.nested_too_deep"),
                                   first_body_line)]) from None
+    hidden = [ref for ref in dict.fromkeys(_LOCAL_REF_RE.findall(html))
+              if _hidden_asset(html_lib.unescape(ref), path.parent)]
+    if hidden:  # never published, so the page would show a broken image (issue 26)
+        raise InputError([Problem(display_path(path), _("hostile_ops.hidden_asset",
+                                                        value=shown(html_lib.unescape(ref))),
+                                  _line_of(text, html_lib.unescape(ref)))
+                          for ref in hidden])
     return Entry(
         teacher=teacher_slug,
         entry_id=f"content/{teacher_slug}/{path.name}",
@@ -438,6 +446,29 @@ def _slug_as_path(meta: dict[Any, Any], offset: int) -> tuple[str, int] | None:
     return None
 
 
+def _hidden(name: str) -> bool:
+    """Whether a path as written names a hidden file or folder (`.env`, `.git/config`),
+    whatever it resolves to."""
+    return any(part.startswith(".") and part not in (".", "..")
+               for part in name.replace("\\", "/").split("/"))
+
+
+def _hidden_asset(ref: str, folder: Path) -> bool:
+    """Whether a link or image address of a post names a hidden file of its folder, as
+    written or once links are resolved."""
+    name = unquote(ref.split("#")[0].split("?")[0])
+    if _hidden(name):
+        return True
+    candidate = inside(folder, name) if name else None
+    return candidate is not None and is_hidden(candidate, folder)
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    """The line of `text` where `needle` first appears, if it does."""
+    found = text.find(needle)
+    return text.count("\n", 0, found) + 1 if found >= 0 else None
+
+
 def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
     """Files next to the post that its HTML links to (images, worksheets): links
     resolved, only files of the post's own folder, no hidden file."""
@@ -560,6 +591,10 @@ class _FrontMatter:
                              value=shown(name))
             elif path is None:
                 self.problem("attachments", "content.attachment_outside", line,
+                             value=shown(name))
+            elif _hidden(name) or is_hidden(path, folder):
+                # `.git/config` holds a CI checkout's token (issue 26).
+                self.problem("attachments", "hostile_ops.hidden_attachment", line,
                              value=shown(name))
             elif not path.is_file():
                 here = sorted(p.name for p in folder.iterdir()
