@@ -86,6 +86,28 @@ def published(output: Path) -> str:
 
 # --- site.yml ------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("command", [["build", "--offline"], ["check"], ["report"]])
+def test_site_yml_linking_out_of_the_school_folder_is_not_read(
+        tiny_site: Path, outside: Path, capsys: pytest.CaptureFixture[str],
+        command: list[str]) -> None:
+    # As /etc/shadow, read by a build running as root: each field an unknown key.
+    (outside / "shadow").write_text(f"root: {SECRET}\n{SECRET}-daemon: '*'\n")
+    tiny_site.unlink()
+    tiny_site.symlink_to(outside / "shadow")
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err == ("site.yml: berkas ini adalah tautan simbolik ke berkas di luar folder "
+                   "sekolah; Mading tidak membacanya. Taruh site.yml milik situs ini di "
+                   "tempatnya\n")
+    assert not (tiny_site.parent / "public").exists()
+
+
+def test_site_yml_linking_inside_the_school_folder_is_read(tiny_site: Path) -> None:
+    tiny_site.rename(tiny_site.parent / "sekolah.yml")
+    tiny_site.symlink_to("sekolah.yml")
+    assert load_site(tiny_site).school.name
+
+
 @pytest.mark.parametrize("slug", [
     '"../x"', "a/b", '"."', '".."', '""', '"/etc"', '"..\\\\x"', '"C:\\\\x"', '"budi\\0"',
     '"%2e%2e"', "a" * 61, "a" * 300,
