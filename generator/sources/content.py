@@ -36,6 +36,8 @@ FRONT_MATTER_KEYS = ("title", "date", "subjects", "classes", "kind", "due", "tag
                      "draft", "attachments")
 MKDOCS_BLOG_KEYS = ("categories", "authors", "description", "slug", "readtime", "pin", "links")
 """Keys of the MkDocs-Material blog plugin: such a post moves in unchanged."""
+MAX_POST_BYTES = 1024 * 1024
+"""A Markdown post's largest file: 1 MB of text is a book's chapter (issue 26)."""
 _PELICAN_HEADER = re.compile(r"^([A-Za-z][A-Za-z_-]*):\s*(.*)$")
 _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # `07:30` and, as Indonesians usually write it, `07.30`.
@@ -225,7 +227,16 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
     Raises:
         InputError: every problem found in the file, each with its line.
     """
+    size = path.stat().st_size
+    if size > MAX_POST_BYTES:
+        # Python-Markdown took 4 min 20 s and 2.0 GB for 50 MB (issue 26); a lesson's
+        # text is a few kilobytes, and its files belong in attachments.
+        raise InputError([Problem(display_path(path), _(
+            "hostile_ops.post_too_large", size=f"{size / 1024 / 1024:.1f}",
+            limit=MAX_POST_BYTES // 1024 // 1024), 1)])
     raw = path.read_bytes()
+    if _utf16(raw):
+        raise InputError([Problem(display_path(path), _("hostile_ops.utf16"), 1)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -277,6 +288,16 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
         assets=_local_assets(html, path.parent),
         attachments=post.attachments,
     )
+
+
+def _utf16(raw: bytes) -> bool:
+    """Whether `raw` is UTF-16 text (Notepad's "Unicode"), with or without its byte order
+    mark. Without one it is valid UTF-8 (a NUL after every letter), and was reported as
+    having no front matter (issue 26): a NUL in every other byte gives it away."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:512]
+    return len(head) >= 8 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
 
 
 def _front_matter(front_text: str, body: str, path: Path, site: Site,
