@@ -10,7 +10,7 @@ import html as html_lib
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from generator import fast_yaml
 from generator.cache import BuildCache, code_fingerprint
+from generator.children import child_setup
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
@@ -127,7 +128,7 @@ def _read_posts(posts: list[tuple[Path, str]], site: Site
     try:
         # "spawn", as for feeds: no fork of a process that may hold threads and connections.
         with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                 initargs=(site,),
+                                 initargs=(site, child_setup()),
                                  mp_context=multiprocessing.get_context("spawn")) as pool:
             chunk = max(1, len(posts) // (workers * 8))
             for outcome in pool.map(_read_in_worker, posts, chunksize=chunk):
@@ -151,7 +152,8 @@ _worker_site: list[Site] = []
 """The site a reading process works for (set once per worker, not sent with each post)."""
 
 
-def _start_worker(site: Site) -> None:
+def _start_worker(site: Site, setup: Callable[[], None]) -> None:
+    setup()
     _worker_site.append(site)
 
 
