@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -39,7 +40,7 @@ from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, is_url, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
 from generator.theme import theme_dir
-from generator.write import OutputBudget, link_tree, refuse_output, write_output
+from generator.write import OutputBudget, link_tree, output_lock, refuse_output, write_output
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,15 @@ def build(config_file: Path, output: Path, offline: bool = False,
                                                  hint=hint))])
     _refuse_unsafe_output(site, output)
     fetch(site, offline=offline, now=now, limits=limits)
+    shown = display_path(output)
     output = output.resolve()
-    with BuildCache(site.cache_file) as cache:
+
+    def waiting() -> None:
+        print(Translator(site.school.language)("hostile_ops.output_busy", output=shown),
+              file=sys.stderr, flush=True)
+
+    # One build at a time writes an output, and keeps what the cache says of it (issue 26).
+    with output_lock(output, waiting), BuildCache(site.cache_file) as cache:
         with Archive(site.archive_file) as archive:
             revision, statuses = archive.revision(), archive.feed_statuses()
         inputs = input_digest(site, revision, statuses, teacher)

@@ -38,7 +38,7 @@ from generator.models import (
     Teacher,
     personal_name,
 )
-from generator.paths import inside, is_hidden, shown, usable
+from generator.paths import inside, is_hidden, links_out, shown, usable
 from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
@@ -272,6 +272,10 @@ def load_site(config_file: Path) -> Site:
         InputError: with every problem found, each located `site.yml:LINE: ...`.
     """
     where = display_path(config_file)
+    if links_out(config_file, config_file.absolute().parent):
+        # A committed link to /etc/shadow would have its fields quoted in the problems
+        # (issue 26); the school's folder is where site.yml is found, not where it leads.
+        raise InputError([Problem(where, Translator()("hostile_ops.config_links_out"))])
     try:
         text = config_file.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -36,6 +36,7 @@ from markupsafe import Markup, escape
 
 from generator import calendars, syndication
 from generator.cache import PageRecord, code_fingerprint
+from generator.children import child_setup
 from generator.clock import TimeValues, recent, shown
 from generator.i18n import Translator
 from generator.layout import Layout, class_slug
@@ -639,7 +640,8 @@ def _render_parts(r: Renderer, runs: Sequence[Sequence[Part]]) -> Iterator[Outpu
     # a collection in a worker would otherwise touch, and so copy, every page of them.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers,
+                                                      initializer=child_setup()) as pool:
             out = deque(pool.apply_async(_render_run, (number,))
                         for number in islice(numbers, workers * RUNS_OUT_PER_WORKER))
             while out:

@@ -26,6 +26,9 @@ _NOT_PROSE = re.compile(r"<(table|pre|figure|iframe)\b.*?</\1>", re.DOTALL)
 _CANONICAL_HOSTS = {"youtube.com": "www.youtube.com"}
 """Embed hosts written the way the pages' Content-Security-Policy (`frame-src`) names them."""
 _SCHEMES = ("http", "https", "mailto", "tel")
+_IFRAME_FEATURES = ("fullscreen", "picture-in-picture", "encrypted-media")
+"""What a video needs of the browser; an embed asking for the camera, the microphone or
+the reader's location (`allow="camera; microphone; geolocation"`) gets none of it."""
 
 _TAGS = (set(nh3.ALLOWED_TAGS) | {"iframe"}) - {"area", "map"}
 _ATTRIBUTES = deepcopy(nh3.ALLOWED_ATTRIBUTES)
@@ -88,6 +91,8 @@ def sanitize_html(fragment: str, base_url: str | None = None,
             if url is None or tag != "iframe":
                 return url
             return _embed_url(url, embed_hosts) if attribute == "src" else None
+        if attribute == "allow":
+            return _allowed_features(value)
         if attribute == "id":
             return value if _ID.fullmatch(value) else None
         if attribute == "class" and tag in ("td", "th"):
@@ -162,6 +167,14 @@ def _embed_url(value: str, embed_hosts: tuple[str, ...]) -> str | None:
             or parts.password:
         return None
     return urlunsplit(("https", host, parts.path or "/", parts.query, ""))
+
+
+def _allowed_features(value: str) -> str | None:
+    """An iframe's `allow` (a Permissions Policy) kept to `_IFRAME_FEATURES`, each for the
+    embed's own origin (its allow-list, such as `*`, dropped); None when none is left."""
+    features = [part.split()[0].lower() for part in value.split(";") if part.split()]
+    kept = [name for name in _IFRAME_FEATURES if name in features]
+    return "; ".join(kept) or None
 
 
 def _drop_tracking_pixel(match: re.Match[str]) -> str:

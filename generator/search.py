@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from generator.children import child_setup
 from generator.errors import MadingError
 from generator.layout import POST_PAGES
 from generator.models import Post
@@ -146,7 +147,8 @@ def index_site(folder: Path, language: str, part: Part | None = None,
                "--force-language", language, "--keep-index-url", "--glob", glob]
     try:
         result = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                                timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+                                timeout=timeout, check=False, stdin=subprocess.DEVNULL,
+                                preexec_fn=child_setup())
     except FileNotFoundError:
         raise SearchError("cli.search.missing") from None
     except subprocess.TimeoutExpired:

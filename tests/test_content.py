@@ -386,6 +386,30 @@ def test_a_file_that_is_not_utf8(tiny_site: Path) -> None:
         "content/sari/x.md:5: berkas harus disimpan sebagai teks UTF-8"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_a_file_saved_as_utf16_is_named_so(tiny_site: Path, encoding: str) -> None:
+    """Notepad's "Unicode": without a byte order mark (-le, -be) it was reported as having
+    no front matter; with one, as not UTF-8."""
+    path = write_post(tiny_site, "")
+    path.write_bytes("---\ntitle: Persamaan Kuadrat\ndate: 2026-11-20\n---\nIsi.\n"
+                     .encode(encoding))
+    assert [str(p) for p in read_content(load_site(tiny_site)).problems] == [
+        'content/sari/x.md:1: berkas disimpan sebagai UTF-16 ("Unicode"); simpan sebagai '
+        "teks UTF-8 (di Notepad: Save As, Encoding: UTF-8)"]
+    set_school(tiny_site, "language", "en")
+    assert [str(p) for p in read_content(load_site(tiny_site)).problems] == [
+        'content/sari/x.md:1: the file is saved as UTF-16 ("Unicode"); save it as UTF-8 text '
+        "(in Notepad: Save As, Encoding: UTF-8)"]
+
+
+def test_a_post_larger_than_a_megabyte_is_a_problem_and_the_rest_is_built(
+        tiny_site: Path) -> None:
+    body = "Kerjakan soal berikut dengan teliti.\n\n" * 30_000  # 1.1 MB
+    assert problems(tiny_site, "---\ntitle: Besar\ndate: 2026-11-21\n---\n" + body) == [
+        "content/sari/x.md:1: tulisan ini berukuran 1.1 MB; teks sebuah tulisan paling besar "
+        "1 MB. Pecah menjadi beberapa tulisan, atau taruh isi yang besar sebagai lampiran"]
+
+
 POST_WITH_MISTAKES = """\
     ---
     title: Persamaan Kuadrat

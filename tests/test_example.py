@@ -6,9 +6,11 @@ content/), never computed by the code under test.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from ruamel.yaml import YAML
@@ -18,6 +20,7 @@ from tests.conftest import REPO, copy_example
 from tests.site_checks import broken_relative_links, reparse_feeds
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+ATOM = "http://www.w3.org/2005/Atom"
 """The example's own day: its assignments are due around it, whatever today is."""
 
 
@@ -120,6 +123,25 @@ def test_every_feed_reparses(output: Path) -> None:
     counts = reparse_feeds(output)
     assert counts["feed.xml"] == 30  # capped
     assert counts["guru/bayu/feed.json"] == 7
+
+
+def test_feeds_link_to_videos_instead_of_embedding_them(output: Path) -> None:
+    """The W3C validator warned "content should not contain iframe tag" on every feed.xml
+    (issue 26): the feeds carry a link to the video's page, named by the embed's title."""
+    feeds = sorted([*output.rglob("feed.xml"), *output.rglob("feed.json")])
+    assert len(feeds) > 20
+    assert [feed for feed in feeds if "iframe" in feed.read_text(encoding="utf-8")] == []
+    atom = ET.parse(output / "guru/yusuf/feed.xml").getroot()
+    contents = [content.text or "" for content in atom.iter(f"{{{ATOM}}}content")]
+    assert any('<p><a href="https://www.youtube.com/watch?v=Lp3vD8xKq1s">Animasi Gerak '
+               "Lempeng Tektonik dan Terjadinya Gempa Bumi</a></p>" in text for text in contents)
+    items = json.loads(page(output, "feed.json"))["items"]
+    assert any('<a href="https://www.youtube.com/watch?v=tZ1fB7rMe5i">YouTube</a>'
+               in item["content_html"] for item in items)
+    # The pages themselves keep the embedded player.
+    assert 'src="https://www.youtube.com/embed/Lp3vD8xKq1s' in "".join(
+        page(output, str(path.relative_to(output)))
+        for path in (output / "guru/yusuf").rglob("index.html"))
 
 
 def test_no_broken_relative_links(output: Path) -> None:

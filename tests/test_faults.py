@@ -513,7 +513,8 @@ def add_post(site: Path, name: str, attachment: int = 0) -> None:
 
 
 def leftovers(folder: Path) -> list[str]:
-    return [p.name for p in folder.iterdir() if p.name.startswith(".public.")]
+    return [p.name for p in folder.iterdir()
+            if p.name.startswith(".public.") and p.name != ".public.lock"]
 
 
 @pytest.mark.parametrize("previous", [True, False], ids=["rebuild", "first build"])
@@ -647,3 +648,108 @@ def test_a_killed_reading_worker_costs_no_post(tiny_site: Path, tmp_path: Path) 
     assert build.returncode == 0, log.read_text()
     pages = {p.parent.name for p in (site / "public" / "guru" / "sari").glob("*/index.html")}
     assert {f"2026-11-22-latihan-{n}" for n in range(count)} <= pages
+
+
+# --- a build killed: its children end with it (issue 26) -----------------------------------
+
+KILLED_BUILD = """
+import sys
+import generator.render
+generator.render.PARALLEL_RENDER_FROM = 50  # the forked rendering workers, without 1,000 posts
+from generator.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def descendants(pid: int) -> set[tuple[int, str]]:
+    """The processes under `pid`, each with its start time (pids are reused)."""
+    found: set[tuple[int, str]] = set()
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in map(int, children):
+        start = process_start(child)
+        if start is not None:
+            found.add((child, start))
+            found |= descendants(child)
+    return found
+
+
+def process_start(pid: int) -> str | None:
+    """When `pid` started, or None once it has ended (a zombie has ended too: only its
+    parent, gone with the build, would collect it)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def cpu_ticks(pid: int) -> int:
+    """The CPU time `pid` has used, in clock ticks (1/100 s)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.mark.parametrize("kind", ["reading", "rendering", "pagefind"])
+def test_a_build_killed_leaves_no_process_behind(tiny_site: Path, kind: str) -> None:
+    """kill -9 of a build while its reading workers, its forked rendering workers or
+    Pagefind run: those end with it (they lived on: the forked workers for good)."""
+    site = tiny_site.parent
+    for n in range(80):
+        add_post(site, f"latihan-{n}")
+    build = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, "build", "--offline"],
+                             cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "PYTHONPATH": str(REPO)},
+                             start_new_session=True)
+
+    def wanted(pid: int) -> bool:
+        if kind == "reading":  # reading already, so past its start
+            return pid in reading_workers(build.pid)
+        if kind == "pagefind":
+            return b"pagefind" in command_line(pid)
+        # A forked worker that has rendered for 20 ms of CPU time, so past its start (a
+        # child just forked to start another program has the build's command line too).
+        return b"PARALLEL_RENDER_FROM" in command_line(pid) and cpu_ticks(pid) >= 2
+
+    children: set[tuple[int, str]] = set()
+    seen: set[int] = set()
+    found: set[int] = set()
+    try:
+        while build.poll() is None:
+            children |= descendants(build.pid)
+            # Seen twice, 10 ms apart: a child started with fork and exec holds the build's
+            # command line for a moment, and is not a forked rendering worker.
+            found = {pid for pid, _ in children if wanted(pid)}
+            if found & seen:
+                # Stopped, they stand for children busy for long (a district's Pagefind
+                # runs for minutes): none would end on its own before it is done.
+                for pid in found & seen:
+                    os.kill(pid, signal.SIGSTOP)
+                os.kill(build.pid, signal.SIGKILL)
+                break
+            seen = found
+            time.sleep(0.01)
+        build.wait(timeout=120)
+        assert found & seen, f"no {kind} process was seen"
+        left = children
+        for _ in range(100):  # the kernel's signal takes a moment to land: at most 10 s
+            left = {(pid, start) for pid, start in left if process_start(pid) == start}
+            if not left:
+                break
+            time.sleep(0.1)
+        assert [command_line(pid) for pid, _ in left] == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)

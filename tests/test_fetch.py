@@ -14,6 +14,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from generator.sources.fetch import (
+    MAX_ANNOUNCED_TRIED,
+    MAX_DISCOVERY_TRIES,
     Fetched,
     FetchFailure,
     FetchLimits,
@@ -198,6 +200,22 @@ def test_discovery_failure_says_what_was_tried(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/").respond_with_data("<html><body>Blog</body></html>",
                                                      content_type="text/html")
     assert "no feed found" in failure(fetch_one(httpserver.url_for("/"), discover=True))
+
+
+def test_discovery_tries_a_bounded_number_of_announced_feeds(httpserver: HTTPServer) -> None:
+    """A home page announcing 200 feeds that hang stalled every build for the update's
+    whole deadline (issue 26): only the first few are tried, then a few usual places."""
+    links = "".join(f'<link rel="alternate" type="application/rss+xml" href="/alt/{n}">'
+                    for n in range(200))
+    httpserver.expect_request("/").respond_with_data(f"<html><head>{links}</head></html>",
+                                                     content_type="text/html")
+    httpserver.no_handler_status_code = 404
+    assert "no feed found" in failure(fetch_one(httpserver.url_for("/"), discover=True))
+    asked = [request.path for request, _ in httpserver.log]
+    assert asked[0] == "/"
+    assert [path for path in asked if path.startswith("/alt/")] == [
+        f"/alt/{n}" for n in range(MAX_ANNOUNCED_TRIED)]
+    assert len(asked) == 1 + MAX_DISCOVERY_TRIES
 
 
 def test_feed_links_resolve_and_put_comment_feeds_last() -> None:

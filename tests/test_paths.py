@@ -86,6 +86,28 @@ def published(output: Path) -> str:
 
 # --- site.yml ------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("command", [["build", "--offline"], ["check"], ["report"]])
+def test_site_yml_linking_out_of_the_school_folder_is_not_read(
+        tiny_site: Path, outside: Path, capsys: pytest.CaptureFixture[str],
+        command: list[str]) -> None:
+    # As /etc/shadow, read by a build running as root: each field an unknown key.
+    (outside / "shadow").write_text(f"root: {SECRET}\n{SECRET}-daemon: '*'\n")
+    tiny_site.unlink()
+    tiny_site.symlink_to(outside / "shadow")
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err == ("site.yml: berkas ini adalah tautan simbolik ke berkas di luar folder "
+                   "sekolah; Mading tidak membacanya. Taruh site.yml milik situs ini di "
+                   "tempatnya\n")
+    assert not (tiny_site.parent / "public").exists()
+
+
+def test_site_yml_linking_inside_the_school_folder_is_read(tiny_site: Path) -> None:
+    tiny_site.rename(tiny_site.parent / "sekolah.yml")
+    tiny_site.symlink_to("sekolah.yml")
+    assert load_site(tiny_site).school.name
+
+
 @pytest.mark.parametrize("slug", [
     '"../x"', "a/b", '"."', '".."', '""', '"/etc"', '"..\\\\x"', '"C:\\\\x"', '"budi\\0"',
     '"%2e%2e"', "a" * 61, "a" * 300,
@@ -254,6 +276,63 @@ def test_attachment_names_cannot_escape(tiny_site: Path, name: str) -> None:
         """)
     [problem] = read_content(load_site(tiny_site)).problems
     assert str(problem).startswith("content/sari/x.md:5: ")
+
+
+def hidden_files(folder: Path) -> None:
+    """What a teacher's folder may hold besides posts, never to be published: a Git
+    checkout's config with its token, an `.env`, a hidden folder, and a link to one."""
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text(f"extraheader = AUTHORIZATION: {SECRET}")
+    (folder / ".env").write_text(f"TOKEN={SECRET}")
+    (folder / ".rahasia").mkdir()
+    (folder / ".rahasia" / "soal.pdf").write_text(SECRET)
+    (folder / "catatan.txt").symlink_to(".env")
+
+
+@pytest.mark.parametrize("name", [".git/config", ".env", ".rahasia/soal.pdf", "catatan.txt",
+                                  "./.env", "sub/../.env"])
+def test_hidden_files_are_never_attachments(tiny_site: Path, tmp_path: Path,
+                                            name: str) -> None:
+    hidden_files(tiny_site.parent / "content" / "sari")
+    write_post(tiny_site, "sari", "x.md", f"""\
+        ---
+        title: LKPD
+        date: 2026-11-21
+        attachments:
+          - {name}
+        ---
+        """)
+    report = build(tiny_site, tmp_path / "public", offline=True, now=NOW)
+    assert [str(p) for p in report.problems] == [
+        f"content/sari/x.md:5: lampiran '{name}' adalah berkas tersembunyi atau berada di "
+        "folder tersembunyi (namanya diawali titik); berkas seperti itu tidak pernah "
+        "diterbitkan: ganti namanya tanpa titik di depan"]
+    assert SECRET not in published(tmp_path / "public")
+    assert (tmp_path / "public/guru/sari/2026-11-18-persamaan-kuadrat/index.html").is_file()
+
+
+def test_hidden_files_linked_from_a_post_are_refused_on_their_line(tiny_site: Path,
+                                                                    tmp_path: Path) -> None:
+    tiny_site.write_text(tiny_site.read_text().replace("language: id", "language: en"))
+    hidden_files(tiny_site.parent / "content" / "sari")
+    write_post(tiny_site, "sari", "x.md", """\
+        ---
+        title: LKPD
+        date: 2026-11-21
+        ---
+        Kerjakan soal berikut.
+
+        ![Soal](.rahasia/soal.pdf)
+        [Unduh](catatan.txt) atau [ini](.git/config).
+        """)
+    report = build(tiny_site, tmp_path / "public", offline=True, now=NOW)
+    tail = ("is a hidden file or lies in a hidden folder (its name starts with a dot); such "
+            "files are never published: rename it without the leading dot")
+    assert [str(p) for p in report.problems] == [
+        f"content/sari/x.md:7: '.rahasia/soal.pdf' {tail}",
+        f"content/sari/x.md:8: 'catatan.txt' {tail}",
+        f"content/sari/x.md:8: '.git/config' {tail}"]
+    assert SECRET not in published(tmp_path / "public")
 
 
 def test_front_matter_slug_cannot_move_a_post(tiny_site: Path, tmp_path: Path) -> None:

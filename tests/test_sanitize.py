@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from generator.sanitize import first_image, plain_text, sanitize_html, summarize
@@ -242,3 +244,22 @@ def test_summary_skips_tables_code_and_figures() -> None:
             "<pre><code>print(1)</code></pre><figure><img src='x.png'>"
             "<figcaption>Gambar</figcaption></figure><p>Selesai.</p>")
     assert summarize(html) == "Bentuk umum persamaan. Selesai."
+
+
+@pytest.mark.parametrize(("allow", "kept"), [
+    ("camera; microphone; geolocation", None),
+    ("camera *; fullscreen", "fullscreen"),
+    ("accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; "
+     "picture-in-picture; web-share", "picture-in-picture; encrypted-media"),
+    ("FULLSCREEN 'src'; usb; payment; display-capture", "fullscreen"),
+    ("", None),
+])
+def test_an_embed_asks_the_browser_for_nothing_but_playing_video(allow: str,
+                                                                 kept: str | None) -> None:
+    """A feed's iframe kept `allow="camera; microphone; geolocation"` (issue 26): only
+    what a video needs stays, for the embed's own origin."""
+    cleaned = sanitize_html(f'<iframe src="https://www.youtube.com/embed/a" allow="{allow}">'
+                            "</iframe>", BASE)
+    assert "youtube.com/embed/a" in cleaned
+    found = re.search(r' allow="([^"]*)"', cleaned)
+    assert (found.group(1) if found else None) == kept

@@ -11,12 +11,19 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.models import OutputFile
-from generator.write import OutputBudget, OutputBudgetError, link_tree, write_output
-from tests.conftest import REPO
+from generator.write import (
+    OutputBudget,
+    OutputBudgetError,
+    link_tree,
+    output_lock,
+    write_output,
+)
+from tests.conftest import FIXTURES, REPO, copy_example, copy_site
 
 BUILD = """
 import sys
@@ -253,7 +260,8 @@ def test_build_killed_at_any_moment_leaves_the_previous_output_whole(
     # The next build finishes the job and clears what the killed one left behind; the
     # output it retires is kept as the spare folder of the build after it.
     build_in_process(tiny_site, output)
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] in (
+    assert [p.name for p in tmp_path.iterdir()
+            if p.name.startswith(".public") and p.name != ".public.lock"] in (
         [], [".public.spare"])
     assert "Bentuk baku" in (output / "guru/sari/2026-11-18-persamaan-kuadrat/index.html") \
         .read_text()
@@ -293,3 +301,68 @@ def test_the_default_budget_never_stops_a_district() -> None:
     that; a school of 30 posts still stops below 300 MB."""
     assert OutputBudget(posts=90_000).limit > 25 * 3_533_500_000
     assert OutputBudget(posts=30).limit < 300 * 1024 * 1024
+
+
+# --- two builds of one output at once (issue 26, item 2) -------------------------------------
+
+def mading(site: Path, *args: str, **options: Any) -> subprocess.Popen[str]:
+    """`mading build --offline` in the site folder, as cron or a second terminal runs it."""
+    return subprocess.Popen([sys.executable, "-m", "generator", "build", "--offline", *args],
+                            cwd=site, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(REPO),
+                                 "SOURCE_DATE_EPOCH": "1795000000"}, **options)
+
+
+def output_files(output: Path) -> set[str]:
+    """The output's files; the search index by its entry point only (its other files are
+    named by a hash of what they hold, which a carried-over index keeps)."""
+    found = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
+    return {name for name in found if not name.startswith("pagefind/")} | \
+        {name for name in found if name == "pagefind/pagefind-entry.json"}
+
+
+def test_two_builds_at_once_publish_a_whole_site(tmp_path: Path) -> None:
+    """Round after round, a second real `mading build` starts while the first is writing
+    (its staging folder has appeared): both succeed and the output is a whole build.
+    Before the lock, the second one removed the first's staging folder as a leftover and
+    a gutted output (18 of 506 files, no index.html) was published with both exiting 0."""
+    config = copy_example(tmp_path / "site")
+    site, text = config.parent, config.read_text()
+    for round_ in range(4):
+        config.write_text(text.replace("SMA Negeri 3 Sukamaju", f"SMA Negeri {round_} Sukamaju"))
+        first = mading(site)
+        for _ in range(6000):  # until the first build is writing (bounded: 60 s)
+            if any(p.name.startswith(".public.new-") for p in site.iterdir()) or \
+                    first.poll() is not None:
+                break
+            time.sleep(0.01)
+        second = mading(site)
+        for build in (first, second):
+            out, err = build.communicate(timeout=300)
+            assert build.returncode == 0, (round_, out, err)
+        assert (site / "public/index.html").is_file(), round_
+        assert f"SMA Negeri {round_} Sukamaju" in (site / "public/index.html").read_text()
+    # The output is what one build alone makes of the same site, and a later build works.
+    alone = mading(site, "--output", str(tmp_path / "alone"))
+    assert alone.communicate(timeout=300) and alone.returncode == 0
+    assert output_files(site / "public") == output_files(tmp_path / "alone")
+    assert "pagefind/pagefind-entry.json" in output_files(site / "public")
+    config.write_text(text)
+    later = mading(site)
+    assert later.communicate(timeout=300) and later.returncode == 0
+    assert "SMA Negeri 3 Sukamaju" in (site / "public/index.html").read_text()
+
+
+def test_a_build_waits_for_the_one_writing_and_says_so(tmp_path: Path) -> None:
+    config = copy_site(FIXTURES / "tiny", tmp_path / "site")
+    config.write_text(config.read_text().replace("language: id", "language: en"))
+    with output_lock(config.parent / "public", lambda: None):
+        build = mading(config.parent)
+        assert build.stderr is not None
+        line = build.stderr.readline()  # blocks until the build has found the lock taken
+        assert line == ("public: another build is writing this folder; waiting for it to "
+                        "finish, then building\n")
+        assert build.poll() is None and not (config.parent / "public").exists()
+    _out, err = build.communicate(timeout=300)
+    assert build.returncode == 0, err
+    assert (config.parent / "public/index.html").is_file()

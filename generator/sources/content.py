@@ -6,10 +6,11 @@ A bad post is reported with its file and line and left out; the other posts stil
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,13 +24,14 @@ from ruamel.yaml.comments import CommentedMap
 
 from generator import fast_yaml
 from generator.cache import BuildCache, code_fingerprint
+from generator.children import child_setup
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.dates import EARLIEST, LATEST, SCHEDULE_AHEAD, in_range
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
 from generator.i18n import Translator
 from generator.models import KINDS, MAX_TAGS, Attachment, Entry, Kind, Site, pack_html
-from generator.paths import inside, links_out, shown, usable
+from generator.paths import inside, is_hidden, links_out, shown, usable
 from generator.sanitize import summarize
 from generator.slugs import fold, slugify
 
@@ -37,6 +39,8 @@ FRONT_MATTER_KEYS = ("title", "date", "subjects", "classes", "kind", "due", "tag
                      "draft", "attachments")
 MKDOCS_BLOG_KEYS = ("categories", "authors", "description", "slug", "readtime", "pin", "links")
 """Keys of the MkDocs-Material blog plugin: such a post moves in unchanged."""
+MAX_POST_BYTES = 1024 * 1024
+"""A Markdown post's largest file: 1 MB of text is a book's chapter (issue 26)."""
 _PELICAN_HEADER = re.compile(r"^([A-Za-z][A-Za-z_-]*):\s*(.*)$")
 _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # `07:30` and, as Indonesians usually write it, `07.30`.
@@ -133,7 +137,7 @@ def _read_posts(posts: list[tuple[Path, str]], site: Site, now: datetime | None
     try:
         # "spawn", as for feeds: no fork of a process that may hold threads and connections.
         with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                 initargs=(site, now),
+                                 initargs=(site, now, child_setup()),
                                  mp_context=multiprocessing.get_context("spawn")) as pool:
             chunk = max(1, len(posts) // (workers * 8))
             for outcome in pool.map(_read_in_worker, posts, chunksize=chunk):
@@ -158,7 +162,8 @@ _worker_site: list[tuple[Site, datetime | None]] = []
 sent with each post)."""
 
 
-def _start_worker(site: Site, now: datetime | None) -> None:
+def _start_worker(site: Site, now: datetime | None, setup: Callable[[], None]) -> None:
+    setup()
     _worker_site.append((site, now))
 
 
@@ -235,7 +240,16 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
     Raises:
         InputError: every problem found in the file, each with its line.
     """
+    size = path.stat().st_size
+    if size > MAX_POST_BYTES:
+        # Python-Markdown took 4 min 20 s and 2.0 GB for 50 MB (issue 26); a lesson's
+        # text is a few kilobytes, and its files belong in attachments.
+        raise InputError([Problem(display_path(path), _(
+            "hostile_ops.post_too_large", size=f"{size / 1024 / 1024:.1f}",
+            limit=MAX_POST_BYTES // 1024 // 1024), 1)])
     raw = path.read_bytes()
+    if _utf16(raw):
+        raise InputError([Problem(display_path(path), _("hostile_ops.utf16"), 1)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -268,6 +282,13 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
         raise InputError([Problem(display_path(path),
                                   _("content.nested_too_deep", limit=MAX_NESTING),
                                   first_body_line)]) from None
+    hidden = [ref for ref in dict.fromkeys(_LOCAL_REF_RE.findall(html))
+              if _hidden_asset(html_lib.unescape(ref), path.parent)]
+    if hidden:  # never published, so the page would show a broken image (issue 26)
+        raise InputError([Problem(display_path(path), _("hostile_ops.hidden_asset",
+                                                        value=shown(html_lib.unescape(ref))),
+                                  _reference_line(text, html_lib.unescape(ref), post.body))
+                          for ref in hidden])
     assets, cleaned, refused = _local_assets(html, path.parent)
     if refused:
         where = display_path(path)
@@ -294,6 +315,16 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
         attachments=post.attachments,
         cleaned=tuple({**dict(post.cleaned), **cleaned}.items()),
     )
+
+
+def _utf16(raw: bytes) -> bool:
+    """Whether `raw` is UTF-16 text (Notepad's "Unicode"), with or without its byte order
+    mark. Without one it is valid UTF-8 (a NUL after every letter), and was reported as
+    having no front matter (issue 26): a NUL in every other byte gives it away."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:512]
+    return len(head) >= 8 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
 
 
 def _front_matter(front_text: str, body: str, path: Path, site: Site,
@@ -489,6 +520,23 @@ def _slug_as_path(meta: dict[Any, Any], offset: int) -> tuple[str, int] | None:
     return None
 
 
+def _hidden(name: str) -> bool:
+    """Whether a path as written names a hidden file or folder (`.env`, `.git/config`),
+    whatever it resolves to."""
+    return any(part.startswith(".") and part not in (".", "..")
+               for part in name.replace("\\", "/").split("/"))
+
+
+def _hidden_asset(ref: str, folder: Path) -> bool:
+    """Whether a link or image address of a post names a hidden file of its folder, as
+    written or once links are resolved."""
+    name = unquote(ref.split("#")[0].split("?")[0])
+    if _hidden(name):
+        return True
+    candidate = inside(folder, name) if name else None
+    return candidate is not None and is_hidden(candidate, folder)
+
+
 def _local_assets(html: str, folder: Path) -> tuple[
         tuple[Path, ...], dict[str, bytes], list[tuple[str, str, dict[str, object]]]]:
     """Files next to the post that its HTML links to (images, worksheets): links
@@ -635,6 +683,10 @@ class _FrontMatter:
                              value=shown(name))
             elif path is None:
                 self.problem("attachments", "content.attachment_outside", line,
+                             value=shown(name))
+            elif _hidden(name) or is_hidden(path, folder):
+                # `.git/config` holds a CI checkout's token (issue 26).
+                self.problem("attachments", "hostile_ops.hidden_attachment", line,
                              value=shown(name))
             elif not path.is_file():
                 here = sorted(p.name for p in folder.iterdir()

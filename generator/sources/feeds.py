@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
 from generator.cache import code_fingerprint
+from generator.children import child_setup
 from generator.dates import in_range
 from generator.models import Entry, FeedNote, FeedStatus, Teacher, pack_html
 from generator.paths import inside, is_hidden, usable
@@ -123,7 +124,8 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
     # while the slower servers are still being waited for. Few: parse them here.
     parsing: dict[str, Future[FeedResult]] = {}
     workers = (ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
-                                   mp_context=multiprocessing.get_context("spawn"))
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=child_setup())
                if max(len(requests), len(changed)) >= PARALLEL_PARSE_FROM else None)
     with workers or nullcontext():
         if workers is not None and len(changed) >= PARALLEL_PARSE_FROM:

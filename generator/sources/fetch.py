@@ -44,6 +44,12 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 # Where the common blog platforms keep their feed, tried when a home page links none.
 USUAL_FEED_PATHS = ("/feed/", "/feeds/posts/default", "/index.xml", "/feed.xml", "/atom.xml",
                     "/rss.xml", "/feed.json", "/rss/")
+MAX_ANNOUNCED_TRIED = 4
+"""Feeds a home page announces that discovery tries, the first ones (comment feeds last)."""
+MAX_DISCOVERY_TRIES = 8
+"""Addresses discovery tries in all, announced ones first. Each may hang for the whole
+timeout: a home page with 200 announced feeds that hang stalled every build for the
+update's deadline (issue 26)."""
 
 
 @dataclass(frozen=True)
@@ -238,10 +244,11 @@ async def _fetch_one(client: httpx.AsyncClient, request: FetchRequest,
             fetched.body, fetched.content_type):
         return fetched
     # A home page: follow its <link rel="alternate">, else try the usual places.
-    candidates = feed_links(fetched.body.decode("utf-8", "replace"), fetched.url)
+    candidates = feed_links(fetched.body.decode("utf-8", "replace"),
+                            fetched.url)[:MAX_ANNOUNCED_TRIED]
     candidates += [urljoin(fetched.url, path) for path in USUAL_FEED_PATHS]
     refused: AddressRefused | None = None
-    for candidate in dict.fromkeys(candidates):
+    for candidate in list(dict.fromkeys(candidates))[:MAX_DISCOVERY_TRIES]:
         try:
             found = await _get(client, FetchRequest(request.key, candidate), candidate, limits)
         except AddressRefused as exc:
