@@ -18,6 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NAME = 15
+CHILD_NAME = b"mading-worker"
+"""What `ps` and `top` show for a child once it is tied to the build (until it runs
+another program: Pagefind keeps its own name)."""
 
 
 @functools.cache
@@ -41,6 +45,7 @@ def tie_to_parent(parent: int) -> None:
     prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
+    prctl(_PR_SET_NAME, ctypes.c_char_p(CHILD_NAME), 0, 0, 0)
 
 
 def child_setup() -> Callable[[], None]:

@@ -36,6 +36,7 @@ from typing import Any
 import pytest
 
 from generator.archive import Archive, ArchiveError
+from generator.children import CHILD_NAME
 from generator.cli import main
 from generator.models import Entry, pack_html
 from generator.sources.feeds import FeedResult
@@ -598,8 +599,9 @@ def test_output_on_a_read_only_disk_is_reported(tiny_site: Path, small_output_di
 # --- a reading worker killed ---------------------------------------------------------------
 
 def reading_workers(pid: int) -> list[int]:
-    """The `spawn` pool workers among the children of process `pid` that have started
-    reading posts: they have loaded Python-Markdown, and with it `_elementtree`."""
+    """The `spawn` pool workers among the children of process `pid` that have started:
+    tied to the build, they are named `mading-worker` (before, a worker killed or stopped
+    while still importing stands for something else: a pool that fails to start)."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
@@ -608,7 +610,7 @@ def reading_workers(pid: int) -> list[int]:
     for child in children:
         try:
             if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes() and \
-                    "_elementtree" in Path(f"/proc/{child}/maps").read_text():
+                    Path(f"/proc/{child}/comm").read_bytes().strip() == CHILD_NAME:
                 reading.append(int(child))
         except OSError:
             continue
@@ -715,7 +717,7 @@ def test_a_build_killed_leaves_no_process_behind(tiny_site: Path, kind: str) -> 
                              start_new_session=True)
 
     def wanted(pid: int) -> bool:
-        if kind == "reading":  # reading already, so past its start
+        if kind == "reading":  # tied to the build already, so past its start
             return pid in reading_workers(build.pid)
         if kind == "pagefind":
             return b"pagefind" in command_line(pid)
