@@ -15,12 +15,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from generator import __version__
 from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
-from generator.config import load_site
+from generator.config import DEFAULT_URL, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import Site
@@ -55,6 +56,8 @@ def _parser(_: Translator) -> argparse.ArgumentParser:
                                            help=_("cli.help.strict"))
     commands.choices["build"].add_argument("--teacher", metavar="SLUG",
                                            help=_("cli.help.teacher"))
+    commands.choices["build"].add_argument("--url", metavar="URL",
+                                           help=_("firstweek.url.help"))
     commands.choices["serve"].add_argument("--port", type=int, default=8000,
                                            help=_("cli.help.port"))
     command("fetch")
@@ -117,10 +120,35 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
 
 
+def under_ci() -> bool:
+    """Whether this runs on a CI service: GitHub Actions and most others set `CI`."""
+    return any(os.environ.get(name, "").strip().lower() not in ("", "0", "false")
+               for name in ("CI", "GITHUB_ACTIONS"))
+
+
+def portal_url(text: str) -> str | None:
+    """`--url` as the portal's base address, ending in `/`; None when it is not an
+    absolute http(s) address."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:  # `http://[::1`
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    # configure-pages gives no final slash; the workflow adds one: keep exactly one.
+    return parts._replace(path=parts.path.rstrip("/") + "/").geturl()
+
+
 def _build(args: argparse.Namespace) -> int:
+    url = None if args.url is None else portal_url(args.url)
+    if args.url is not None and url is None:
+        _ = Translator(_language(args))
+        raise InputError([Problem("--url", _("firstweek.url.bad", url=args.url))])
     report = build(args.config, args.output, offline=args.offline, teacher=args.teacher,
-                   now=build_time())
+                   now=build_time(), url=url, require_url=under_ci())
     _ = Translator(report.language)
+    if report.local_url:
+        _warn(_("firstweek.url.local", url=DEFAULT_URL))
     for status in report.broken_feeds:
         _warn(_("cli.feed_broken", teacher=status.teacher, source=status.source,
                 error=status.error))

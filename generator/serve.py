@@ -65,11 +65,15 @@ class BuildState:
 
 
 def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
-            reindex: bool) -> None:
-    """Build once; problems are printed and handed to the pages, never raised."""
+            reindex: bool, url: str | None = None) -> None:
+    """Build once; problems are printed and handed to the pages, never raised.
+
+    `url` is the address the portal is served at: a preview's feeds, share links and
+    404 page point there, whatever site.yml's `url:` says, on CI or not (issue 21).
+    """
     started = time.monotonic()
     try:
-        report = build(config_file, output, offline=offline, reindex=reindex)
+        report = build(config_file, output, offline=offline, reindex=reindex, url=url)
         messages = [str(m) for m in (*report.warnings, *report.problems)]
         language = report.language
         done = Translator(language)("cli.rebuilt", pages=report.pages, posts=report.posts,
@@ -128,17 +132,20 @@ class _Handler(SimpleHTTPRequestHandler):
 def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> int:
     """Serve until interrupted; returns the exit code."""
     state = BuildState()
-    rebuild(config_file, output, offline, state, reindex=True)
-    output.mkdir(parents=True, exist_ok=True)
+
     # The handler takes the folder by name, so each request sees the latest swapped-in build.
     class Handler(_Handler):
         pass
 
     Handler.state = state
+    # Bound before the first build, so that the build knows the address it is served at.
     server = ThreadingHTTPServer(("127.0.0.1", port),
                                  functools.partial(Handler, directory=str(output.resolve())))
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    rebuild(config_file, output, offline, state, reindex=True, url=url)
+    output.mkdir(parents=True, exist_ok=True)
     _ = Translator(state.language)
-    print(_("cli.serving", url=f"http://127.0.0.1:{server.server_address[1]}/"), flush=True)
+    print(_("cli.serving", url=url), flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     seen = snapshot(config_file)
     try:
@@ -148,7 +155,7 @@ def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> 
             if current != seen:
                 seen = current
                 # Quick rebuilds keep the search index of the first build.
-                rebuild(config_file, output, offline, state, reindex=False)
+                rebuild(config_file, output, offline, state, reindex=False, url=url)
     except KeyboardInterrupt:
         server.shutdown()
     return 0
