@@ -156,8 +156,9 @@ def _build(args: argparse.Namespace) -> int:
         _warn(warning)
     _print_problems(list(report.problems))
     if report.problems:
+        # Files, not messages: a post with two mistakes is one file left out (issue 21).
         print(_("cli.built_with_problems", pages=report.pages, posts=report.posts,
-                output=args.output, problems=len(report.problems)))
+                output=args.output, problems=len({p.where for p in report.problems})))
         return EXIT_BAD_INPUT
     print(_("cli.built_current" if report.current else "cli.built", pages=report.pages,
             posts=report.posts, output=args.output))

@@ -5,6 +5,7 @@ A bad post is reported with its file and line and left out; the other posts stil
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import multiprocessing
 import os
@@ -14,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -39,6 +41,7 @@ _PELICAN_HEADER = re.compile(r"^([A-Za-z][A-Za-z_-]*):\s*(.*)$")
 _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # `07:30` and, as Indonesians usually write it, `07.30`.
 _DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2})[:.](\d{2}))?$")
+_IMAGE_REF_RE = re.compile(r"""<img\s[^>]*?\bsrc="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
 _LOCAL_REF_RE = re.compile(r"""\s(?:src|href)="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
 
 
@@ -245,12 +248,15 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator) -> Entry
     # Python-Markdown, its extensions and latex2mathml.
     from generator.sources.markup import markdown_to_html
 
+    first_body_line = text.count("\n") - post.body.count("\n") + 1
     try:
         html = markdown_to_html(post.body, site.embed_hosts)
     except RecursionError:  # lists or quotes nested hundreds deep (found by fuzz/, issue 8)
-        first_body_line = text.count("\n") - post.body.count("\n") + 1
         raise InputError([Problem(display_path(path), _("content.nested_too_deep"),
                                   first_body_line)]) from None
+    missing = _missing_images(html, post.body, first_body_line, path, _)
+    if missing:
+        raise InputError(missing)
     return Entry(
         teacher=teacher_slug,
         entry_id=f"content/{teacher_slug}/{path.name}",
@@ -452,6 +458,31 @@ def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
     return tuple(found)
 
 
+def _missing_images(html: str, body: str, first_line: int, path: Path,
+                    _: Translator) -> list[Problem]:
+    """Images the post shows from its own folder that are not there (issue 21): each is a
+    broken picture on the portal, so it is refused like a missing attachment, on the
+    line of the body that names it."""
+    folder = path.parent
+    here = Path(os.path.realpath(folder))
+    problems = []
+    for ref in dict.fromkeys(_IMAGE_REF_RE.findall(html)):
+        name = unquote(unescape(ref).split("#")[0].split("?")[0])
+        found = inside(folder, name)
+        if found is not None and found.parent == here and not found.name.startswith(".") \
+                and found.is_file():
+            continue
+        lines = body.splitlines()
+        line = next((number for number, text in enumerate(lines)
+                     if unescape(ref) in text or name in text), 0)
+        here_names = sorted(p.name for p in folder.iterdir()
+                            if p.is_file() and p.suffix != ".md")
+        problems.append(Problem(display_path(path), _(
+            "firstweek.content.missing_image", value=name, folder=display_path(folder) + "/",
+            hint=did_you_mean(name, here_names, _)), first_line + line))
+    return problems
+
+
 class _FrontMatter:
     """Typed access to one post's front matter, collecting located problems."""
 
@@ -630,5 +661,27 @@ class _FrontMatter:
                 moment = time(int(match.group(2)), int(match.group(3)))
             return datetime.combine(day, moment, zone)
         except ValueError:
-            self.problem(key, "content.bad_date", value=value)
+            message, values = _why_no_date(match, self._)
+            self.problem(key, message, value=value, **values)
             return None
+
+
+def _why_no_date(match: re.Match[str] | None, _: Translator) -> tuple[str, dict[str, object]]:
+    """The message for a date that cannot be read, and its values (issue 21).
+
+    `2026-02-31` is written right but names a day that does not exist: saying "write
+    YEAR-MONTH-DAY" would send the teacher looking for the wrong mistake. `31-02-2026`
+    is written wrongly, and gets that message.
+    """
+    if match is None:
+        return "content.bad_date", {}
+    year, month, day = (int(part) for part in match.group(1).split("-"))
+    if year < 1:
+        return "content.bad_date", {}
+    if not 1 <= month <= 12:
+        return "firstweek.date.no_month", {"month": month}
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return "firstweek.date.no_day", {"days": days,
+                                         "month": _.month(datetime(year, month, 1))}
+    return "firstweek.date.no_time", {}
