@@ -662,7 +662,7 @@ class _FrontMatter:
             return datetime.combine(day, moment, zone)
         except ValueError:
             message, values = _why_no_date(match, self._)
-            self.problem(key, message, value=value, **values)
+            self.problem(key, message, None, value=value, **values)
             return None
 
 
