@@ -301,6 +301,8 @@ def _import_teachers(site: Site, args: argparse.Namespace, _: Translator) -> int
     for teacher in report.added:
         message = "setup.import.added" if teacher.blog == teacher.listed_blog \
             else "setup.import.found_feed"
+        if not teacher.blog:
+            message = "firstweek.import.added_markdown"
         print(_(message, slug=teacher.slug, name=teacher.name, blog=teacher.blog,
                 listed=teacher.listed_blog))
     if report.new_subjects:
@@ -308,7 +310,12 @@ def _import_teachers(site: Site, args: argparse.Namespace, _: Translator) -> int
     if report.new_classes:
         print(_("setup.import.new_classes", names=", ".join(report.new_classes)))
     _print_problems(list(report.problems))
-    print(_("setup.import.summary", added=len(report.added), config=display_path(args.config),
+    if not (report.added or report.skipped or report.problems):
+        print(_("firstweek.import.nothing_new", file=display_path(args.file),
+                already=report.already, config=display_path(args.config)))
+        return EXIT_OK
+    print(_("firstweek.import.summary", added=len(report.added),
+            config=display_path(args.config), already=report.already,
             skipped=len(report.skipped) + len(report.problems)))
     return EXIT_BAD_INPUT if report.problems else EXIT_OK
 
