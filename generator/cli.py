@@ -217,6 +217,10 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     for line in lines:
         if line.source is None:
             parts = [line.teacher, _("cli.report.markdown_only")]
+        elif line.never_fetched:
+            parts = [line.teacher, line.source, _("firstweek.report.never_fetched")]
+            if line.error:
+                parts.append(_("cli.report.broken", error=line.error))
         elif line.error:
             parts = [line.teacher, line.source, _("cli.report.broken", error=line.error),
                      _("cli.report.since", time=when(line.error_since)),
@@ -225,13 +229,15 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
             # For a blog's home page, name the feed found behind it.
             feed = line.feed_url if is_url(line.source) and line.feed_url else line.source
             parts = [line.teacher, feed, _("cli.report.ok")]
-        parts.append(_("cli.report.last_post", time=when(line.last_post)))
+        parts.append(_("cli.report.last_post", time=when(line.last_post))
+                     if line.last_post else _("firstweek.report.no_post"))
         if line.stale:
             parts.append(_("cli.report.stale"))
         print(" — ".join(parts))
     broken = sum(line.broken for line in lines)
-    print(_("cli.report.summary", teachers=len(lines), broken=broken,
-            stale=sum(line.stale for line in lines)))
+    print(_("firstweek.report.summary", teachers=len(lines), broken=broken,
+            stale=sum(line.stale for line in lines),
+            never=sum(line.never_fetched for line in lines)))
     return EXIT_ATTENTION if args.strict and broken else EXIT_OK
 
 
