@@ -110,9 +110,10 @@ def build(config_file: Path, output: Path, offline: bool = False,
         local_url = True
     if teacher is not None and teacher not in {t.slug for t in site.teachers}:
         _ = Translator(site.school.language)
-        hint = did_you_mean(teacher, [t.slug for t in site.teachers], _)
-        raise InputError([Problem("--teacher", _("cli.unknown_teacher", slug=teacher,
-                                                 hint=hint))])
+        slugs = [t.slug for t in site.teachers]
+        raise InputError([Problem("--teacher", _(
+            "firstweek.cli.unknown_teacher", slug=teacher, hint=did_you_mean(teacher, slugs, _),
+            slugs=", ".join(slugs)))])
     _refuse_unsafe_output(site, output)
     fetch(site, offline=offline, now=now, limits=limits)
     output = output.resolve()

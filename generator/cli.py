@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from generator import __version__
 from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
+from generator.cli_language import argparse_in, feed_error, help_language
 from generator.config import DEFAULT_URL, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
@@ -37,56 +38,94 @@ EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _parser(_: Translator) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mading", description=_("cli.description"))
-    parser.add_argument("--version", action="version", version=f"mading {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    """The command line, every text in the language of `_` (argparse's own words too,
+    inside `argparse_in`): each command's help is a one-line description, an example and
+    its exit codes (issue 21)."""
+    parser = argparse.ArgumentParser(
+        prog="mading", description=_("cli.description"), epilog=_epilog(_, "mading"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def m(name: str) -> str:
+        return _(f"firstweek.cli.metavar.{name}")
+
+    parser.add_argument("--version", action="version", version=f"mading {__version__}",
+                        help=_("firstweek.cli.version"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar=m("command"),
+                                     title=_("firstweek.cli.commands"))
 
     def command(name: str, parent: argparse._SubParsersAction[argparse.ArgumentParser]
-                = commands) -> argparse.ArgumentParser:
-        sub = parent.add_parser(name, help=_(f"cli.help.{name}"))
-        sub.add_argument("--config", type=Path, default=Path("site.yml"),
-                         help=_("cli.help.config"))
+                = commands, help_key: str | None = None,
+                config: bool = True) -> argparse.ArgumentParser:
+        description = _(help_key or f"cli.help.{name}")
+        where = name if parent is commands else f"archive {name}"
+        sub = parent.add_parser(name, help=description, description=description,
+                                epilog=_epilog(_, where),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        if config:
+            sub.add_argument("--config", type=Path, default=Path("site.yml"),
+                             metavar=m("file"), help=_("cli.help.config"))
         return sub
 
     for name in ("build", "serve"):
         sub = command(name)
-        sub.add_argument("--output", type=Path, default=Path("public"), help=_("cli.help.output"))
+        sub.add_argument("--output", type=Path, default=Path("public"), metavar=m("folder"),
+                         help=_("cli.help.output"))
         sub.add_argument("--offline", action="store_true", help=_("cli.help.offline"))
     commands.choices["build"].add_argument("--strict", action="store_true",
                                            help=_("cli.help.strict"))
     commands.choices["build"].add_argument("--teacher", metavar="SLUG",
                                            help=_("cli.help.teacher"))
-    commands.choices["build"].add_argument("--url", metavar="URL",
+    commands.choices["build"].add_argument("--url", metavar=m("url"),
                                            help=_("firstweek.url.help"))
-    commands.choices["serve"].add_argument("--port", type=int, default=8000,
+    commands.choices["serve"].add_argument("--port", type=int, default=8000, metavar="PORT",
                                            help=_("cli.help.port"))
     command("fetch")
     command("check")
     new = command("new")
     new.add_argument("--teacher", metavar="SLUG", required=True, help=_("cli.help.new_teacher"))
-    new.add_argument("title", help=_("cli.help.new_title"))
+    new.add_argument("title", metavar=m("title"), help=_("cli.help.new_title"))
     command("report").add_argument("--strict", action="store_true", help=_("cli.help.strict"))
-    archive = commands.add_parser("archive", help=_("cli.help.archive"))
-    actions = archive.add_subparsers(dest="action", required=True, metavar="ACTION")
-    command("export", actions).add_argument("file", type=Path, nargs="?",
+    archive = command("archive", config=False)
+    actions = archive.add_subparsers(dest="action", required=True, metavar=m("action"),
+                                     title=_("firstweek.cli.commands"))
+    command("export", actions).add_argument("file", type=Path, nargs="?", metavar=m("file"),
                                             help=_("cli.help.export_file"))
-    command("import", actions).add_argument("file", type=Path, help=_("cli.help.import_file"))
-    init = commands.add_parser("init", help=_("setup.help.init"))
-    init.add_argument("folder", type=Path, nargs="?", default=Path("."),
+    command("import", actions).add_argument("file", type=Path, metavar=m("file"),
+                                            help=_("cli.help.import_file"))
+    init = command("init", help_key="setup.help.init", config=False)
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar=m("folder"),
                       help=_("setup.help.init_folder"))
-    init.add_argument("--name", help=_("setup.help.init_name"))
+    init.add_argument("--name", metavar=m("name"), help=_("setup.help.init_name"))
     init.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
                       help=_("setup.help.init_language"))
-    # Not command("import"): that name's help is `mading archive import`'s.
-    roster = commands.add_parser("import", help=_("setup.help.import"))
-    roster.add_argument("--config", type=Path, default=Path("site.yml"), help=_("cli.help.config"))
+    # Its help is not cli.help.import: that is `mading archive import`'s.
+    roster = command("import", help_key="setup.help.import")
     roster.add_argument("--offline", action="store_true", help=_("setup.help.import_offline"))
-    roster.add_argument("file", type=Path, help=_("setup.help.import_file"))
+    roster.add_argument("file", type=Path, metavar=m("file"), help=_("setup.help.import_file"))
     return parser
 
 
+EXIT_CODES = {
+    "mading": ("ok", "feeds", "input"), "build": ("ok", "feeds", "input"),
+    "serve": ("stopped", "input"), "report": ("ok", "feeds", "input"),
+}
+"""The exit codes each command's help lists; the others' are `ok` and `input`."""
+
+
+def _epilog(_: Translator, command: str) -> str:
+    """`--help`'s end: an example or two, then the exit codes the command gives."""
+    examples = _(f"firstweek.cli.example.{command.replace(' ', '_')}").splitlines()
+    codes = EXIT_CODES.get(command, ("ok", "input"))
+    return "\n".join([_("firstweek.cli.examples"), *(f"  {line}" for line in examples), "",
+                      _("firstweek.cli.exit_codes"),
+                      *(f"  {_(f'firstweek.cli.exit.{code}')}" for code in codes)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser(Translator()).parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    language = help_language(argv)
+    with argparse_in(language):
+        args = _parser(Translator(language)).parse_args(argv)
     try:
         if args.command == "build":
             return _build(args)
@@ -151,7 +190,7 @@ def _build(args: argparse.Namespace) -> int:
         _warn(_("firstweek.url.local", url=DEFAULT_URL))
     for status in report.broken_feeds:
         _warn(_("cli.feed_broken", teacher=status.teacher, source=status.source,
-                error=status.error))
+                error=feed_error(status.error or "", _)))
     for warning in report.warnings:
         _warn(warning)
     _print_problems(list(report.problems))
@@ -172,7 +211,7 @@ def _fetch(site: Site, args: argparse.Namespace, _: Translator) -> int:
     for result in results:
         if result.error:
             _warn(_("cli.feed_broken", teacher=result.teacher, source=result.source,
-                    error=result.error))
+                    error=feed_error(result.error, _)))
     print(_("cli.fetched", count=len(results), unchanged=sum(r.not_modified for r in results),
             failed=sum(r.error is not None for r in results)))
     return EXIT_OK
@@ -220,9 +259,10 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
         elif line.never_fetched:
             parts = [line.teacher, line.source, _("firstweek.report.never_fetched")]
             if line.error:
-                parts.append(_("cli.report.broken", error=line.error))
+                parts.append(_("cli.report.broken", error=feed_error(line.error, _)))
         elif line.error:
-            parts = [line.teacher, line.source, _("cli.report.broken", error=line.error),
+            parts = [line.teacher, line.source,
+                     _("cli.report.broken", error=feed_error(line.error, _)),
                      _("cli.report.since", time=when(line.error_since)),
                      _("cli.report.last_success", time=when(line.last_success))]
         else:

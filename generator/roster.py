@@ -33,6 +33,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from generator.cli_language import feed_error
 from generator.config import RESERVED_TEACHER_SLUGS, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
@@ -165,7 +166,7 @@ def import_teachers(site: Site, list_file: Path, offline: bool = False,
         result = found.get(teacher.blog)
         if isinstance(result, FetchFailure):
             warnings.append(_("setup.import.unreachable", where=f"{listed.where}:{teacher.line}",
-                              blog=teacher.blog, reason=result.reason))
+                              blog=teacher.blog, reason=feed_error(result.reason, _)))
         plan.add(teacher, result.url if isinstance(result, Fetched) else teacher.blog)
     for name in plan.new_subjects:
         like = _look_alike(name, [subject.name for subject in site.subjects])

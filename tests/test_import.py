@@ -87,7 +87,8 @@ def test_feeds_are_discovered_and_an_unreachable_blog_is_kept_with_a_warning(
     assert code == 0, err
     feed = httpserver.url_for("/lina/feed/")
     assert f"ditambahkan: lina-marlina — Lina Marlina, S.Pd. — {feed} (feed dari {lina})" in out
-    assert f"peringatan: guru.csv:3: feed blog {down} tidak ditemukan (ConnectError" in err
+    assert f"peringatan: guru.csv:3: feed blog {down} tidak ditemukan (tidak bisa terhubung " \
+        "ke server (ConnectError" in err
     assert out.splitlines()[-1] == "2 guru ditambahkan ke site.yml, 0 sudah ada, 0 dilewati"
     found = teachers(school)
     assert found["lina-marlina"] == ("Lina Marlina, S.Pd.", ("Matematika",), (), feed)
