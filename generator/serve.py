@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -120,27 +122,49 @@ class _Handler(SimpleHTTPRequestHandler):
             else:
                 super().do_GET()
 
-    def _send(self, body: bytes, content_type: str) -> None:
-        self.send_response(200)
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """A missing page gets the portal's own 404.html with status 404, as GitHub
+        Pages and Netlify answer, not Python's English error page (issue 21)."""
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes().replace(b"</body>", RELOAD_TAG + b"</body>", 1)
+        self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """A folder without index.html is not a page, as on a static host."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _send(self, body: bytes, content_type: str, status: int = HTTPStatus.OK) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
-def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> int:
-    """Serve until interrupted; returns the exit code."""
-    state = BuildState()
+def portal_server(output: Path, port: int, state: BuildState) -> ThreadingHTTPServer:
+    """A server for `output` on 127.0.0.1 (`port` 0: any free one), not yet started: pages
+    with the reload script, a missing page answered with the portal's 404.html."""
 
     # The handler takes the folder by name, so each request sees the latest swapped-in build.
     class Handler(_Handler):
         pass
 
     Handler.state = state
+    return ThreadingHTTPServer(("127.0.0.1", port),
+                               functools.partial(Handler, directory=str(output.resolve())))
+
+
+def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> int:
+    """Serve until interrupted; returns the exit code."""
+    state = BuildState()
     # Bound before the first build, so that the build knows the address it is served at.
-    server = ThreadingHTTPServer(("127.0.0.1", port),
-                                 functools.partial(Handler, directory=str(output.resolve())))
+    server = portal_server(output, port, state)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     rebuild(config_file, output, offline, state, reindex=True, url=url)
     output.mkdir(parents=True, exist_ok=True)
