@@ -96,6 +96,7 @@ def _parser(_: Translator) -> argparse.ArgumentParser:
     init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar=m("folder"),
                       help=_("setup.help.init_folder"))
     init.add_argument("--name", metavar=m("name"), help=_("setup.help.init_name"))
+    init.add_argument("--requirement", metavar=m("spec"), help=_("firstweek.init.help_requirement"))
     init.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
                       help=_("setup.help.init_language"))
     # Its help is not cli.help.import: that is `mading archive import`'s.
@@ -327,11 +328,16 @@ def _new(site: Site, args: argparse.Namespace, _: Translator) -> int:
 
 def _init(args: argparse.Namespace) -> int:
     _ = Translator(args.language)
-    school = init_school(args.folder, args.name, args.language)
+    school = init_school(args.folder, args.name, args.language,
+                         requirement=args.requirement)
     for path in school.created:
         print(_("setup.init.created", path=display_path(path)))
     for path in school.kept:
         print(_("setup.init.kept", path=display_path(path)))
+    print(_("firstweek.init.requirement", line=school.requirement.line))
+    if school.requirement.unreachable is not None:
+        _warn(_("firstweek.init.unreachable", where=school.requirement.unreachable,
+                line=school.requirement.line, version=__version__))
     folder = display_path(school.folder)
     print(_("setup.init.done", folder=folder, readme=display_path(school.folder / "README.md")))
     print(_("setup.init.next", folder=folder))
