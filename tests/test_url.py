@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.browser import chromium
 from tests.conftest import REPO
 
 PAGES = "https://owner.github.io/sekolah/"
@@ -114,3 +118,53 @@ def test_the_workflow_builds_for_the_pages_address(path: Path) -> None:
     assert steps[build]["env"]["PORTAL_URL"] == \
         "${{ steps." + step_id + ".outputs.base_url }}/"
     assert re.search(r'mading build [^\n]*--url "\$PORTAL_URL"', steps[build]["run"])
+
+
+class _PagesHandler(SimpleHTTPRequestHandler):
+    """GitHub Pages for a project site, as far as the 404 page goes: the output under
+    `/sekolah/`, and a missing page at any depth answered with `/sekolah/404.html`."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        page = Path(self.directory) / "sekolah" / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.browser
+def test_the_404_page_works_under_a_project_sub_path_on_a_phone(no_url: Path,
+                                                                tmp_path: Path) -> None:
+    root = tmp_path / "pages"
+    root.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_PagesHandler, directory=str(root)))
+    base = f"http://127.0.0.1:{server.server_address[1]}/sekolah/"
+    result = mading(no_url, "build", "--offline", "--url", base, "--output",
+                    str(root / "sekolah"), ci=True)
+    assert result.returncode == 0, result.stderr
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 360, "height": 740})
+            response = page.goto(base + "guru/sari/tulisan-lama/lagi/")
+            assert response is not None and response.status == 404
+            assert page.locator("h1").inner_text() == "Halaman tidak ditemukan"
+            assert page.evaluate("document.styleSheets[0].cssRules.length") > 10
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            page.get_by_role("link", name="Kembali ke beranda").click()
+            page.wait_for_load_state()
+            assert page.url == base + "index.html"
+            assert "SMA Uji Coba" in page.title()
+    finally:
+        server.shutdown()
+        server.server_close()
