@@ -41,6 +41,8 @@ _PELICAN_HEADER = re.compile(r"^([A-Za-z][A-Za-z_-]*):\s*(.*)$")
 _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # `07:30` and, as Indonesians usually write it, `07.30`.
 _DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2})[:.](\d{2}))?$")
+IMAGE_SUFFIXES = frozenset((".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif",
+                            ".bmp"))
 _IMAGE_REF_RE = re.compile(r"""<img\s[^>]*?\bsrc="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
 _LOCAL_REF_RE = re.compile(r"""\s(?:src|href)="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
 
@@ -460,17 +462,21 @@ def _local_assets(html: str, folder: Path) -> tuple[Path, ...]:
 
 def _missing_images(html: str, body: str, first_line: int, path: Path,
                     _: Translator) -> list[Problem]:
-    """Images the post shows from its own folder that are not there (issue 21): each is a
-    broken picture on the portal, so it is refused like a missing attachment, on the
-    line of the body that names it."""
+    """Image files the post shows from its folder that are not there (issue 21): each is
+    a broken picture on the portal, so it is refused like a missing attachment, on the
+    line of the body that names it.
+
+    Only names of image files beside the post (`grafik.png`, as the portal publishes
+    them) that nothing in the folder answers to, not even a link: a link out of the site,
+    a path, or a name no file can have is the concern of the checks that keep such files
+    out of the output, not a teacher's typo.
+    """
     folder = path.parent
-    here = Path(os.path.realpath(folder))
     problems = []
     for ref in dict.fromkeys(_IMAGE_REF_RE.findall(html)):
         name = unquote(unescape(ref).split("#")[0].split("?")[0])
-        found = inside(folder, name)
-        if found is not None and found.parent == here and not found.name.startswith(".") \
-                and found.is_file():
+        if Path(name).suffix.lower() not in IMAGE_SUFFIXES or not usable(name) \
+                or "/" in name or "\\" in name or os.path.lexists(folder / name):
             continue
         lines = body.splitlines()
         line = next((number for number, text in enumerate(lines)
