@@ -14,7 +14,7 @@ from generator.archive import Archive
 from generator.cache import BuildCache
 from generator.clock import TimeValues, next_change
 from generator.collect import collect, current_feeds
-from generator.config import did_you_mean, load_corrections, load_site
+from generator.config import DEFAULT_URL, did_you_mean, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.freshness import (
     FileState,
@@ -61,6 +61,8 @@ class BuildReport:
     """Built, but not everything: search could not be indexed (still exit 0)."""
     current: bool = False
     """The previous output was found current: no post was read, nothing rendered."""
+    local_url: bool = False
+    """Built for the local address: site.yml has no `url:` and none was given."""
 
     @property
     def broken_feeds(self) -> tuple[FeedStatus, ...]:
@@ -83,22 +85,37 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
 
 def build(config_file: Path, output: Path, offline: bool = False,
           now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS,
-          teacher: str | None = None, reindex: bool = True) -> BuildReport:
+          teacher: str | None = None, reindex: bool = True, url: str | None = None,
+          require_url: bool = False) -> BuildReport:
     """Build the portal for `config_file` into `output`; with `teacher`, only that
     teacher's micro-site, as a standalone site. Without `reindex`, the search index of
     the previous output is carried over as it is (`mading serve`'s quick rebuilds).
+    `url` is the portal's address (`--url`, which CI takes from GitHub Pages), in place
+    of site.yml's `url:`; with `require_url`, a site with neither is refused (issue 21):
+    its feeds, sitemap and share links would point at this computer.
 
     Raises:
-        InputError: `site.yml` is unusable, `teacher` is not one of its teachers, or
-            `output` would replace the site's own files; nothing is built.
+        InputError: `site.yml` is unusable, `teacher` is not one of its teachers, the
+            address is required and missing, or `output` would replace the site's own
+            files; nothing is built.
     """
     now = now or datetime.now(UTC)
     site = load_site(config_file)
+    local_url = False
+    if url is not None:
+        site = replace(site, school=replace(site.school, url=url))
+    elif site.school.url == DEFAULT_URL:
+        if require_url:
+            _ = Translator(site.school.language)
+            raise InputError([Problem(display_path(site.config_file),
+                                      _("firstweek.url.required"))])
+        local_url = True
     if teacher is not None and teacher not in {t.slug for t in site.teachers}:
         _ = Translator(site.school.language)
-        hint = did_you_mean(teacher, [t.slug for t in site.teachers], _)
-        raise InputError([Problem("--teacher", _("cli.unknown_teacher", slug=teacher,
-                                                 hint=hint))])
+        slugs = [t.slug for t in site.teachers]
+        raise InputError([Problem("--teacher", _(
+            "firstweek.cli.unknown_teacher", slug=teacher, hint=did_you_mean(teacher, slugs, _),
+            slugs=", ".join(slugs)))])
     _refuse_unsafe_output(site, output)
     fetch(site, offline=offline, now=now, limits=limits)
     shown = display_path(output)
@@ -115,7 +132,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
         inputs = input_digest(site, revision, statuses, teacher)
         current, index_sound = _current_output(site, cache, output, inputs, now, statuses)
         if current is not None:
-            return current
+            return replace(current, local_url=local_url)
         # Imported only now: an up-to-date build never loads Jinja and the templates' code.
         from generator.render import Renderer, site_files, teacher_site_files
 
@@ -181,7 +198,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
                              warnings=tuple(warnings),
                              language=site.school.language, pages=written.files,
                              rewritten=written.rewritten, rendered=renderer.rendered,
-                             posts=len(portal.posts))
+                             posts=len(portal.posts), local_url=local_url)
         snapshot = None
         if renderer.volatile == 0 and not warnings and portal.posts:
             snapshot = Snapshot(

@@ -15,13 +15,15 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from generator import __version__
 from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
+from generator.cli_language import argparse_in, feed_error, help_language
 from generator.collect import current_feeds
-from generator.config import load_corrections, load_site
+from generator.config import DEFAULT_URL, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import Corrections, FeedNote, FeedStatus, Portal, Site
@@ -37,54 +39,95 @@ EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _parser(_: Translator) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mading", description=_("cli.description"))
-    parser.add_argument("--version", action="version", version=f"mading {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    """The command line, every text in the language of `_` (argparse's own words too,
+    inside `argparse_in`): each command's help is a one-line description, an example and
+    its exit codes (issue 21)."""
+    parser = argparse.ArgumentParser(
+        prog="mading", description=_("cli.description"), epilog=_epilog(_, "mading"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def m(name: str) -> str:
+        return _(f"firstweek.cli.metavar.{name}")
+
+    parser.add_argument("--version", action="version", version=f"mading {__version__}",
+                        help=_("firstweek.cli.version"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar=m("command"),
+                                     title=_("firstweek.cli.commands"))
 
     def command(name: str, parent: argparse._SubParsersAction[argparse.ArgumentParser]
-                = commands) -> argparse.ArgumentParser:
-        sub = parent.add_parser(name, help=_(f"cli.help.{name}"))
-        sub.add_argument("--config", type=Path, default=Path("site.yml"),
-                         help=_("cli.help.config"))
+                = commands, help_key: str | None = None,
+                config: bool = True) -> argparse.ArgumentParser:
+        description = _(help_key or f"cli.help.{name}")
+        where = name if parent is commands else f"archive {name}"
+        sub = parent.add_parser(name, help=description, description=description,
+                                epilog=_epilog(_, where),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        if config:
+            sub.add_argument("--config", type=Path, default=Path("site.yml"),
+                             metavar=m("file"), help=_("cli.help.config"))
         return sub
 
     for name in ("build", "serve"):
         sub = command(name)
-        sub.add_argument("--output", type=Path, default=Path("public"), help=_("cli.help.output"))
+        sub.add_argument("--output", type=Path, default=Path("public"), metavar=m("folder"),
+                         help=_("cli.help.output"))
         sub.add_argument("--offline", action="store_true", help=_("cli.help.offline"))
     commands.choices["build"].add_argument("--strict", action="store_true",
                                            help=_("cli.help.strict"))
     commands.choices["build"].add_argument("--teacher", metavar="SLUG",
                                            help=_("cli.help.teacher"))
-    commands.choices["serve"].add_argument("--port", type=int, default=8000,
+    commands.choices["build"].add_argument("--url", metavar=m("url"),
+                                           help=_("firstweek.url.help"))
+    commands.choices["serve"].add_argument("--port", type=int, default=8000, metavar="PORT",
                                            help=_("cli.help.port"))
     command("fetch")
     command("check")
     new = command("new")
     new.add_argument("--teacher", metavar="SLUG", required=True, help=_("cli.help.new_teacher"))
-    new.add_argument("title", help=_("cli.help.new_title"))
+    new.add_argument("title", metavar=m("title"), help=_("cli.help.new_title"))
     command("report").add_argument("--strict", action="store_true", help=_("cli.help.strict"))
-    archive = commands.add_parser("archive", help=_("cli.help.archive"))
-    actions = archive.add_subparsers(dest="action", required=True, metavar="ACTION")
-    command("export", actions).add_argument("file", type=Path, nargs="?",
+    archive = command("archive", config=False)
+    actions = archive.add_subparsers(dest="action", required=True, metavar=m("action"),
+                                     title=_("firstweek.cli.commands"))
+    command("export", actions).add_argument("file", type=Path, nargs="?", metavar=m("file"),
                                             help=_("cli.help.export_file"))
-    command("import", actions).add_argument("file", type=Path, help=_("cli.help.import_file"))
-    init = commands.add_parser("init", help=_("setup.help.init"))
-    init.add_argument("folder", type=Path, nargs="?", default=Path("."),
+    command("import", actions).add_argument("file", type=Path, metavar=m("file"),
+                                            help=_("cli.help.import_file"))
+    init = command("init", help_key="setup.help.init", config=False)
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar=m("folder"),
                       help=_("setup.help.init_folder"))
-    init.add_argument("--name", help=_("setup.help.init_name"))
+    init.add_argument("--name", metavar=m("name"), help=_("setup.help.init_name"))
+    init.add_argument("--requirement", metavar=m("spec"), help=_("firstweek.init.help_requirement"))
     init.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
                       help=_("setup.help.init_language"))
-    # Not command("import"): that name's help is `mading archive import`'s.
-    roster = commands.add_parser("import", help=_("setup.help.import"))
-    roster.add_argument("--config", type=Path, default=Path("site.yml"), help=_("cli.help.config"))
+    # Its help is not cli.help.import: that is `mading archive import`'s.
+    roster = command("import", help_key="setup.help.import")
     roster.add_argument("--offline", action="store_true", help=_("setup.help.import_offline"))
-    roster.add_argument("file", type=Path, help=_("setup.help.import_file"))
+    roster.add_argument("file", type=Path, metavar=m("file"), help=_("setup.help.import_file"))
     return parser
 
 
+EXIT_CODES = {
+    "mading": ("ok", "feeds", "input"), "build": ("ok", "feeds", "input"),
+    "serve": ("stopped", "input"), "report": ("ok", "feeds", "input"),
+}
+"""The exit codes each command's help lists; the others' are `ok` and `input`."""
+
+
+def _epilog(_: Translator, command: str) -> str:
+    """`--help`'s end: an example or two, then the exit codes the command gives."""
+    examples = _(f"firstweek.cli.example.{command.replace(' ', '_')}").splitlines()
+    codes = EXIT_CODES.get(command, ("ok", "input"))
+    return "\n".join([_("firstweek.cli.examples"), *(f"  {line}" for line in examples), "",
+                      _("firstweek.cli.exit_codes"),
+                      *(f"  {_(f'firstweek.cli.exit.{code}')}" for code in codes)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser(Translator()).parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    language = help_language(argv)
+    with argparse_in(language):
+        args = _parser(Translator(language)).parse_args(argv)
     try:
         if args.command == "build":
             return _build(args)
@@ -118,20 +161,46 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
 
 
+def under_ci() -> bool:
+    """Whether this runs on a CI service: GitHub Actions and most others set `CI`."""
+    return any(os.environ.get(name, "").strip().lower() not in ("", "0", "false")
+               for name in ("CI", "GITHUB_ACTIONS"))
+
+
+def portal_url(text: str) -> str | None:
+    """`--url` as the portal's base address, ending in `/`; None when it is not an
+    absolute http(s) address."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:  # `http://[::1`
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    # configure-pages gives no final slash; the workflow adds one: keep exactly one.
+    return parts._replace(path=parts.path.rstrip("/") + "/").geturl()
+
+
 def _build(args: argparse.Namespace) -> int:
+    url = None if args.url is None else portal_url(args.url)
+    if args.url is not None and url is None:
+        _ = Translator(_language(args))
+        raise InputError([Problem("--url", _("firstweek.url.bad", url=args.url))])
     report = build(args.config, args.output, offline=args.offline, teacher=args.teacher,
-                   now=build_time())
+                   now=build_time(), url=url, require_url=under_ci())
     _ = Translator(report.language)
+    if report.local_url:
+        _warn(_("firstweek.url.local", url=DEFAULT_URL))
     for status in report.broken_feeds:
         _warn(_("cli.feed_broken", teacher=status.teacher, source=status.source,
-                error=status.error))
+                error=feed_error(status.error or "", _)))
     _warn_notes(report.feeds, _)
     for warning in report.warnings:
         _warn(warning)
     _print_problems(list(report.problems))
     if report.problems:
+        # Files, not messages: a post with two mistakes is one file left out (issue 21).
         print(_("cli.built_with_problems", pages=report.pages, posts=report.posts,
-                output=args.output, problems=len(report.problems)))
+                output=args.output, problems=len({p.where for p in report.problems})))
         return EXIT_BAD_INPUT
     print(_("cli.built_current" if report.current else "cli.built", pages=report.pages,
             posts=report.posts, output=args.output))
@@ -145,7 +214,7 @@ def _fetch(site: Site, args: argparse.Namespace, _: Translator) -> int:
     for result in results:
         if result.error:
             _warn(_("cli.feed_broken", teacher=result.teacher, source=result.source,
-                    error=result.error))
+                    error=feed_error(result.error, _)))
     with Archive(site.archive_file) as archive:
         _warn_notes(current_feeds(site, archive.feed_statuses()), _)
     print(_("cli.fetched", count=len(results), unchanged=sum(r.not_modified for r in results),
@@ -201,23 +270,30 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     for line in lines:
         if line.source is None:
             parts = [line.teacher, _("cli.report.markdown_only")]
+        elif line.never_fetched:
+            parts = [line.teacher, line.source, _("firstweek.report.never_fetched")]
+            if line.error:
+                parts.append(_("cli.report.broken", error=feed_error(line.error, _)))
         elif line.error:
-            parts = [line.teacher, line.source, _("cli.report.broken", error=line.error),
+            parts = [line.teacher, line.source,
+                     _("cli.report.broken", error=feed_error(line.error, _)),
                      _("cli.report.since", time=when(line.error_since)),
                      _("cli.report.last_success", time=when(line.last_success))]
         else:
             # For a blog's home page, name the feed found behind it.
             feed = line.feed_url if is_url(line.source) and line.feed_url else line.source
             parts = [line.teacher, feed, _("cli.report.ok")]
-        parts.append(_("cli.report.last_post", time=when(line.last_post)))
+        parts.append(_("cli.report.last_post", time=when(line.last_post))
+                     if line.last_post else _("firstweek.report.no_post"))
         if line.stale:
             parts.append(_("cli.report.stale"))
         parts.extend(_("hostile_data.report_note", note=note_text(note, _))
                      for note in line.notes)
         print(" — ".join(parts))
     broken = sum(line.broken for line in lines)
-    print(_("cli.report.summary", teachers=len(lines), broken=broken,
-            stale=sum(line.stale for line in lines)))
+    print(_("firstweek.report.summary", teachers=len(lines), broken=broken,
+            stale=sum(line.stale for line in lines),
+            never=sum(line.never_fetched for line in lines)))
     _report_assignments(site, portal, corrections, now, _)
     correction_problems += unused_corrections(portal, display_path(site.corrections_file), _)
     _print_problems(correction_problems)
@@ -296,11 +372,16 @@ def _new(site: Site, args: argparse.Namespace, _: Translator) -> int:
 
 def _init(args: argparse.Namespace) -> int:
     _ = Translator(args.language)
-    school = init_school(args.folder, args.name, args.language)
+    school = init_school(args.folder, args.name, args.language,
+                         requirement=args.requirement)
     for path in school.created:
         print(_("setup.init.created", path=display_path(path)))
     for path in school.kept:
         print(_("setup.init.kept", path=display_path(path)))
+    print(_("firstweek.init.requirement", line=school.requirement.line))
+    if school.requirement.unreachable is not None:
+        _warn(_("firstweek.init.unreachable", where=school.requirement.unreachable,
+                line=school.requirement.line, version=__version__))
     folder = display_path(school.folder)
     print(_("setup.init.done", folder=folder, readme=display_path(school.folder / "README.md")))
     print(_("setup.init.next", folder=folder))
@@ -316,6 +397,8 @@ def _import_teachers(site: Site, args: argparse.Namespace, _: Translator) -> int
     for teacher in report.added:
         message = "setup.import.added" if teacher.blog == teacher.listed_blog \
             else "setup.import.found_feed"
+        if not teacher.blog:
+            message = "firstweek.import.added_markdown"
         print(_(message, slug=teacher.slug, name=teacher.name, blog=teacher.blog,
                 listed=teacher.listed_blog))
     if report.new_subjects:
@@ -323,7 +406,12 @@ def _import_teachers(site: Site, args: argparse.Namespace, _: Translator) -> int
     if report.new_classes:
         print(_("setup.import.new_classes", names=", ".join(report.new_classes)))
     _print_problems(list(report.problems))
-    print(_("setup.import.summary", added=len(report.added), config=display_path(args.config),
+    if not (report.added or report.skipped or report.problems):
+        print(_("firstweek.import.nothing_new", file=display_path(args.file),
+                already=report.already, config=display_path(args.config)))
+        return EXIT_OK
+    print(_("firstweek.import.summary", added=len(report.added),
+            config=display_path(args.config), already=report.already,
             skipped=len(report.skipped) + len(report.problems)))
     return EXIT_BAD_INPUT if report.problems else EXIT_OK
 

@@ -61,12 +61,21 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+:", re.IGNORECASE)
 """`https:`, `htps:`...: a `blog:` meant as a web address, even a mistyped one."""
 
 
+SIMILAR = 0.75
+"""How alike two names must be to suggest one for the other (difflib's ratio): 'Matematka'
+and 'Matematika' are 0.95, 'XII-1' and 'XI-1' 0.89, 'Statistika' and 'Fisika' 0.63."""
+
+
 def did_you_mean(word: str, candidates: list[str] | tuple[str, ...], _: Translator) -> str:
-    """` (maksud Anda: 'name'?)` when a candidate is close to `word`, else empty."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    """` (maksud Anda: 'name'?)` when a candidate is really close to `word`, else empty.
+
+    Close means a typo away: difflib's default cutoff (0.6) had 'Statistika' suggest
+    'Fisika' (0.625), which sends a teacher to the wrong subject (issue 21).
+    """
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=SIMILAR)
     if not matches:
         folded = {fold(c): c for c in candidates}
-        matches = difflib.get_close_matches(fold(word), list(folded), n=1, cutoff=0.6)
+        matches = difflib.get_close_matches(fold(word), list(folded), n=1, cutoff=SIMILAR)
         matches = [folded[m] for m in matches]
     return _("common.did_you_mean", suggestion=matches[0]) if matches else ""
 
@@ -125,33 +134,53 @@ def parse_yaml(text: str, where: str, _: Translator) -> Any:
             mark, detail = exc.context_mark, f"{exc.context}: {exc.problem or ''}".rstrip(": ")
         mark = mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        message = _("config.yaml_syntax", detail=detail) + _yaml_hint(detail, _)
-        raise InputError([Problem(where, message, line)]) from None
+        raise InputError([Problem(where, yaml_message(detail, _), line)]) from None
     except YAMLError as exc:
-        raise InputError([Problem(where, _("config.yaml_syntax", detail=str(exc)))]) from None
+        raise InputError([Problem(where, yaml_message(str(exc), _))]) from None
     except RecursionError:  # thousands of nested brackets
-        raise InputError([Problem(where, _("config.yaml_syntax", detail="nested too deeply"))]) \
-            from None
+        raise InputError([Problem(where, yaml_message("nested too deeply", _))]) from None
     except (ValueError, KeyError, TypeError, IndexError, AttributeError,
             NotImplementedError) as exc:
         # Raised bare by ruamel while it builds the top level, out of _Constructor's reach
         # (`!!pairs [] : 1`; found by fuzz/, issue 8), or while it places a comment
         # between a key and its value on the next line ("overlap in comment"): no line.
-        raise InputError([Problem(where, _("config.yaml_syntax", detail=str(exc)))]) from None
+        raise InputError([Problem(where, yaml_message(str(exc), _))]) from None
 
 
-# ruamel's words for the mistakes people make most, and what to do about each.
-_YAML_HINTS = (
-    ("mapping values are not allowed", "config.yaml_hint_colon"),
-    ("quoted scalar", "config.yaml_hint_quote"),
-    ("found character '\\t'", "config.yaml_hint_tab"),
-    ("could not find expected ':'", "config.yaml_hint_missing_colon"),
-)
+# ruamel's words for the mistakes people make, first match wins, and the message that
+# explains each in the school's language (issue 21): a teacher reads "there is a Tab",
+# not "found character '\t' that cannot start any token". Only a mistake not listed here
+# keeps ruamel's words, quoted inside the message.
+_YAML_MISTAKES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), message) for pattern, message in (
+        (r"found character '\\t'", "firstweek.yaml.tab"),
+        (r"found character '(?P<char>.)' that cannot start", "firstweek.yaml.cannot_start"),
+        (r"undefined alias|scanning an alias", "firstweek.yaml.star"),
+        (r"scanning an anchor", "firstweek.yaml.ampersand"),
+        (r"unknown escape character", "firstweek.yaml.escape"),
+        (r"quoted scalar", "firstweek.yaml.unclosed_quote"),
+        (r"flow sequence", "firstweek.yaml.unclosed_list"),
+        (r"flow mapping", "firstweek.yaml.unclosed_mapping"),
+        (r"mapping values are not allowed", "firstweek.yaml.colon"),
+        (r"could not find expected ':'", "firstweek.yaml.missing_colon"),
+        (r"duplicate key \"(?P<key>[^\"]*)\"", "firstweek.yaml.duplicate_key"),
+        (r"expected <block end>, but found '<scalar>'", "firstweek.yaml.after_quote"),
+        (r"expected <block end>", "firstweek.yaml.indentation"),
+        (r"block scalar", "firstweek.yaml.block_scalar"),
+        (r"another document|document start", "firstweek.yaml.document"),
+        (r"key cannot hold a list", "firstweek.yaml.complex_key"),
+        (r"nested too deeply", "firstweek.yaml.too_deep"),
+    ))
 
 
-def _yaml_hint(detail: str, _: Translator) -> str:
-    """A plain-language hint for a YAML mistake ruamel describes in its own terms."""
-    return next(("; " + _(message) for words, message in _YAML_HINTS if words in detail), "")
+def yaml_message(detail: str, _: Translator) -> str:
+    """A YAML mistake as ruamel describes it (`detail`), explained in the school's
+    language: what is wrong and what to write instead."""
+    for pattern, message in _YAML_MISTAKES:
+        found = pattern.search(detail)
+        if found:
+            return _("firstweek.yaml.syntax", explanation=_(message, **found.groupdict()))
+    return _("firstweek.yaml.syntax", explanation=_("firstweek.yaml.other", detail=detail))
 
 
 def key_line(mapping: Any, key: object, default: int | None = None) -> int | None:

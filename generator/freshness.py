@@ -110,6 +110,7 @@ def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
     """
     digest = hashlib.sha256(f"{code_fingerprint()}\0{teacher}\0{revision}\0".encode())
     digest.update(site.config_file.read_bytes())
+    digest.update(f"{site.school.url}\0".encode())  # `--url` is not in site.yml
     for status in statuses:
         # What pages show of a feed; not the fetch's bookkeeping (see clock.shown).
         digest.update(repr((status.teacher, status.source, status.home_page, status.feed_url,

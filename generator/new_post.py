@@ -67,8 +67,9 @@ def create_post(site: Site, teacher_slug: str, title: str, now: datetime) -> Pat
     _ = Translator(site.school.language)
     slugs = [t.slug for t in site.teachers]
     if teacher_slug not in slugs:
-        raise InputError([Problem("--teacher", _("cli.unknown_teacher", slug=teacher_slug,
-                                                 hint=did_you_mean(teacher_slug, slugs, _)))])
+        raise InputError([Problem("--teacher", _(
+            "firstweek.cli.unknown_teacher", slug=teacher_slug,
+            hint=did_you_mean(teacher_slug, slugs, _), slugs=", ".join(slugs)))])
     name = slugify(title)
     if not name:
         raise InputError([Problem("mading new", _("new.no_title"))])

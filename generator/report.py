@@ -30,6 +30,10 @@ class TeacherHealth:
     last_success: datetime | None
     last_post: datetime | None
     stale: bool
+    """Has written, but nothing for `STALE_AFTER`: an inactive teacher."""
+    never_fetched: bool = False
+    """A blog whose feed has never been read yet: just added, or broken from the start.
+    Not an inactive teacher, whose feed works and is old (issue 21)."""
     notes: tuple[FeedNote, ...] = ()
     """What the feed's last update left out or changed (issue 26)."""
 
@@ -47,6 +51,8 @@ def teacher_health(portal: Portal, now: datetime) -> list[TeacherHealth]:
     for teacher in portal.site.teachers:
         status = portal.feed_of(teacher.slug)
         newest = last_post.get(teacher.slug)
+        never_fetched = teacher.blog is not None and (status is None
+                                                      or status.last_success is None)
         lines.append(TeacherHealth(
             teacher=teacher.slug, name=teacher.name, source=teacher.blog,
             feed_url=status.feed_url if status else None,
@@ -54,7 +60,10 @@ def teacher_health(portal: Portal, now: datetime) -> list[TeacherHealth]:
             error_since=status.error_since if status else None,
             last_success=status.last_success if status else None,
             last_post=newest,
-            stale=newest is None or now - newest > STALE_AFTER,
+            # No post at all says nothing of since when: a teacher added a minute ago
+            # has none, and is not "inactive" (issue 21).
+            stale=newest is not None and now - newest > STALE_AFTER,
+            never_fetched=never_fetched,
             notes=status.notes if status else (),
         ))
     return lines

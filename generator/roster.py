@@ -33,6 +33,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from generator.cli_language import feed_error
 from generator.config import RESERVED_TEACHER_SLUGS, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
@@ -88,7 +89,8 @@ class ListedTeacher:
     line: int
     name: str
     blog: str
-    """An absolute http(s) address (`https://` added when the list left it out)."""
+    """An absolute http(s) address (`https://` added when the list left it out), or
+    empty for a teacher who writes in `content/`."""
     subjects: str = ""
     """The cell as written: `Matematika, Fisika` or `Matematika dan Fisika`."""
     classes: str = ""
@@ -112,7 +114,8 @@ class AddedTeacher:
     slug: str
     name: str
     blog: str
-    """What site.yml now holds: the feed found behind the listed address, or the address."""
+    """What site.yml now holds: the feed found behind the listed address, the address,
+    or empty for a teacher who writes in `content/`."""
     listed_blog: str
     subjects: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
@@ -124,7 +127,10 @@ class ImportReport:
 
     added: tuple[AddedTeacher, ...] = ()
     skipped: tuple[Problem, ...] = ()
-    """Teachers already in site.yml or earlier in the list, each located in the list."""
+    """Rows whose slug, name or blog another teacher of site.yml or an earlier row has,
+    each located in the list."""
+    already: int = 0
+    """Rows naming a teacher site.yml already has: the list imported again (issue 21)."""
     problems: tuple[Problem, ...] = ()
     """Rows that could not be used."""
     warnings: tuple[str, ...] = ()
@@ -148,18 +154,19 @@ def import_teachers(site: Site, list_file: Path, offline: bool = False,
     listed = read_teacher_list(list_file, _)
     plan = _Plan(site, listed.where, _)
     fresh = [teacher for teacher in listed.teachers if plan.is_new(teacher)]
+    blogs = [teacher.blog for teacher in fresh if teacher.blog]
     warnings = list(listed.notes)
     found: dict[str, Fetched | FetchFailure] = {}
     if offline:
-        if fresh:
+        if blogs:
             warnings.append(_("setup.import.offline"))
     else:
-        found = discover_feeds([teacher.blog for teacher in fresh], limits)
+        found = discover_feeds(blogs, limits)
     for teacher in fresh:
         result = found.get(teacher.blog)
         if isinstance(result, FetchFailure):
             warnings.append(_("setup.import.unreachable", where=f"{listed.where}:{teacher.line}",
-                              blog=teacher.blog, reason=result.reason))
+                              blog=teacher.blog, reason=feed_error(result.reason, _)))
         plan.add(teacher, result.url if isinstance(result, Fetched) else teacher.blog)
     for name in plan.new_subjects:
         like = _look_alike(name, [subject.name for subject in site.subjects])
@@ -168,7 +175,7 @@ def import_teachers(site: Site, list_file: Path, offline: bool = False,
                               hint=_("common.did_you_mean", suggestion=like)))
     report = ImportReport(
         added=tuple(plan.added), skipped=tuple(sorted(plan.skipped, key=lambda p: p.line or 0)),
-        problems=listed.problems, warnings=tuple(warnings),
+        already=plan.already, problems=listed.problems, warnings=tuple(warnings),
         new_subjects=tuple(plan.new_subjects), new_classes=tuple(plan.new_classes))
     if plan.added:
         _write_config(site.config_file, plan)
@@ -276,7 +283,7 @@ def read_csv(text: str, where: str, _: Translator) -> TeacherList:
                 continue
             values = {key: cells[index] for key, index in columns.items()}
             teacher = _listed(line, values["name"], values["blog"], values.get("subjects", ""),
-                              values.get("classes", ""), where, _)
+                              values.get("classes", ""), where, _, blog_needed=False)
             if isinstance(teacher, Problem):
                 problems.append(teacher)
             else:
@@ -375,18 +382,25 @@ def read_opml(data: bytes, where: str, _: Translator) -> TeacherList:
 
 
 def _listed(line: int, name: str, blog: str, subjects: str, classes: str, where: str,
-            _: Translator) -> ListedTeacher | Problem:
-    """A row as a teacher, or the reason it cannot be one."""
+            _: Translator, blog_needed: bool = True) -> ListedTeacher | Problem:
+    """A row as a teacher, or the reason it cannot be one, naming the column at fault.
+
+    In a staff list, an empty blog cell is a teacher who writes Markdown posts in
+    `content/` (issue 21); in a blogroll (`blog_needed`), an entry without an address
+    is a mistake.
+    """
     name = " ".join(name.split())
     if not name:
         return Problem(where, _("setup.import.no_name"), line)
     if not slugify(personal_name(name)):
         return Problem(where, _("setup.import.no_slug", name=name), line)
     if not blog:
-        return Problem(where, _("setup.import.no_blog", name=name), line)
+        if blog_needed:
+            return Problem(where, _("firstweek.import.opml_no_address", name=name), line)
+        return ListedTeacher(line, name, "", subjects, classes)
     address = web_address(blog)
     if address is None:
-        return Problem(where, _("setup.import.bad_url", value=blog), line)
+        return Problem(where, _("setup.import.bad_url", value=blog, name=name), line)
     return ListedTeacher(line, name, address, subjects, classes)
 
 
@@ -471,6 +485,7 @@ class _Plan:
     skipped: list[Problem] = field(default_factory=list)
     new_subjects: list[str] = field(default_factory=list)
     new_classes: list[str] = field(default_factory=list)
+    already: int = 0
     _slugs: dict[str, str] = field(default_factory=dict)
     """Slug -> who has it: a teacher of site.yml, or a line of the list."""
     _names: dict[str, str] = field(default_factory=dict)
@@ -483,11 +498,16 @@ class _Plan:
     _declared: set[str] = field(default_factory=set)
     """Subjects site.yml lists or this import added."""
     _classes: dict[str, str] = field(default_factory=dict)
+    _present: dict[str, str] = field(default_factory=dict)
+    """The slug of each name of site.yml's teachers (`sari-wulandari`) not yet met in the
+    list -> the host of the teacher's blog: a row with that name and a blog on that host
+    (the feed found behind a home page is on its host) is the same teacher."""
 
     def __post_init__(self) -> None:
         _ = self.translate
         for teacher in self.site.teachers:
             who = _("setup.import.in_config", name=teacher.name)
+            self._present[slugify(personal_name(teacher.name))] = _host(teacher.blog or "")
             self._slugs[teacher.slug] = self._names[slugify(personal_name(teacher.name))] = who
             if teacher.blog:
                 self._blogs[blog_key(teacher.blog)] = who
@@ -503,6 +523,11 @@ class _Plan:
         """False, with a notice, for a teacher whose slug, name or blog is already taken;
         else True, and the teacher's slug and blog are taken for the rows after."""
         slug = slugify(personal_name(teacher.name))
+        if self._present.get(slug) == _host(teacher.blog):
+            # The list imported again: that teacher is there, nothing to say (issue 21).
+            self.already += 1
+            del self._present[slug]  # a second row of the same name is a duplicate
+            return False
         taken_by = self._slugs.get(slug)
         if taken_by is not None:
             self.skipped.append(Problem(self.where, self.translate(
@@ -518,11 +543,13 @@ class _Plan:
         if self._blog_taken(teacher, teacher.blog):
             return False
         here = self.translate("setup.import.in_list", line=teacher.line)
-        self._slugs[slug] = self._names[slug] = self._blogs[blog_key(teacher.blog)] = here
+        self._slugs[slug] = self._names[slug] = here
+        if teacher.blog:
+            self._blogs[blog_key(teacher.blog)] = here
         return True
 
     def _blog_taken(self, teacher: ListedTeacher, blog: str) -> bool:
-        taken_by = self._blogs.get(blog_key(blog))
+        taken_by = self._blogs.get(blog_key(blog)) if blog else None
         if taken_by is not None:
             self.skipped.append(Problem(self.where, self.translate(
                 "setup.import.duplicate_blog", name=teacher.name, blog=blog, other=taken_by),
@@ -565,6 +592,17 @@ class _Plan:
             self.new_classes.append(name)
             self._classes[fold(name)] = existing = name
         return existing
+
+
+def _host(address: str) -> str:
+    """The host of a blog's address without `www.`; empty for none or a file."""
+    if not is_url(address):
+        return ""
+    try:
+        host = urlsplit(address).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def _write_config(config_file: Path, plan: _Plan) -> None:
@@ -619,7 +657,8 @@ def edit_config(text: str, teachers: Iterable[AddedTeacher], subjects: Sequence[
             entry["subjects"] = _flow(teacher.subjects)
         if teacher.classes:
             entry["classes"] = _flow(teacher.classes)
-        entry["blog"] = teacher.blog
+        if teacher.blog:
+            entry["blog"] = teacher.blog
         entries.append(entry)
     _append(_list(data, "teachers"), entries)
     out = io.StringIO()

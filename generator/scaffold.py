@@ -11,6 +11,7 @@ test keeps the two equal.
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import metadata
@@ -38,23 +39,42 @@ _POST_TITLES = {"id": ("Selamat datang di portal {name}", "selamat-datang"),
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """The line of the school's `requirements.txt` that installs Mading on the runner."""
+
+    line: str
+    unreachable: str | None = None
+    """Where this Mading was installed from when no runner can install from there (a
+    local checkout or wheel): the line then needs the admin's attention (issue 21)."""
+
+
+@dataclass(frozen=True)
 class NewSchool:
     """What `init_school` did: the files it wrote, and those it found and left alone."""
 
     folder: Path
     created: tuple[Path, ...]
     kept: tuple[Path, ...]
+    requirement: Requirement
 
 
-def school_files(name: str, language: str, today: date) -> dict[str, str]:
+def school_files(name: str, language: str, today: date,
+                 requirement: Requirement | None = None) -> dict[str, str]:
     """Each file of a new school, by its path in the school's folder.
 
     Args:
         name: the school's name, as it should appear on the portal.
         language: `id` or `en`, for site.yml's comments, the README and the first post.
         today: the first post's date.
+        requirement: the line of requirements.txt (default: `mading_requirement()`).
     """
+    _ = Translator(language)
+    requirement = requirement or mading_requirement()
     title, post_slug = _POST_TITLES[language]
+    note = ""
+    if requirement.unreachable is not None:
+        note = _("firstweek.init.readme_note", where=requirement.unreachable,
+                 line=requirement.line) + "\n\n"
 
     def fill(template: str, **values: str) -> str:
         text = (TEMPLATES / template).read_text(encoding="utf-8")
@@ -66,33 +86,65 @@ def school_files(name: str, language: str, today: date) -> dict[str, str]:
         f"content/{TEACHER_SLUG}/{today.isoformat()}-{post_slug}.md": fill(
             f"post.{language}.md", title=yaml_scalar(title.format(name=name)),
             date=today.isoformat()),
-        "README.md": fill(f"README.{language}.md", name=name),
+        "README.md": fill(f"README.{language}.md", name=name, requirement_note=note),
         ".gitignore": (TEMPLATES / "gitignore").read_text(encoding="utf-8"),
         ".github/workflows/build.yml": WORKFLOW.read_text(encoding="utf-8"),
-        "requirements.txt": mading_requirement(),
+        "requirements.txt": requirements_file(requirement, _),
         "site.yml": fill(f"site.{language}.yml", name=yaml_scalar(name), language=language),
     }
 
 
-def mading_requirement() -> str:
+def mading_requirement(spec: str | None = None) -> Requirement:
     """The line of the school's `requirements.txt` that installs this very Mading.
 
-    Installed from Git or an archive, that address and commit (PEP 610's
-    `direct_url.json`); otherwise this version from PyPI, with a note, since a checkout
-    on the admin's disk is no address a CI runner can install from.
+    `spec` (`mading init --requirement`) is taken as it is. Otherwise, by PEP 610's
+    `direct_url.json`: installed from Git or a web archive, that address (and commit);
+    with none, from an index (PyPI), `mading==VERSION`; from a local checkout or wheel,
+    which no runner can reach, the checkout's Git origin and commit when it has an
+    https one, else `mading==VERSION`, marked unreachable so that init says so.
     """
+    if spec is not None and spec.strip():
+        return Requirement(spec.strip())
     try:
-        direct = json.loads(metadata.distribution("mading").read_text("direct_url.json") or "{}")
+        text = metadata.distribution("mading").read_text("direct_url.json")
+        direct = json.loads(text) if text else None
     except (metadata.PackageNotFoundError, ValueError):
         direct = {}
+    if direct is None:  # installed from an index: no direct URL recorded
+        return Requirement(f"mading=={__version__}")
+    url = str(direct.get("url", ""))
     vcs = direct.get("vcs_info", {})
-    if vcs.get("vcs") == "git" and direct.get("url"):
-        return f"mading @ git+{direct['url']}@{vcs.get('commit_id', 'HEAD')}\n"
-    if direct.get("url", "").startswith(("https://", "http://")) and "dir_info" not in direct:
-        return f"mading @ {direct['url']}\n"
-    return (f"# The Mading the workflow installs. From Git instead of PyPI, for example:\n"
-            f"# mading @ git+https://github.com/OWNER/mading@v{__version__}\n"
-            f"mading=={__version__}\n")
+    if vcs.get("vcs") == "git" and url:
+        return Requirement(f"mading @ git+{url}@{vcs.get('commit_id', 'HEAD')}")
+    if url.startswith(("https://", "http://")) and "dir_info" not in direct:
+        return Requirement(f"mading @ {url}")
+    # Not installed at all (run from a checkout's folder): that folder.
+    where = url.removeprefix("file://") or str(Path(__file__).resolve().parent.parent)
+    origin = _git_origin(Path(where)) if "dir_info" in direct or not url else None
+    return Requirement(origin or f"mading=={__version__}", unreachable=where)
+
+
+def _git_origin(checkout: Path) -> str | None:
+    """`mading @ git+ORIGIN@COMMIT` for a checkout whose origin is on the web."""
+    try:
+        origin, commit = (subprocess.run(
+            ["git", "-C", str(checkout), *command], capture_output=True, text=True,
+            timeout=10, check=True).stdout.strip()
+            for command in (["remote", "get-url", "origin"], ["rev-parse", "HEAD"]))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if not origin.startswith("https://") or not commit:
+        return None
+    return f"mading @ git+{origin}@{commit}"
+
+
+def requirements_file(requirement: Requirement, _: Translator) -> str:
+    """requirements.txt: the line, after a note when no runner can install it as it is."""
+    if requirement.unreachable is None:
+        return requirement.line + "\n"
+    note = _("firstweek.init.requirements_note", where=requirement.unreachable,
+             version=__version__)
+    return "".join(f"# {line}\n" for line in note.splitlines()) + requirement.line + "\n"
 
 
 def yaml_scalar(text: str) -> str:
@@ -111,7 +163,7 @@ def yaml_scalar(text: str) -> str:
 
 
 def init_school(folder: Path, name: str | None = None, language: str = DEFAULT_LANGUAGE,
-                today: date | None = None) -> NewSchool:
+                today: date | None = None, requirement: str | None = None) -> NewSchool:
     """Write a new school into `folder` (created if missing) and say what was written.
 
     Files that already exist (a README.md or .gitignore from `git clone`) are kept as
@@ -132,7 +184,8 @@ def init_school(folder: Path, name: str | None = None, language: str = DEFAULT_L
         raise InputError([Problem(display_path(folder), _("setup.init.not_a_folder"))])
     created: list[Path] = []
     kept: list[Path] = []
-    for relative, text in school_files(name, language, today or _today()).items():
+    line = mading_requirement(requirement)
+    for relative, text in school_files(name, language, today or _today(), line).items():
         path = folder / relative
         if path.exists():
             kept.append(path)
@@ -140,7 +193,7 @@ def init_school(folder: Path, name: str | None = None, language: str = DEFAULT_L
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         created.append(path)
-    return NewSchool(folder=folder, created=tuple(created), kept=tuple(kept))
+    return NewSchool(folder=folder, created=tuple(created), kept=tuple(kept), requirement=line)
 
 
 def _today() -> date:

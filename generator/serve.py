@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -67,11 +69,15 @@ class BuildState:
 
 
 def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
-            reindex: bool) -> None:
-    """Build once; problems are printed and handed to the pages, never raised."""
+            reindex: bool, url: str | None = None) -> None:
+    """Build once; problems are printed and handed to the pages, never raised.
+
+    `url` is the address the portal is served at: a preview's feeds, share links and
+    404 page point there, whatever site.yml's `url:` says, on CI or not (issue 21).
+    """
     started = time.monotonic()
     try:
-        report = build(config_file, output, offline=offline, reindex=reindex)
+        report = build(config_file, output, offline=offline, reindex=reindex, url=url)
         messages = [str(m) for m in (*report.warnings, *report.problems)]
         language = report.language
         done = Translator(language)("cli.rebuilt", pages=report.pages, posts=report.posts,
@@ -118,29 +124,54 @@ class _Handler(SimpleHTTPRequestHandler):
             else:
                 super().do_GET()
 
-    def _send(self, body: bytes, content_type: str) -> None:
-        self.send_response(200)
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """A missing page gets the portal's own 404.html with status 404, as GitHub
+        Pages and Netlify answer, not Python's English error page (issue 21)."""
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes().replace(b"</body>", RELOAD_TAG + b"</body>", 1)
+        self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """A folder without index.html is not a page, as on a static host."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _send(self, body: bytes, content_type: str, status: int = HTTPStatus.OK) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
-def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> int:
-    """Serve until interrupted; returns the exit code."""
-    state = BuildState()
-    rebuild(config_file, output, offline, state, reindex=True)
-    output.mkdir(parents=True, exist_ok=True)
+def portal_server(output: Path, port: int, state: BuildState) -> ThreadingHTTPServer:
+    """A server for `output` on 127.0.0.1 (`port` 0: any free one), not yet started: pages
+    with the reload script, a missing page answered with the portal's 404.html."""
+
     # The handler takes the folder by name, so each request sees the latest swapped-in build.
     class Handler(_Handler):
         pass
 
     Handler.state = state
-    server = ThreadingHTTPServer(("127.0.0.1", port),
-                                 functools.partial(Handler, directory=str(output.resolve())))
+    return ThreadingHTTPServer(("127.0.0.1", port),
+                               functools.partial(Handler, directory=str(output.resolve())))
+
+
+def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> int:
+    """Serve until interrupted; returns the exit code."""
+    state = BuildState()
+    # Bound before the first build, so that the build knows the address it is served at.
+    server = portal_server(output, port, state)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    rebuild(config_file, output, offline, state, reindex=True, url=url)
+    output.mkdir(parents=True, exist_ok=True)
     _ = Translator(state.language)
-    print(_("cli.serving", url=f"http://127.0.0.1:{server.server_address[1]}/"), flush=True)
+    print(_("cli.serving", url=url), flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     seen = snapshot(config_file)
     try:
@@ -150,7 +181,7 @@ def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> 
             if current != seen:
                 seen = current
                 # Quick rebuilds keep the search index of the first build.
-                rebuild(config_file, output, offline, state, reindex=False)
+                rebuild(config_file, output, offline, state, reindex=False, url=url)
     except KeyboardInterrupt:
         server.shutdown()
     return 0

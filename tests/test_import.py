@@ -87,8 +87,9 @@ def test_feeds_are_discovered_and_an_unreachable_blog_is_kept_with_a_warning(
     assert code == 0, err
     feed = httpserver.url_for("/lina/feed/")
     assert f"ditambahkan: lina-marlina — Lina Marlina, S.Pd. — {feed} (feed dari {lina})" in out
-    assert f"peringatan: guru.csv:3: feed blog {down} tidak ditemukan (ConnectError" in err
-    assert out.splitlines()[-1] == "2 guru ditambahkan ke site.yml, 0 dilewati"
+    assert f"peringatan: guru.csv:3: feed blog {down} tidak ditemukan (tidak bisa terhubung " \
+        "ke server (ConnectError" in err
+    assert out.splitlines()[-1] == "2 guru ditambahkan ke site.yml, 0 sudah ada, 0 dilewati"
     found = teachers(school)
     assert found["lina-marlina"] == ("Lina Marlina, S.Pd.", ("Matematika",), (), feed)
     assert found["joko-susilo"] == ("Joko Susilo", ("Fisika",), (), down)
@@ -99,11 +100,7 @@ def test_feeds_are_discovered_and_an_unreachable_blog_is_kept_with_a_warning(
     code, out, err = run(capsys, "import", "guru.csv")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "guru.csv:2: 'Lina Marlina, S.Pd.' dilewati: slug 'lina-marlina' sudah dipakai "
-        "'Lina Marlina, S.Pd.' di site.yml",
-        "guru.csv:3: 'Joko Susilo' dilewati: slug 'joko-susilo' sudah dipakai "
-        "'Joko Susilo' di site.yml",
-        "0 guru ditambahkan ke site.yml, 2 dilewati",
+        "tidak ada guru baru di guru.csv: 2 guru sudah ada di site.yml, tidak ada yang diubah",
     ]
     assert school.read_bytes() == before
     assert len(httpserver.log) == requests
@@ -167,7 +164,7 @@ def test_an_excel_list_joins_the_example_school_and_every_comment_stays(
         "'Yohanes Kristianto, S.Sn.' di site.yml",
         "ditambahkan: renee-octaviani — Renée Octaviani, S.Pd. — "
         "https://renee-mengajar.blogspot.com/",
-        "1 guru ditambahkan ke site.yml, 4 dilewati",
+        "1 guru ditambahkan ke site.yml, 0 sudah ada, 4 dilewati",
     ]
     assert err.splitlines() == [
         "peringatan: guru-excel.csv: berkas tidak disimpan sebagai UTF-8; dibaca sebagai "
@@ -219,7 +216,7 @@ def test_a_utf8_list_with_a_bom_commas_and_a_cell_over_two_lines(
                                        "https://dewibiologi.wordpress.com/")
     assert found["nur-aini-rahmawati"][0] == "Nur Aini Rahmawati, S.Pd."
     assert found["wahyu-nugroho"][1] == ("Sejarah", "Pendidikan Pancasila")
-    assert out.splitlines()[-1] == "4 guru ditambahkan ke site.yml, 0 dilewati"
+    assert out.splitlines()[-1] == "4 guru ditambahkan ke site.yml, 0 sudah ada, 0 dilewati"
 
 
 def test_rows_that_cannot_be_used_are_reported_at_their_line(
@@ -227,20 +224,26 @@ def test_rows_that_cannot_be_used_are_reported_at_their_line(
     code, out, err = run(capsys, "import", "--offline", list_file("guru-rusak.csv"))
     assert code == 2
     assert [line for line in err.splitlines() if line.startswith("guru-rusak.csv")] == [
-        "guru-rusak.csv:2: nama guru kosong",
-        "guru-rusak.csv:3: alamat blog 'Budi Santoso' kosong",
-        "guru-rusak.csv:4: 'https://citra lestari.blogspot.com/' bukan alamat blog yang benar "
-        "(contoh: https://namaguru.blogspot.com/)",
+        "guru-rusak.csv:2: kolom nama guru kosong",
+        "guru-rusak.csv:4: kolom alamat blog untuk 'Citra Lestari': "
+        "'https://citra lestari.blogspot.com/' bukan alamat web yang benar "
+        "(contoh: https://namaguru.blogspot.com/); kosongkan kolom itu jika guru ini menulis "
+        "di content/",
         "guru-rusak.csv:7: baris ini berisi 4 kolom, padahal judulnya 3 kolom; isian yang "
         "memuat ',' harus diapit tanda kutip",
         "guru-rusak.csv:8: baris ini berisi 2 kolom, padahal judulnya 3 kolom; isian yang "
         "memuat ',' harus diapit tanda kutip",
-        "guru-rusak.csv:9: 'ftp://gita.example.com/' bukan alamat blog yang benar "
-        "(contoh: https://namaguru.blogspot.com/)",
+        "guru-rusak.csv:9: kolom alamat blog untuk 'Gita Permata': 'ftp://gita.example.com/' "
+        "bukan alamat web yang benar (contoh: https://namaguru.blogspot.com/); kosongkan "
+        "kolom itu jika guru ini menulis di content/",
     ]
-    # The good rows are still added, the one after a cell spanning lines 5-6 included.
-    assert out.splitlines()[-1] == "2 guru ditambahkan ke site.yml, 6 dilewati"
+    # The good rows are still added, the one after a cell spanning lines 5-6 included,
+    # and Budi, whose blog cell is empty, as a teacher who writes in content/ (issue 21).
+    assert "ditambahkan: budi-santoso — Budi Santoso — menulis di content/budi-santoso/" \
+        in out.splitlines()
+    assert out.splitlines()[-1] == "3 guru ditambahkan ke site.yml, 0 sudah ada, 5 dilewati"
     found = teachers(school)
+    assert found["budi-santoso"] == ("Budi Santoso", ("Fisika",), (), None)
     assert found["dedi-kurniawan"][1] == ("Ekonomi", "Sosiologi")
     assert "hadi-susanto" in found
     assert run(capsys, "check")[0] == 0
@@ -249,7 +252,7 @@ def test_rows_that_cannot_be_used_are_reported_at_their_line(
 def test_a_blogroll_in_opml(school: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "import", "--offline", list_file("blogroll.opml"))
     assert code == 2
-    assert out.splitlines()[-1] == "3 guru ditambahkan ke site.yml, 2 dilewati"
+    assert out.splitlines()[-1] == "3 guru ditambahkan ke site.yml, 0 sudah ada, 2 dilewati"
     found = teachers(school)
     assert found["blog-bu-lina"] == ("Blog Bu Lina (IPA)", (), (),
                                      "https://linaipa.wordpress.com/feed/")
@@ -257,9 +260,11 @@ def test_a_blogroll_in_opml(school: Path, capsys: pytest.CaptureFixture[str]) ->
     assert found["catatan-bu-maria"][0] == "Catatan Bu Maria"  # title when there is no text
     assert "guru-ipa" not in found  # a folder of outlines, not a blog
     assert [line for line in err.splitlines() if line.startswith("blogroll.opml")] == [
-        "blogroll.opml:12: alamat blog 'Blog tanpa alamat' kosong",
-        "blogroll.opml:13: 'https://alamat rusak.id/feed' bukan alamat blog yang benar "
-        "(contoh: https://namaguru.blogspot.com/)",
+        "blogroll.opml:12: 'Blog tanpa alamat' tidak punya alamat blog (xmlUrl atau htmlUrl)",
+        "blogroll.opml:13: kolom alamat blog untuk 'Alamat rusak': "
+        "'https://alamat rusak.id/feed' bukan alamat web yang benar "
+        "(contoh: https://namaguru.blogspot.com/); kosongkan kolom itu jika guru ini menulis "
+        "di content/",
     ]
 
 
@@ -293,7 +298,7 @@ def test_duplicates_within_the_list_and_of_a_known_blog_are_skipped(
         "guru.csv:4: 'Bu Lina' dilewati: blog http://www.lina.blogspot.com sudah dipakai "
         "baris 2 daftar ini",
         "ditambahkan: lina-marlina — Lina Marlina — https://lina.blogspot.com/",
-        "1 guru ditambahkan ke site.yml, 2 dilewati",
+        "1 guru ditambahkan ke site.yml, 0 sudah ada, 2 dilewati",
     ]
 
 
@@ -326,7 +331,7 @@ def test_windows_line_endings_and_another_folder(
     code, out, err = run(capsys, "import", "--offline", "--config", "sekolah/site.yml",
                          "teachers.csv")
     assert code == 0, err
-    assert out.splitlines()[-1] == "1 guru ditambahkan ke sekolah/site.yml, 0 dilewati"
+    assert out.splitlines()[-1] == "1 guru ditambahkan ke sekolah/site.yml, 0 sudah ada, 0 dilewati"
     data = school.read_bytes()
     assert data.count(b"\n") == data.count(b"\r\n")
     # `mapel` is the subjects' folder under guru/: the teacher gets another slug.
@@ -396,3 +401,28 @@ def test_subject_cells_are_split(cell: str, names: list[str]) -> None:
 ])
 def test_blog_addresses(value: str, address: str | None) -> None:
     assert web_address(value) == address
+
+
+def test_a_teacher_without_a_blog_writes_in_content_and_the_same_list_again_is_nothing_new(
+        school: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 21: an empty blog cell refused the whole row, naming the teacher as if she
+    were the address; importing the list again gave exit 2 and every row "sudah dipakai"."""
+    Path("guru.csv").write_text("nama;mapel;blog\nHj. Nurhayati Fauziah, S.Ag.;PAI;\n"
+                                "Budi Santoso;Matematika;budi.blogspot.com\n")
+    code, out, err = run(capsys, "import", "--offline", "guru.csv")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "ditambahkan: nurhayati-fauziah — Hj. Nurhayati Fauziah, S.Ag. — menulis di "
+        "content/nurhayati-fauziah/",
+        "ditambahkan: budi-santoso — Budi Santoso — https://budi.blogspot.com",
+        "mata pelajaran baru di site.yml: PAI",
+        "2 guru ditambahkan ke site.yml, 0 sudah ada, 0 dilewati",
+    ]
+    assert teachers(school)["nurhayati-fauziah"][3] is None
+    before = school.read_bytes()
+    code, out, err = run(capsys, "import", "--offline", "guru.csv")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "tidak ada guru baru di guru.csv: 2 guru sudah ada di site.yml, tidak ada yang diubah"]
+    assert school.read_bytes() == before
+    assert run(capsys, "check")[0] == 0

@@ -140,12 +140,41 @@ def test_the_templates_ship_inside_the_package() -> None:
 
 
 def test_the_school_pins_the_mading_its_workflow_installs(tmp_path: Path) -> None:
-    init_school(tmp_path, "SMA Negeri 1 Contoh", today=TODAY)
+    school = init_school(tmp_path, "SMA Negeri 1 Contoh", today=TODAY)
     lines = (tmp_path / "requirements.txt").read_text().splitlines()
     [requirement] = [line for line in lines if line and not line.startswith("#")]
-    # This checkout is installed in development mode: no address a runner could use,
-    # so the version, with a note on installing from Git.
-    assert requirement == f"mading=={__version__}"
-    assert any("git+https://" in line for line in lines if line.startswith("#"))
+    # This checkout is installed in development mode: no address a runner could use. The
+    # line is the checkout's Git origin and commit if it has one on the web, else the
+    # version; either way the file, the README's next steps and init's output say so.
+    assert requirement == school.requirement.line
+    assert requirement == f"mading=={__version__}" or requirement.startswith(
+        "mading @ git+https://")
+    assert school.requirement.unreachable is not None
+    assert lines[0] == (f"# Mading ini dipasang dari {school.requirement.unreachable}, yang "
+                        "tidak bisa dijangkau GitHub Actions.")
+    readme = (tmp_path / "README.md").read_text()
+    next_steps = readme.split("## Langkah berikutnya\n\n", 1)[1]
+    assert next_steps.startswith("> **Periksa `requirements.txt` dulu.** Mading di komputer "
+                                 f"ini dipasang dari `{school.requirement.unreachable}`")
+    assert f"sekarang `{requirement}`" in next_steps
     assert "pip install -r requirements.txt" in (tmp_path / ".github" / "workflows" /
                                                  "build.yml").read_text()
+
+
+def test_requirement_sets_the_line_and_needs_no_note(tmp_path: Path) -> None:
+    spec = "mading @ git+https://github.com/sekolah/mading@v0.2.0"
+    result = mading("init", str(tmp_path / "baru"), "--requirement", spec, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "baru" / "requirements.txt").read_text() == spec + "\n"
+    assert "Periksa `requirements.txt`" not in (tmp_path / "baru" / "README.md").read_text()
+    assert f"Mading yang dipasang workflow (requirements.txt): {spec}" in result.stdout
+    assert result.stderr == ""
+
+
+def test_init_from_a_checkout_says_which_line_to_put_there(tmp_path: Path) -> None:
+    result = mading("init", str(tmp_path / "baru"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("perhatian: Mading ini dipasang dari ")
+    assert f"misalnya mading=={__version__} (dari PyPI) atau mading @ git+https://" \
+        in result.stderr
+    assert "--requirement BARIS" in result.stderr

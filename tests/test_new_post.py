@@ -44,7 +44,8 @@ def test_new_post_in_english(tiny_site: Path) -> None:
 def test_unknown_teacher_and_existing_file_are_refused(tiny_site: Path) -> None:
     unknown = mading(tiny_site, "new", "--teacher", "sary", "Judul")
     assert (unknown.returncode, unknown.stderr) == (
-        2, "--teacher: tidak ada guru dengan slug 'sary' di site.yml (maksud Anda: 'sari'?)\n")
+        2, "--teacher: tidak ada guru dengan slug 'sary' di site.yml (maksud Anda: 'sari'?); "
+        "slug guru yang ada: sari, budi, rina-kartika\n")
     first = mading(tiny_site, "new", "--teacher", "sari", "Judul Sama")
     again = mading(tiny_site, "new", "--teacher", "sari", "Judul Sama")
     assert again.returncode == 2

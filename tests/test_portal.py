@@ -169,7 +169,8 @@ def test_standalone_build_of_an_unknown_teacher_is_refused(tiny_site: Path,
     with pytest.raises(InputError) as caught:
         build(tiny_site, tmp_path / "x", offline=True, teacher="sary")
     assert [str(p) for p in caught.value.problems] == [
-        "--teacher: tidak ada guru dengan slug 'sary' di site.yml (maksud Anda: 'sari'?)"]
+        "--teacher: tidak ada guru dengan slug 'sary' di site.yml (maksud Anda: 'sari'?); "
+        "slug guru yang ada: sari, budi, rina-kartika"]
     assert not (tmp_path / "x").exists()
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -111,3 +113,65 @@ def test_open_page_reloads_and_shows_problems(server: str, tiny_site: Path) -> N
         assert "2026-11-18-persamaan-kuadrat.md:3: 'date': 'besok'" in banner.inner_text()
         post.write_text(post.read_text().replace("date: besok", "date: 2026-11-18 07:30"))
         banner.wait_for(state="detached", timeout=10_000)
+
+
+MISSING = ["tidak-ada.html", "guru/tidak-ada/", "guru/sari/2026/tidak/ada/", "assets/"]
+
+
+def not_found(url: str) -> str:
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(url, timeout=5)
+    assert caught.value.code == 404
+    assert caught.value.headers["Content-Type"] == "text/html; charset=utf-8"
+    return str(caught.value.read().decode("utf-8"))
+
+
+@pytest.mark.parametrize("path", MISSING)
+def test_a_missing_page_gets_the_portals_404_with_status_404(server: str, path: str) -> None:
+    """Issue 21: serve answered with Python's English error page, 980 px wide on a phone.
+    A folder without index.html (assets/) is no page either, as on a static host."""
+    body = not_found(server + path)
+    assert "<h1>Halaman tidak ditemukan</h1>" in body
+    assert "Error response" not in body
+    # The page is the root's 404.html served at any depth: its links are absolute, from
+    # the address serve builds for, whatever site.yml's url: says.
+    assert f'<link rel="stylesheet" href="{server}assets/style.css">' in body
+    assert f'<a href="{server}index.html">Kembali ke beranda</a>' in body
+    assert '<script src="/__mading/reload.js" defer></script></body>' in body
+
+
+def test_serve_on_ci_without_an_address_uses_its_own(tiny_site: Path) -> None:
+    """`mading serve` always builds for the address it serves at, CI or not."""
+    text = tiny_site.read_text()
+    tiny_site.write_text(text.replace("  url: https://uji.sch.id/portal/\n", ""))
+    port = free_port()
+    env = {**os.environ, "CI": "true"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--offline", "--port", str(port)],
+        cwd=tiny_site.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: "SMA Uji Coba" in fetch(url))
+        assert f"<id>{url}</id>" in fetch(url + "feed.xml")
+        assert f'href="{url}assets/style.css"' in not_found(url + "x/y/")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.browser
+def test_the_404_page_fits_a_phone_at_any_depth(server: str) -> None:
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        response = page.goto(server + "guru/sari/2026/tidak/ada/")
+        assert response is not None and response.status == 404
+        assert page.locator("h1").inner_text() == "Halaman tidak ditemukan"
+        # The portal's stylesheet loaded (not the browser's defaults) and nothing is wider
+        # than the phone.
+        assert page.evaluate("document.styleSheets[0].cssRules.length") > 10
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.get_by_role("link", name="Kembali ke beranda").click()
+        page.wait_for_load_state()
+        assert page.url == server + "index.html"
+        assert "SMA Uji Coba" in page.title()

@@ -5,6 +5,7 @@ A bad post is reported with its file and line and left out; the other posts stil
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html as html_lib
 import multiprocessing
@@ -15,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -45,6 +47,9 @@ _PELICAN_HEADER = re.compile(r"^([A-Za-z][A-Za-z_-]*):\s*(.*)$")
 _FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # `07:30` and, as Indonesians usually write it, `07.30`.
 _DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2})[:.](\d{2}))?$")
+IMAGE_SUFFIXES = frozenset((".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif",
+                            ".bmp"))
+_IMAGE_REF_RE = re.compile(r"""<img\s[^>]*?\bsrc="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
 _LOCAL_REF_RE = re.compile(r"""\s(?:src|href)="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
 
 
@@ -289,6 +294,9 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
                                                         value=shown(html_lib.unescape(ref))),
                                   _reference_line(text, html_lib.unescape(ref), post.body))
                           for ref in hidden])
+    missing = _missing_images(html, post.body, first_body_line, path, _)
+    if missing:
+        raise InputError(missing)
     assets, cleaned, refused = _local_assets(html, path.parent)
     if refused:
         where = display_path(path)
@@ -573,6 +581,35 @@ def _reference_line(text: str, name: str, body: str) -> int:
     return first_body_line
 
 
+def _missing_images(html: str, body: str, first_line: int, path: Path,
+                    _: Translator) -> list[Problem]:
+    """Image files the post shows from its folder that are not there (issue 21): each is
+    a broken picture on the portal, so it is refused like a missing attachment, on the
+    line of the body that names it.
+
+    Only names of image files beside the post (`grafik.png`, as the portal publishes
+    them) that nothing in the folder answers to, not even a link: a link out of the site,
+    a path, or a name no file can have is the concern of the checks that keep such files
+    out of the output, not a teacher's typo.
+    """
+    folder = path.parent
+    problems = []
+    for ref in dict.fromkeys(_IMAGE_REF_RE.findall(html)):
+        name = unquote(unescape(ref).split("#")[0].split("?")[0])
+        if Path(name).suffix.lower() not in IMAGE_SUFFIXES or not usable(name) \
+                or "/" in name or "\\" in name or os.path.lexists(folder / name):
+            continue
+        lines = body.splitlines()
+        line = next((number for number, text in enumerate(lines)
+                     if unescape(ref) in text or name in text), 0)
+        here_names = sorted(p.name for p in folder.iterdir()
+                            if p.is_file() and p.suffix != ".md")
+        problems.append(Problem(display_path(path), _(
+            "firstweek.content.missing_image", value=name, folder=display_path(folder) + "/",
+            hint=did_you_mean(name, here_names, _)), first_line + line))
+    return problems
+
+
 class _FrontMatter:
     """Typed access to one post's front matter, collecting located problems."""
 
@@ -778,5 +815,27 @@ class _FrontMatter:
                 moment = time(int(match.group(2)), int(match.group(3)))
             return datetime.combine(day, moment, zone)
         except ValueError:
-            self.problem(key, "content.bad_date", value=value)
+            message, values = _why_no_date(match, self._)
+            self.problem(key, message, None, value=value, **values)
             return None
+
+
+def _why_no_date(match: re.Match[str] | None, _: Translator) -> tuple[str, dict[str, object]]:
+    """The message for a date that cannot be read, and its values (issue 21).
+
+    `2026-02-31` is written right but names a day that does not exist: saying "write
+    YEAR-MONTH-DAY" would send the teacher looking for the wrong mistake. `31-02-2026`
+    is written wrongly, and gets that message.
+    """
+    if match is None:
+        return "content.bad_date", {}
+    year, month, day = (int(part) for part in match.group(1).split("-"))
+    if year < 1:
+        return "content.bad_date", {}
+    if not 1 <= month <= 12:
+        return "firstweek.date.no_month", {"month": month}
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return "firstweek.date.no_day", {"days": days,
+                                         "month": _.month(datetime(year, month, 1))}
+    return "firstweek.date.no_time", {}
