@@ -22,11 +22,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route
 
 from generator.build import build
-from tests.browser import chromium, serve_folder
+from tests.browser import PHONE, chromium, serve_folder
 from tests.conftest import REPO, copy_example
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 POST = "guru/endang/2026-08-24-fungsi-invers/index.html"
 """A Markdown post with a table, an SVG figure and a link to the school's e-learning."""
 PAGES = {

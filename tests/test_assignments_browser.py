@@ -18,14 +18,13 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
-from tests.browser import chromium, serve_folder
+from tests.browser import PHONE, chromium, phone_page, serve_folder
 from tests.conftest import copy_example
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CLASSES = ("x-ipa-1", "x-ipa-2", "x-ips-1", "xi-mipa-1", "xi-mipa-2", "xi-ips-1",
            "xii-mipa-1", "xii-mipa-2", "xii-ips-1")
@@ -58,19 +57,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A phone-sized page with JavaScript off; console errors (CSP included) fail the test."""
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    yield page
-    context.close()
-    assert errors == []
+    with phone_page(browser) as page:
+        yield page
 
 
 def open_fitting(page: Page, url: str) -> None:

@@ -6,14 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
-from tests.browser import chromium, serve_folder
+from tests.browser import PHONE, chromium, phone_page, serve_folder
 from tests.conftest import FIXTURES, copy_site
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="module")
@@ -32,19 +31,8 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A phone-sized page with JavaScript off; console errors (CSP included) fail the test."""
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    yield page
-    context.close()
-    assert errors == []
+    with phone_page(browser) as page:
+        yield page
 
 
 def assert_styled_and_fits_phone(page: Page) -> None:
