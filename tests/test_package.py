@@ -70,13 +70,14 @@ def test_the_sdist_and_wheel_carry_everything_and_pass_twine_check(dist: Path) -
 def venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A fresh venv holding the wheel, installed from its file; yields its bin folder."""
     folder = tmp_path_factory.mktemp("venv") / "venv"
-    run(sys.executable, "-m", "venv", "--without-pip", folder, cwd=folder.parent)
+    # With its own pip, as a school makes one (this suite's venv, made by uv, has none).
+    run(sys.executable, "-m", "venv", folder, cwd=folder.parent)
     python = folder / "bin" / "python"
     site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",
                     cwd=folder).stdout.strip())
     (site / "test-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
-        "--no-index", dist / f"{NAME}-py3-none-any.whl", cwd=folder)
+    run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+        dist / f"{NAME}-py3-none-any.whl", cwd=folder)
     yield folder / "bin"
 
 
@@ -112,9 +113,8 @@ def test_the_wheel_in_a_fresh_venv_starts_and_builds_a_school(venv: Path, tmp_pa
 def test_installed_from_an_index_the_school_pins_the_version(venv: Path, dist: Path,
                                                              tmp_path: Path) -> None:
     # --find-links stands in for PyPI: pip records no direct URL for an index's package.
-    run(sys.executable, "-m", "pip", "--python", venv / "python", "install", "--quiet",
-        "--no-deps", "--no-index", "--find-links", dist, "--force-reinstall",
-        f"mading=={__version__}", cwd=tmp_path)
+    run(venv / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+        "--find-links", dist, "--force-reinstall", f"mading=={__version__}", cwd=tmp_path)
     init = run(venv / "mading", "init", "sekolah", cwd=tmp_path, env=school_env())
     assert init.stderr == ""
     assert (tmp_path / "sekolah" / "requirements.txt").read_text() == \
