@@ -35,8 +35,9 @@ def test_a_teacher_added_a_minute_ago_is_not_inactive(tiny_site: Path) -> None:
         in lines
     assert "eko-prasetyo — hanya tulisan Markdown — belum ada tulisan" in lines
     assert not [line for line in lines if "LAMA TIDAK MENULIS" in line]
-    assert lines[-1] == ("5 guru: 0 feed bermasalah, 1 belum pernah berhasil diambil, "
-                         "0 lama tidak menulis")
+    # The summary closes the teachers' lines; the blog assignments follow it.
+    assert ("5 guru: 0 feed bermasalah, 1 belum pernah berhasil diambil, "
+            "0 lama tidak menulis") in lines
 
 
 def test_a_teacher_whose_last_post_is_old_is_inactive(tiny_site: Path) -> None:
@@ -46,5 +47,5 @@ def test_a_teacher_whose_last_post_is_old_is_inactive(tiny_site: Path) -> None:
     lines = result.stdout.splitlines()
     assert [line.split(" — ")[0] for line in lines if line.endswith("LAMA TIDAK MENULIS")] \
         == ["sari", "budi", "rina-kartika"]
-    assert lines[-1] == ("3 guru: 0 feed bermasalah, 0 belum pernah berhasil diambil, "
-                         "3 lama tidak menulis")
+    assert ("3 guru: 0 feed bermasalah, 0 belum pernah berhasil diambil, "
+            "3 lama tidak menulis") in lines
