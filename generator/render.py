@@ -33,7 +33,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from generator import syndication
+from generator import syndication, wall_pages
 from generator.cache import PageRecord, code_fingerprint
 from generator.clock import TimeValues, shown
 from generator.i18n import Translator
@@ -164,6 +164,7 @@ class Renderer:
             build_date=self.build_date,
             page_content=page_content, cached=self.cached,
             content_security_policy=content_security_policy(self.site.embed_hosts),
+            **wall_pages.template_globals(self),
         )
         self.env.filters.update(self._filters)
         self.env.globals.update(self._globals)
@@ -681,7 +682,8 @@ def _school_parts(r: Renderer) -> list[Part]:
             partial(_classes_index, r),
             *(partial(_class_files, r, name)
               for name in _class_names(site.classes, r.index.by_class)),
-            partial(_directory_files, r, teaching)]
+            partial(_directory_files, r, teaching),
+            *wall_pages.school_parts(r)]
 
 
 def _home_files(r: Renderer, teaching: Mapping[str, list[Teacher]]) -> Iterator[OutputFile]:
@@ -780,6 +782,7 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
         yield from _listing(r, r.layout.tag(teacher, tag), "teacher.html", teacher.name,
                             tagged, feeds=False, heading=r._("page.tag_title", tag=tag),
                             **context)
+    yield from wall_pages.teacher_files(r, teacher)
     photo = r.layout.photo(teacher)
     if photo and teacher.photo:
         yield OutputFile(photo, source=teacher.photo)
