@@ -10,6 +10,7 @@ plain values (a page's context is fingerprinted to know when it must be made aga
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ def template_globals(r: Renderer) -> dict[str, Any]:
         "absolute": partial(syndication.absolute, r.portal),
         "today": lambda: r._watch.note("today", "", r.clock.today()),
         "week_page": week_page, "teacher_poster": partial(teacher_poster, r.layout),
+        "short_month": partial(_short_month, r.site.school.language),
     }
 
 
@@ -115,5 +117,10 @@ def _detail(r: Renderer, post: Post) -> str:
     return f"{subjects}, {deadline}" if subjects else deadline
 
 
-def _short_day(r: Renderer, day: Any) -> str:
+def _short_month(language: str, month: str) -> str:
+    """`2026-11` -> `Nov`, under a bar of a teacher's chart."""
+    return format_date(date.fromisoformat(month + "-01"), "LLL", locale=language)
+
+
+def _short_day(r: Renderer, day: date) -> str:
     return format_date(day, "d MMM", locale=r.site.school.language)

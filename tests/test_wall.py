@@ -25,6 +25,7 @@ from generator.wall import (
     semester_months,
     whatsapp_text,
 )
+from tests.site_checks import broken_relative_links
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)  # Saturday 16.00 in Jakarta
@@ -224,3 +225,24 @@ def test_a_week_page_with_its_css_and_scripts_weighs_under_15_kb_gzipped(built: 
     weight = sum(len(gzip.compress((page.parent / f).read_bytes(), 9))
                  for f in found) + len(gzip.compress(page.read_bytes(), 9))
     assert weight < 15 * 1024
+
+
+def test_a_teachers_micro_site_has_their_poster(tiny_site: Path) -> None:
+    site = tiny_site.parent
+    build(site / "site.yml", site / "solo", offline=True, now=NOW, teacher="sari")
+    poster = (site / "solo/poster/index.html").read_text(encoding="utf-8")
+    assert ">https://uji.sch.id/portal/<" in poster  # the micro-site is the whole build
+    assert 'href="poster/index.html"' in (site / "solo/index.html").read_text(encoding="utf-8")
+    assert broken_relative_links(site / "solo") == []
+
+
+def test_a_poster_for_a_preview_address_warns_before_it_is_printed(tiny_site: Path) -> None:
+    site = tiny_site.parent
+    text = (site / "site.yml").read_text(encoding="utf-8")
+    (site / "site.yml").write_text(text.replace("  url: https://uji.sch.id/portal/\n", ""),
+                                   encoding="utf-8")
+    build(site / "site.yml", site / "public", offline=True, now=NOW)
+    poster = (site / "public/poster/index.html").read_text(encoding="utf-8")
+    assert 'class="poster-preview"' in poster and "http://localhost:8000/" in poster
+    real = (site / "public/kelas/x-1/minggu-ini/index.html").read_text(encoding="utf-8")
+    assert "poster-preview" not in real
