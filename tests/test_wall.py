@@ -151,6 +151,8 @@ def test_every_class_has_its_week_with_text_for_whatsapp(built: Path) -> None:
         text = whatsapp_of(built / "kelas" / name / "minggu-ini" / "index.html")
         assert 0 < len(text) <= WHATSAPP_LIMIT
         assert text.endswith(f"https://uji.sch.id/portal/kelas/{name}/minggu-ini/")
+        class_page = (built / "kelas" / name / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../kelas/{name}/minggu-ini/index.html"' in class_page
     page = (built / "kelas/x-1/minggu-ini/index.html").read_text(encoding="utf-8")
     assert 'src="../../../assets/salin.js"' in page
     assert "https://wa.me/?text=" in page
