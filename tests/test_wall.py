@@ -15,6 +15,7 @@ import pytest
 
 from generator.build import build
 from generator.i18n import Translator
+from generator.layout import is_post_page
 from generator.models import Post, Subject, Teacher, pack_html
 from generator.wall import (
     WHATSAPP_LIMIT,
@@ -248,3 +249,16 @@ def test_a_poster_for_a_preview_address_warns_before_it_is_printed(tiny_site: Pa
     assert 'class="poster-preview"' in poster and "http://localhost:8000/" in poster
     real = (site / "public/kelas/x-1/minggu-ini/index.html").read_text(encoding="utf-8")
     assert "poster-preview" not in real
+
+
+def test_a_post_named_poster_leaves_the_teacher_their_poster(tiny_site: Path) -> None:
+    site = tiny_site.parent
+    (site / "content/sari/poster.md").write_text(
+        "---\ntitle: Poster Lomba\ndate: 2026-11-20\n---\n\nIsi.\n", encoding="utf-8")
+    build(site / "site.yml", site / "public", offline=True, now=NOW)
+    assert "Poster Lomba" not in (site / "public/guru/sari/poster/index.html").read_text(
+        encoding="utf-8")
+    assert "Poster Lomba" in (site / "public/guru/sari/poster-2/index.html").read_text(
+        encoding="utf-8")
+    assert not is_post_page("guru/sari/poster/index.html")
+    assert is_post_page("guru/sari/poster-2/index.html")
