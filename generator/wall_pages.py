@@ -86,8 +86,9 @@ def teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
 
 def _week_files(r: Renderer, name: str) -> Iterator[OutputFile]:
     week = wall.Week.of(r.portal.generated, r.zone)
-    posted = week.posted(r.index.by_class.get(name, ()))
     due = week.due(p for p in r.index.upcoming if name in p.classes)
+    # An assignment posted this week is listed once, with its deadline.
+    posted = [p for p in week.posted(r.index.by_class.get(name, ())) if p not in due]
     base = week_page(name)
     _ = r._
     text = wall.whatsapp_text(
@@ -95,7 +96,7 @@ def _week_files(r: Renderer, name: str) -> Iterator[OutputFile]:
           since=_short_day(r, week.since.date()), until=_short_day(r, week.today)),
         [wall.Line(p.title, _detail(r, p), _address(r, p)) for p in due],
         [wall.Line(p.title, ", ".join(s.name for s in p.subjects), _address(r, p))
-         for p in posted if p not in due],
+         for p in posted],
         syndication.absolute(r.portal, base), _)
     yield r.page(base + "index.html", "week.html", name=name, posted=posted, due=due,
                  since=week.since, text=text)

@@ -262,3 +262,18 @@ def test_a_post_named_poster_leaves_the_teacher_their_poster(tiny_site: Path) ->
         encoding="utf-8")
     assert not is_post_page("guru/sari/poster/index.html")
     assert is_post_page("guru/sari/poster-2/index.html")
+
+
+def test_an_assignment_posted_this_week_is_listed_once_with_its_deadline(
+        tiny_site: Path) -> None:
+    site = tiny_site.parent
+    (site / "content/sari/2026-11-20-latihan.md").write_text(
+        "---\ntitle: Latihan Soal Fungsi\ndate: 2026-11-20\nclasses: [X-1]\nkind: tugas\n"
+        "due: 2026-11-25\n---\n\nIsi.\n", encoding="utf-8")
+    build(site / "site.yml", site / "public", offline=True, now=NOW)
+    week = site / "public/kelas/x-1/minggu-ini/index.html"
+    main = week.read_text(encoding="utf-8").split("<main")[1].split('class="whatsapp"')[0]
+    assert main.count(">Latihan Soal Fungsi</a>") == 1
+    text = whatsapp_of(week)
+    assert text.count("Latihan Soal Fungsi") == 1
+    assert text.index("Latihan Soal Fungsi") < text.index("*Baru diunggah guru:*")
