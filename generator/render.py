@@ -33,7 +33,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from generator import syndication, wall_pages
+from generator import syndication
 from generator.cache import PageRecord, code_fingerprint
 from generator.clock import TimeValues, shown
 from generator.i18n import Translator
@@ -49,6 +49,9 @@ from generator.models import (
 )
 from generator.search import plan_parts
 from generator.slugs import fold
+from generator.wall_pages import school_parts as wall_parts
+from generator.wall_pages import teacher_files as wall_files
+from generator.wall_pages import template_globals as wall_globals
 
 HOME_LATEST = 12
 HOME_PER_SUBJECT = 3
@@ -164,7 +167,7 @@ class Renderer:
             build_date=self.build_date,
             page_content=page_content, cached=self.cached,
             content_security_policy=content_security_policy(self.site.embed_hosts),
-            **wall_pages.template_globals(self),
+            **wall_globals(self),
         )
         self.env.filters.update(self._filters)
         self.env.globals.update(self._globals)
@@ -683,7 +686,7 @@ def _school_parts(r: Renderer) -> list[Part]:
             *(partial(_class_files, r, name)
               for name in _class_names(site.classes, r.index.by_class)),
             partial(_directory_files, r, teaching),
-            *wall_pages.school_parts(r)]
+            *wall_parts(r)]
 
 
 def _home_files(r: Renderer, teaching: Mapping[str, list[Teacher]]) -> Iterator[OutputFile]:
@@ -782,7 +785,7 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
         yield from _listing(r, r.layout.tag(teacher, tag), "teacher.html", teacher.name,
                             tagged, feeds=False, heading=r._("page.tag_title", tag=tag),
                             **context)
-    yield from wall_pages.teacher_files(r, teacher)
+    yield from wall_files(r, teacher)
     photo = r.layout.photo(teacher)
     if photo and teacher.photo:
         yield OutputFile(photo, source=teacher.photo)
