@@ -247,3 +247,23 @@ def test_the_week_prints_without_the_whatsapp_block(browser: Browser, school: Pa
         assert pdf_pages(pdf) <= 2
     finally:
         page.context.close()
+
+
+def test_the_principal_finds_activity_from_the_directory_on_disk(
+        browser: Browser, school: Path) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page, errors = open_page(context, (school / "guru/index.html").as_uri())
+        assert page.locator(".site-header nav").get_by_text("Keaktifan").count() == 0
+        page.locator("main").get_by_role("link", name="Keaktifan guru").click()
+        assert page.url.endswith("/keaktifan/index.html")
+        charts = page.locator("svg.chart[role=img]")
+        assert charts.count() == len(EXAMPLE.teachers)
+        label = charts.first.get_attribute("aria-label") or ""
+        assert "November 2026" in label
+        page.locator(".site-footer").get_by_role("link", name="Poster mading").click()
+        assert page.url.endswith("/poster/index.html")
+        assert page.locator("svg.qr").count() == 1 + len(EXAMPLE.teachers)
+        assert errors == []
+    finally:
+        context.close()
