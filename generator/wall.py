@@ -28,6 +28,9 @@ RECENT_DAYS = 30
 WHATSAPP_LIMIT = 1000
 """Characters of the text for a class's WhatsApp group: short enough to read on a phone
 without "Read more", and to paste whole."""
+WEEK_POSTS_SHOWN = 20
+"""New posts listed on a class's week page; the rest are counted and left to the class's
+page, so that the week stays one short page (issue 24: under 15 KB gzipped)."""
 TITLE_LIMIT = 90
 """A title longer than this is cut in the WhatsApp text: one post must not fill it."""
 

@@ -98,7 +98,9 @@ def _week_files(r: Renderer, name: str) -> Iterator[OutputFile]:
         [wall.Line(p.title, ", ".join(s.name for s in p.subjects), _address(r, p))
          for p in posted],
         syndication.absolute(r.portal, base), _)
-    yield r.page(base + "index.html", "week.html", name=name, posted=posted, due=due,
+    yield r.page(base + "index.html", "week.html", name=name,
+                 posted=posted[:wall.WEEK_POSTS_SHOWN],
+                 more=max(0, len(posted) - wall.WEEK_POSTS_SHOWN), due=due,
                  since=week.since, text=text)
 
 

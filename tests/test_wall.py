@@ -277,3 +277,19 @@ def test_an_assignment_posted_this_week_is_listed_once_with_its_deadline(
     text = whatsapp_of(week)
     assert text.count("Latihan Soal Fungsi") == 1
     assert text.index("Latihan Soal Fungsi") < text.index("*Baru diunggah guru:*")
+
+
+def test_a_busy_week_stays_one_short_page(tiny_site: Path) -> None:
+    site = tiny_site.parent
+    for number in range(40):
+        (site / f"content/sari/2026-11-20-catatan-{number}.md").write_text(
+            f"---\ntitle: Catatan Pelajaran Nomor {number} yang Judulnya Cukup Panjang\n"
+            "date: 2026-11-20\nclasses: [X-1]\n---\n\nIsi.\n", encoding="utf-8")
+    build(site / "site.yml", site / "public", offline=True, now=NOW)
+    page = site / "public/kelas/x-1/minggu-ini/index.html"
+    html_text = page.read_text(encoding="utf-8")
+    assert html_text.count(">Catatan Pelajaran Nomor") == 20
+    # 40, and the tiny school's own two of the week: 42 posted, 20 shown.
+    assert "…dan 22 tulisan lain minggu ini, di halaman kelas" in html_text
+    assert len(whatsapp_of(page)) <= WHATSAPP_LIMIT
+    assert len(gzip.compress(page.read_bytes(), 9)) < 5 * 1024
