@@ -85,30 +85,25 @@ def whatsapp_text(heading: str, due: Sequence[Line], posted: Sequence[Line],
     counted in the last line, which links the week page where all of it is.
     """
     footer_all = _("wall.whatsapp.all", address=more_address)
-    sections: list[tuple[str, Sequence[Line]]] = [
-        (_("wall.whatsapp.due"), due), (_("wall.whatsapp.posted"), posted)]
     if not due and not posted:
         return _fit(f"{heading}\n\n{_('wall.whatsapp.nothing')}\n\n{footer_all}")
-    text = heading
-    left = len(due) + len(posted)
-    for title, lines in sections:
-        if not lines:
-            continue
-        block = f"\n\n{title}"
-        for line in lines:
-            item = f"\n- {_cut(line.title)}{' (' + line.detail + ')' if line.detail else ''}" \
-                   f"\n  {line.address}"
-            footer = _("wall.whatsapp.more", count=left - 1, address=more_address)
-            if len(text + block + item) + 2 + len(footer if left > 1 else footer_all) > \
-                    WHATSAPP_LIMIT:
-                break
-            block += item
-            left -= 1
-        if block != f"\n\n{title}":
-            text += block
-    footer = footer_all if left == 0 else _("wall.whatsapp.more", count=left,
-                                            address=more_address)
-    return _fit(f"{text}\n\n{footer}")
+
+    def footer(left: int) -> str:
+        return footer_all if left == 0 else _("wall.whatsapp.more", count=left,
+                                              address=more_address)
+
+    titles = {"due": _("wall.whatsapp.due"), "posted": _("wall.whatsapp.posted")}
+    lines = [("due", line) for line in due] + [("posted", line) for line in posted]
+    text, opened, shown = heading, "", 0
+    for section, line in lines:
+        # The first line that does not fit ends the list: the footer counts the tail.
+        item = "" if section == opened else f"\n\n{titles[section]}"
+        item += f"\n- {_cut(line.title)}{' (' + line.detail + ')' if line.detail else ''}" \
+                f"\n  {line.address}"
+        if len(text + item) + 2 + len(footer(len(lines) - shown - 1)) > WHATSAPP_LIMIT:
+            break
+        text, opened, shown = text + item, section, shown + 1
+    return _fit(f"{text}\n\n{footer(len(lines) - shown)}")
 
 
 def _cut(title: str) -> str:

@@ -293,3 +293,15 @@ def test_a_busy_week_stays_one_short_page(tiny_site: Path) -> None:
     assert "…dan 22 tulisan lain minggu ini, di halaman kelas" in html_text
     assert len(whatsapp_of(page)) <= WHATSAPP_LIMIT
     assert len(gzip.compress(page.read_bytes(), 9)) < 5 * 1024
+
+
+def test_whatsapp_text_shows_the_head_of_the_list_and_counts_its_tail() -> None:
+    """A short post never slips in after an assignment that did not fit: "and 3 more"
+    are then the last three, not some from the middle."""
+    due = [line(n) for n in range(1, 9)]
+    posted = [Line("Pendek", "", "https://a.id/p/")]
+    text = whatsapp_text("X-1", due, posted, "https://a.id/w/", Translator("id"))
+    shown = re.findall(r"nomor (\d+) ", text)
+    assert shown == [str(n) for n in range(1, len(shown) + 1)]
+    assert "Pendek" not in text
+    assert text.endswith(f"…dan {9 - len(shown)} lagi: https://a.id/w/")
