@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build test test-latest lock lint chromium screenshot clean bench-peers fuzz
+.PHONY: serve build test test-latest lock lint chromium zbar screenshot clean bench-peers fuzz
 
 # Installs come from uv.lock (exact versions, with hashes), so that a new upstream
 # release never turns main red; pyproject.toml keeps the lower bounds, and Dependabot
@@ -36,7 +36,7 @@ build: $(STAMP)
 	$(BIN)/mading build --offline
 
 ## Lint, type-check and run the whole test suite (browser tests included)
-test: $(STAMP) chromium
+test: $(STAMP) chromium zbar
 	$(BIN)/ruff check generator tests docs fuzz
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -44,7 +44,7 @@ test: $(STAMP) chromium
 ## The same suite against the newest release of every dependency (what Dependabot's
 ## pull requests bring), in a venv of its own, without touching uv.lock
 LATEST := .venv-latest
-test-latest: chromium | $(UV)
+test-latest: chromium zbar | $(UV)
 	rm -rf $(LATEST)
 	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
 	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade -e '.[test,fuzz]'
@@ -60,6 +60,11 @@ lint: $(STAMP)
 chromium:
 	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-core)
+
+## zbarimg, which reads back the posters' QR codes in the browser tests (tests/test_wall_browser.py)
+zbar:
+	@command -v zbarimg >/dev/null || ($(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends zbar-tools)
 
 ## The README's screenshot of the example portal
 screenshot: $(STAMP) chromium

@@ -94,12 +94,19 @@ class TimeValues:
         """The build's date, as the home page's footer shows it."""
         return self._.date(self.now.astimezone(ZoneInfo(self.site.school.timezone)), style)
 
+    def today(self) -> str:
+        """The build's day in the school's time zone (`2026-12-07`): what the pages of a
+        week or a semester (generator/wall.py) are made for."""
+        return self.now.astimezone(ZoneInfo(self.site.school.timezone)).date().isoformat()
+
     def replay(self, name: str, argument: str) -> str:
         """A recorded value (`name`, `argument`) as it reads now, as `shown` records it."""
         if name == "relative":
             return shown(self.relative(datetime.fromisoformat(argument)))
         if name == "build_date":
             return shown(self.build_date(argument))
+        if name == "today":
+            return shown(self.today())
         if argument not in self._teachers:
             return "\0gone"
         if name == "active":

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from generator.models import Post, Teacher
 from generator.slugs import slugify
 
-RESERVED_POST_SLUGS = frozenset({"arsip", "label", "halaman"})
+RESERVED_POST_SLUGS = frozenset({"arsip", "label", "halaman", "poster"})
 """Folder names inside a teacher's folder that the micro-site's own pages use."""
 POST_PAGES = "guru/*/*/index.html"
 """The portal's post pages as a glob (Pagefind's `--glob`): `guru/TEACHER/POST/index.html`.
-No other page is that deep under one teacher: theirs sit in `arsip/`, `label/`, `halaman/`."""
-_POST_PAGE = re.compile(r"guru/[^/]+/[^/]+/index\.html")
+No other page is that deep under one teacher, but for their poster (`poster/`, which
+has no `data-pagefind-body`, so Pagefind leaves it out): theirs sit in `arsip/`,
+`label/`, `halaman/`."""
+_POST_PAGE = re.compile(r"guru/[^/]+/(?!poster/)[^/]+/index\.html")
 
 
 def is_post_page(path: str) -> bool:

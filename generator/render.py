@@ -51,6 +51,9 @@ from generator.models import (
 )
 from generator.search import plan_parts
 from generator.slugs import fold
+from generator.wall_pages import school_parts as wall_parts
+from generator.wall_pages import teacher_files as wall_files
+from generator.wall_pages import template_globals as wall_globals
 
 HOME_LATEST = 12
 HOME_PER_SUBJECT = 3
@@ -177,6 +180,7 @@ class Renderer:
             build_date=self.build_date,
             page_content=page_content, cached=self.cached,
             content_security_policy=content_security_policy(self.site.embed_hosts),
+            **wall_globals(self),
         )
         self.env.filters.update(self._filters)
         self.env.globals.update(self._globals)
@@ -709,7 +713,8 @@ def _school_parts(r: Renderer) -> list[Part]:
             partial(_classes_index, r),
             *(partial(_class_files, r, name)
               for name in _class_names(site.classes, r.index.by_class)),
-            partial(_directory_files, r, teaching)]
+            partial(_directory_files, r, teaching),
+            *wall_parts(r)]
 
 
 def _home_files(r: Renderer, teaching: Mapping[str, list[Teacher]]) -> Iterator[OutputFile]:
@@ -843,6 +848,7 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
         yield from _listing(r, r.layout.tag(teacher, tag), "teacher.html", teacher.name,
                             by_tag[tag], feeds=False, heading=r._("page.tag_title", tag=tag),
                             **context)
+    yield from wall_files(r, teacher)
     photo = r.layout.photo(teacher)
     if photo and teacher.photo_content is not None:
         yield OutputFile(photo, teacher.photo_content)  # an SVG, cleaned (issue 26)

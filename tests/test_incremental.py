@@ -19,8 +19,10 @@ from generator.build import BuildReport, build
 from tests.conftest import copy_example
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
-ALWAYS_RENDERED = {"index.html"}
-"""Made again when the day changes: the home page shows the build date."""
+ALWAYS_RENDERED = {"index.html", "keaktifan/index.html",
+                   *(f"kelas/{name}/minggu-ini/index.html" for name in ("x-1", "x-2", "xi-1"))}
+"""Made again when the day changes: the home page shows the build date; teacher activity
+and each class's week (the tiny school's classes) are as of the build's day."""
 LISTS_EVERY_POST = {"sitemap.xml"}
 """Made again whenever any post changes: it lists every post's address and date."""
 POST = Path("content/sari/2026-11-18-persamaan-kuadrat.md")

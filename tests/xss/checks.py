@@ -20,9 +20,11 @@ from generator.sanitize import _MATH_TAGS
 THEME_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "header", "nav", "main",
               "footer", "section", "article", "form", "label", "input", "button", "select",
               "option", "iframe", "img", "time", "span", "p", "a", "ul", "ol", "li", "h1", "h2",
-              "h3", "strong"}
+              "h3", "strong",
+              # the wall pages (issue 24): QR codes and charts drawn as SVG, WhatsApp text
+              "svg", "path", "rect", "text", "textarea"}
 ALLOWED_TAGS = THEME_TAGS | set(nh3.ALLOWED_TAGS) | _MATH_TAGS
-SCRIPTS = ("assets/waktu.js", "assets/cari.js")
+SCRIPTS = ("assets/waktu.js", "assets/cari.js", "assets/salin.js")
 """The only scripts a page may load: the theme's own, by a relative `src`."""
 URL_ATTRIBUTES = {"href", "src", "cite", "action", "formaction", "data", "poster", "background",
                   "srcset", "xlink:href", "ping", "longdesc", "dynsrc", "lowsrc", "manifest"}
@@ -33,7 +35,7 @@ FORBIDDEN_ATTRIBUTES = {"style", "srcdoc", "formaction", "action", "srcset", "po
                         "background", "dynsrc", "lowsrc", "longdesc", "ping", "xlink:href",
                         "data", "autofocus", "contenteditable", "sandbox", "target", "is",
                         "form", "usemap"}
-META = {"charset", "viewport", "referrer", "description", "content-security-policy"}
+META = {"charset", "viewport", "referrer", "description", "content-security-policy", "robots"}
 _ID = re.compile(r"\b1[0-2]\d\d\b")
 _LEADING = "".join(chr(c) for c in range(0x21))
 
@@ -110,7 +112,9 @@ class _PageScan(HTMLParser):
             self.seen_title = True
         if tag in ("form", "input", "button", "select") and not self.page.endswith(
                 "cari/index.html") and not (tag == "input" and values.get("type") == "checkbox"
-                                            and "disabled" in values):
+                                            and "disabled" in values) and not (
+                tag == "button" and self.page.endswith("minggu-ini/index.html")
+                and values.get("type") == "button"):  # the WhatsApp text's copy button
             self.found(f"form control outside the search page: {shown[:300]}")
         if tag == "link" and values.get("rel") not in ("stylesheet", "icon", "alternate"):
             self.found(f"link not of the theme: {shown[:300]}")
