@@ -30,6 +30,8 @@ from generator.roster import import_teachers
 from generator.scaffold import init_school
 from generator.sources.content import read_content
 from generator.sources.feeds import is_url
+from generator.sources.images import ImageStore
+from generator.sources.images import problems as image_problems
 from generator.write import OutputWriteError
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
@@ -203,7 +205,29 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     broken = sum(line.broken for line in lines)
     print(_("cli.report.summary", teachers=len(lines), broken=broken,
             stale=sum(line.stale for line in lines)))
+    _report_images(site, _)
     return EXIT_ATTENTION if args.strict and broken else EXIT_OK
+
+
+def _report_images(site: Site, _: Translator) -> None:
+    """Pictures shown as links (not fetched) and originals dropped for space (issue 27)."""
+    store = ImageStore(site.images_dir)
+    records = store.records()
+    if not records:
+        return
+    failed = dropped = 0
+    for image in image_problems(store):
+        if image.hash is None:
+            failed += 1
+            print(_("lowdata.report_failed", teacher=image.teacher, url=image.url,
+                    error=image.error or "?"))
+        else:
+            dropped += 1
+            print(_("lowdata.report_dropped", teacher=image.teacher, url=image.url))
+    kept = {image.hash: image.bytes for image in records.values()
+            if image.hash is not None and not image.dropped}
+    print(_("lowdata.report_summary", kept=len(kept), failed=failed, dropped=dropped,
+            size=f"{sum(kept.values()) / (1024 * 1024):.1f} MB"))
 
 
 def _export(site: Site, args: argparse.Namespace, _: Translator) -> int:

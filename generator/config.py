@@ -24,13 +24,22 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from generator import fast_yaml
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import PortalSettings, School, Site, Subject, Teacher, personal_name
+from generator.models import (
+    ImageSettings,
+    PortalSettings,
+    School,
+    Site,
+    Subject,
+    Teacher,
+    personal_name,
+)
 from generator.paths import inside, is_hidden, shown, usable
 from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
 SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
-TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal")
+TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal", "images")
+IMAGES_KEYS = ("local",)
 PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
 TEACHER_KEYS = ("name", "slug", "subjects", "classes", "blog", "photo", "bio", "links")
@@ -299,11 +308,12 @@ def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
     teachers = _teachers(check, data, subjects, classes)
     embeds = _embeds(check, data)
     settings = _portal(check, data)
+    images = _images(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
-                embed_hosts=embeds, portal=settings,
+                embed_hosts=embeds, portal=settings, images=images,
                 root=root, config_file=config_file.resolve())
 
 
@@ -394,6 +404,22 @@ def _portal(check: _Checker, data: dict[Any, Any]) -> PortalSettings:
             value = getattr(defaults, key)
         values[key] = value
     return PortalSettings(**values)
+
+
+def _images(check: _Checker, data: dict[Any, Any]) -> ImageSettings:
+    """Whether posts' pictures are kept and shown as local, right-sized copies."""
+    raw = data.get("images")
+    if raw is None:
+        return ImageSettings()
+    if not isinstance(raw, dict):
+        check.problem(key_line(data, "images"), "lowdata.bad_images")
+        return ImageSettings()
+    check.unknown_keys(raw, IMAGES_KEYS, "images.")
+    local = raw.get("local", True)
+    if not isinstance(local, bool):
+        check.problem(key_line(raw, "local"), "lowdata.bad_local", value=local)
+        return ImageSettings()
+    return ImageSettings(local=local)
 
 
 def _embeds(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
