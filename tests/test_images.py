@@ -8,8 +8,8 @@ import random
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -270,7 +270,8 @@ def test_local_copies_can_be_turned_off(tmp_path: Path, httpserver: HTTPServer) 
     ("images:\n  local: ya\n",
      "site.yml:12: images.local: harus true (simpan salinan lokal, bawaan) atau false "
      "(tampilkan gambar dari blog guru), bukan 'ya'"),
-    ("images:\n  locl: false\n", "site.yml:12: kunci 'images.locl' tidak dikenal (maksud Anda: 'local'?)"),
+    ("images:\n  locl: false\n",
+     "site.yml:12: kunci 'images.locl' tidak dikenal (maksud Anda: 'local'?)"),
     ("images: false\n", "site.yml:11: images: harus berupa pemetaan seperti {local: true}"),
 ])
 def test_images_option_is_checked(tmp_path: Path, httpserver: HTTPServer, text: str,
