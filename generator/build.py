@@ -133,6 +133,11 @@ def build(config_file: Path, output: Path, offline: bool = False,
         cache.keep_snapshot(output, None)  # until this build is complete
         content = read_content(site, cache)
         problems = content.problems
+        if site.images.local and not offline:
+            # The thumbnails of videos in Markdown posts (`mading fetch` reads no
+            # Markdown): fetched once, like a feed's pictures.
+            fetch_images(ImageStore(site.images_dir), content.entries, limits, image_limits,
+                         now)
         portal = load_portal(site, now, content.entries)
         del content  # the posts live on in the portal; the entries need not
         pictures = prepare_pictures(portal.posts, ImageStore(site.images_dir),

@@ -108,8 +108,10 @@ def prepare_pictures(posts: Iterable[Post], store: ImageStore,
     for post in posts:
         pictures: list[Picture] = []
         html = post.content_html
-        if local and post.origin == "feed":
+        if local:
             for url in post_images(html):
+                if post.origin != "feed" and not url.startswith("youtube:"):
+                    continue
                 record = records.get(url)
                 if record is None:
                     continue

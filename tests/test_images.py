@@ -182,6 +182,22 @@ def test_video_is_a_link_until_tapped(blog: Blog) -> None:
     assert f'data-player="https://www.youtube-nocookie.com/embed/{VIDEO}?autoplay=1"' in page
 
 
+def test_a_markdown_youtube_line_gets_its_thumbnail(blog: Blog) -> None:
+    post = blog.site / "content" / "sari" / "2026-11-18-video-fungsi.md"
+    post.parent.mkdir(parents=True)
+    other = "aBcDeFgHiJk"
+    blog.server.expect_request(f"/vi/{other}/hqdefault.jpg").respond_with_data(
+        thumbnail(), content_type="image/jpeg")
+    post.write_text("---\ntitle: Video fungsi\ndate: 2026-11-18\n---\n\nTonton dulu.\n\n"
+                    f"https://www.youtube.com/watch?v={other}\n")
+    blog.build()
+    page = (blog.output / "guru/sari/2026-11-18-video-fungsi/index.html").read_text()
+    assert '<figure class="video with-thumbnail">' in page
+    assert 'width="480" height="360" loading="lazy"' in page
+    assert "<iframe" not in page
+    assert blog.asked(f"/vi/{other}/hqdefault.jpg") == 1
+
+
 def test_a_picture_that_cannot_be_fetched_is_a_link_and_reported(
         tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

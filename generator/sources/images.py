@@ -220,13 +220,15 @@ def identify(body: bytes) -> tuple[str, int, int]:
 
 def wanted(entries: Iterable[Entry], known: dict[str, StoredImage],
            limits: ImageLimits) -> list[tuple[str, str]]:
-    """(teacher, address) of the pictures to fetch: those of `entries` not yet stored
-    nor given up on, at most `limits.per_post` a post and `limits.per_update` in all."""
+    """(teacher, key) of the pictures to fetch: those of `entries` not yet stored nor
+    given up on, at most `limits.per_post` a post and `limits.per_update` in all."""
     found: dict[str, str] = {}
     for entry in entries:
+        keys = post_images(entry.content_html)
         if entry.origin != "feed":
-            continue
-        for url in post_images(entry.content_html)[:limits.per_post]:
+            # A Markdown post's pictures are its own files; its videos' thumbnails are not.
+            keys = [key for key in keys if key.startswith("youtube:")]
+        for url in keys[:limits.per_post]:
             record = known.get(url)
             if record is not None and (record.hash is not None or record.tries >= MAX_TRIES):
                 continue
