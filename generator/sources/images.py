@@ -63,8 +63,9 @@ class ImageLimits:
     per_post: int = 12
     per_update: int = 600
     """New downloads in one update; the rest come at the next ones."""
-    total_bytes: int = 1024 * 1024 * 1024
-    """Originals kept, in all: a GitHub repository should stay under a few GB."""
+    total_bytes: int = 500 * 1024 * 1024
+    """Originals kept, in all: they live on the repository's mading-data branch, and
+    GitHub asks that a repository stay well under 1 GB."""
     teacher_bytes: int = 100 * 1024 * 1024
     """Originals kept for one teacher: one teacher's albums must not crowd out the rest."""
     timeout: float = 20.0
