@@ -18,8 +18,11 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,6 +107,7 @@ def prepare_pictures(posts: Iterable[Post], store: ImageStore,
     blogs, with the size the store knows, if any; a Markdown post's own pictures are
     still resized (they are the school's files)."""
     records = store.records() if local else {}
+    _make_missing(store, records.values())
     found: dict[str, tuple[Picture, ...]] = {}
     for post in posts:
         pictures: list[Picture] = []
@@ -129,6 +133,28 @@ def prepare_pictures(posts: Iterable[Post], store: ImageStore,
         if pictures:
             found[picture_key(post)] = tuple(pictures)
     return found
+
+
+def _make_missing(store: ImageStore, records: Iterable[StoredImage]) -> None:
+    """The copies that fetched pictures lack, made on every core at once: Pillow lets go
+    of the GIL while it decodes, resizes and encodes, so threads suffice."""
+    missing = {}
+    for record in records:
+        original = store.original(record)
+        if original is not None and record.hash is not None and \
+                not (store.sized / f"{record.hash[:16]}.json").exists():
+            missing[record.hash] = original
+    if len(missing) < 2:
+        return
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for digest, original in missing.items():
+            pool.submit(_copies_of, store, digest, original)
+
+
+def _copies_of(store: ImageStore, digest: str, original: Path) -> None:
+    with suppress(OSError, ValueError):
+        made = make_copies(original, store.sized, digest[:16])
+        (store.sized / f"{digest[:16]}.json").write_text(json.dumps(made))
 
 
 def stored_picture(store: ImageStore, record: StoredImage) -> Picture | None:
