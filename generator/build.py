@@ -134,8 +134,8 @@ def build(config_file: Path, output: Path, offline: bool = False,
         content = read_content(site, cache)
         problems = content.problems
         if site.images.local and not offline:
-            # The thumbnails of videos in Markdown posts (`mading fetch` reads no
-            # Markdown): fetched once, like a feed's pictures.
+            # Pictures on the web and videos' thumbnails in Markdown posts (`mading
+            # fetch` reads no Markdown): fetched once, like a feed's.
             fetch_images(ImageStore(site.images_dir), content.entries, limits, image_limits,
                          now)
         portal = load_portal(site, now, content.entries)

@@ -190,6 +190,7 @@ class Renderer:
         """`page_content` with the post's pictures right-sized and its videos as
         facades that load the player on a tap (issue 27)."""
         labels = Labels(missing=self._("lowdata.picture_missing"),
+                        missing_alt=self._("lowdata.picture_missing_alt", alt="{alt}"),
                         play=self._("lowdata.play_video", title="{title}"))
         return localize(page_content(post), pictures, post.title, labels)
 

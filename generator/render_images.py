@@ -114,10 +114,12 @@ def prepare_pictures(posts: Iterable[Post], store: ImageStore,
         html = post.content_html
         if local:
             for url in post_images(html):
-                if post.origin != "feed" and not url.startswith("youtube:"):
-                    continue
                 record = records.get(url)
                 if record is None:
+                    # Not fetched (a feed file's, or over an update's cap): shown from the
+                    # blog it would be a request to another host before any tap.
+                    if not url.startswith("youtube:"):
+                        pictures.append(Picture(url, 0, 0, failed=True))
                     continue
                 picture = stored_picture(store, record)
                 if picture is not None:
@@ -325,7 +327,9 @@ class Labels:
     """The words a picture or video says, in the site's language."""
 
     missing: str
-    """Link text of a picture that could not be fetched and has no alt text."""
+    """Link text of a picture Mading holds no copy of, without alt text."""
+    missing_alt: str
+    """The same with its alt text, `{alt}` filled in."""
     play: str
     """The video facade's link, `{title}` filled in."""
 
@@ -333,18 +337,18 @@ class Labels:
 def localize(html: str, pictures: Iterable[Picture], title: str, labels: Labels) -> str:
     """A post's sanitized HTML with its pictures right-sized and its videos as facades."""
     by_src = {picture.src: picture for picture in pictures}
-    html = _IMG.sub(lambda match: _picture_html(match.group(0), by_src), html)
+    html = _IMG.sub(lambda match: _picture_html(match.group(0), by_src, labels), html)
     return _IFRAME.sub(lambda match: _video_html(match, by_src, title, labels), html)
 
 
-def _picture_html(tag: str, by_src: Mapping[str, Picture]) -> str:
+def _picture_html(tag: str, by_src: Mapping[str, Picture], labels: Labels) -> str:
     attributes = _attributes(tag)
     picture = by_src.get(attributes.get("src", ""))
     if picture is None:
         return tag
     alt = attributes.get("alt", "")
     if picture.failed:
-        text = _escape(alt) if alt else _escape(picture.src)
+        text = _escape(labels.missing_alt.format(alt=alt) if alt else labels.missing)
         return (f'<a class="picture-missing" href="{_escape(picture.src)}" '
                 f'rel="noopener noreferrer">{text}</a>')
     size = f' width="{picture.width}" height="{picture.height}"' if picture.width else ""

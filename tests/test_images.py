@@ -198,6 +198,40 @@ def test_a_markdown_youtube_line_gets_its_thumbnail(blog: Blog) -> None:
     assert blog.asked(f"/vi/{other}/hqdefault.jpg") == 1
 
 
+def test_a_teachers_markdown_photo_gets_right_sized_copies(tmp_path: Path,
+                                                           httpserver: HTTPServer) -> None:
+    write_site(tmp_path / "site", httpserver)
+    folder = tmp_path / "site" / "content" / "sari"
+    folder.mkdir(parents=True)
+    (folder / "papan.jpg").write_bytes(phone_photo(1))
+    (folder / "2026-11-18-papan.md").write_text(
+        "---\ntitle: Papan\ndate: 2026-11-18\n---\n\n![Papan tulis hari ini](papan.jpg)\n")
+    build(tmp_path / "site/site.yml", tmp_path / "public", offline=True, now=NOW)
+    page_folder = tmp_path / "public/guru/sari/2026-11-18-papan"
+    page = (page_folder / "index.html").read_text()
+    assert '<a class="picture" href="papan.jpg"><picture><source type="image/webp" ' \
+           'srcset="papan.' in page
+    assert 'alt="Papan tulis hari ini" width="2000" height="1500" loading="lazy"' in page
+    names = sorted(path.name for path in page_folder.iterdir())
+    assert len([name for name in names if name.endswith(".webp")]) == 3
+    assert (page_folder / "papan.jpg").read_bytes() == phone_photo(1)
+
+
+def test_an_unfetched_web_picture_is_a_link_not_a_request(tmp_path: Path,
+                                                          httpserver: HTTPServer) -> None:
+    """Built offline (or from a feed file), a picture Mading holds no copy of is not
+    shown from its blog: that would be a request to another host before any tap."""
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed(httpserver, ["/foto/1.jpg"]), content_type="application/rss+xml")
+    write_site(tmp_path / "site", httpserver)
+    site = tmp_path / "site"
+    build(site / "site.yml", site / "public", now=NOW, limits=QUICK,
+          image_limits=ImageLimits(per_update=0))
+    page = (site / "public/guru/sari" / POST_SLUG / "index.html").read_text()
+    assert "<img" not in page.split('<div class="content">')[1]
+    assert "Gambar di blog asli: Foto papan tulis 1</a>" in page
+
+
 def test_a_picture_that_cannot_be_fetched_is_a_link_and_reported(
         tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -212,7 +246,7 @@ def test_a_picture_that_cannot_be_fetched_is_a_link_and_reported(
     page = (site / "public/guru/sari" / POST_SLUG / "index.html").read_text()
     url = httpserver.url_for("/foto/hilang.jpg")
     assert f'<a class="picture-missing" href="{url}" rel="noopener noreferrer">' \
-           f"Foto papan tulis 1</a>" in page
+           f"Gambar di blog asli: Foto papan tulis 1</a>" in page
     assert "<img" not in page.split('<div class="content">')[1]
     monkeypatch.chdir(site)
     assert main(["report"]) == 0

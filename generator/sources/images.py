@@ -225,17 +225,13 @@ def wanted(entries: Iterable[Entry], known: dict[str, StoredImage],
     given up on, at most `limits.per_post` a post and `limits.per_update` in all."""
     found: dict[str, str] = {}
     for entry in entries:
-        keys = post_images(entry.content_html)
-        if entry.origin != "feed":
-            # A Markdown post's pictures are its own files; its videos' thumbnails are not.
-            keys = [key for key in keys if key.startswith("youtube:")]
-        for url in keys[:limits.per_post]:
+        for url in post_images(entry.content_html)[:limits.per_post]:
             record = known.get(url)
             if record is not None and (record.hash is not None or record.tries >= MAX_TRIES):
                 continue
-            found.setdefault(url, entry.teacher)
-            if len(found) >= limits.per_update:
+            if url not in found and len(found) >= limits.per_update:
                 return [(teacher, url) for url, teacher in found.items()]
+            found.setdefault(url, entry.teacher)
     return [(teacher, url) for url, teacher in found.items()]
 
 
