@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from generator.render_images import svg_size
 from generator.sources.fetch import FetchLimits
 from generator.sources.images import ImageLimits, ImageStore, bound_storage
 from tests.browser import chromium, serve_folder
+from tests.conftest import copy_example
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 QUICK = FetchLimits(timeout=5, deadline=30)
@@ -396,3 +398,33 @@ def test_store_index_is_sqlite(blog: Blog) -> None:
     with sqlite3.connect(blog.site / ".mading/images/index.sqlite") as db:
         rows = db.execute("SELECT count(*) FROM images WHERE hash IS NOT NULL").fetchone()
     assert rows == (4,)
+
+
+_LOADED = re.compile(r'<(?:img|source|script|iframe|video|audio|link)\b[^>]*>')
+_ADDRESSES = re.compile(r'\s(src|srcset|href)="([^"]*)"')
+
+
+def test_no_page_of_the_example_asks_another_host_before_a_tap(tmp_path: Path) -> None:
+    """Issue 27: what a page loads by itself (pictures, scripts, styles, frames) comes
+    from the portal; the example's blog pictures (on blogger.googleusercontent.com and
+    others, in its feed files) are links, its videos facades."""
+    site = copy_example(tmp_path / "site")
+    output = tmp_path / "public"
+    build(site, output, offline=True, now=NOW)
+    own = load_site(site).school.url
+    found = []
+    for page in sorted(output.rglob("*.html")):
+        for tag in _LOADED.findall(page.read_text()):
+            if tag.startswith("<link") and not re.search(r'rel="(stylesheet|icon)"', tag):
+                continue  # feeds announced, not loaded
+            for name, value in _ADDRESSES.findall(tag):
+                if name == "href" and not tag.startswith("<link"):
+                    continue
+                for address in value.split(","):
+                    address = address.strip()
+                    if address.startswith(("http:", "https:", "//")) and \
+                            not address.startswith(own):
+                        found.append(f"{page.relative_to(output)}: {address}")
+    assert found == []
+    assert "Gambar di blog asli: Bagan struktur analytical exposition" in "".join(
+        page.read_text() for page in output.glob("guru/*/*/index.html"))
