@@ -47,7 +47,14 @@ from generator.models import (
     Teacher,
     personal_name,
 )
-from generator.render_images import Labels, Picture, Pictures, localize, picture_key
+from generator.render_images import (
+    Labels,
+    Picture,
+    Pictures,
+    attachment_html,
+    localize,
+    picture_key,
+)
 from generator.search import plan_parts
 from generator.slugs import fold
 
@@ -165,7 +172,8 @@ class Renderer:
             kind_label=lambda kind: self._(f"kind.{kind}"), class_slug=class_slug,
             active=self.active, share_link=self.share_link, month_name=self.month_name,
             build_date=self.build_date,
-            page_content=self.page_content, cached=self.cached,
+            page_content=self.page_content, attachment_picture=self.attachment_picture,
+            cached=self.cached,
             asset=_asset_names(theme).get,
             content_security_policy=content_security_policy(self.site.embed_hosts),
         )
@@ -189,10 +197,17 @@ class Renderer:
     def page_content(self, post: Post, pictures: Sequence[Picture] = ()) -> str:
         """`page_content` with the post's pictures right-sized and its videos as
         facades that load the player on a tap (issue 27)."""
-        labels = Labels(missing=self._("lowdata.picture_missing"),
-                        missing_alt=self._("lowdata.picture_missing_alt", alt="{alt}"),
-                        play=self._("lowdata.play_video", title="{title}"))
-        return localize(page_content(post), pictures, post.title, labels)
+        return localize(page_content(post), pictures, post.title, self._labels)
+
+    def attachment_picture(self, name: str, pictures: Sequence[Picture] = ()) -> str:
+        """An attached photo's right-sized picture, linking the file (issue 27)."""
+        return attachment_html(name, pictures, self._labels)
+
+    @cached_property
+    def _labels(self) -> Labels:
+        return Labels(missing=self._("lowdata.picture_missing"),
+                      missing_alt=self._("lowdata.picture_missing_alt", alt="{alt}"),
+                      play=self._("lowdata.play_video", title="{title}"))
 
     def format_date(self, value: datetime, style: str = "medium") -> str:
         return self._.date(value.astimezone(self.zone), style)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 WIDTHS = (360, 720, 1080)
 """Widths of the WebP copies: a 360 px phone at device-pixel-ratio 1, 2 and 3."""
 FALLBACK_WIDTH = 720
+PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
 SIZES = "(min-width: 50rem) 46rem, calc(100vw - 2rem)"
 """How wide the theme shows a post's picture: the 48rem column less its padding."""
 WEBP_QUALITY = 70
@@ -130,6 +131,13 @@ def prepare_pictures(posts: Iterable[Post], store: ImageStore,
             path = assets.get(src)
             if path is not None:
                 picture = file_picture(store, src, path)
+                if picture is not None:
+                    pictures.append(picture)
+        # A photo attached to a post (a worksheet) is shown beside its link, right-sized.
+        for attachment in post.attachments:
+            if attachment.path.suffix.lower() in PICTURE_SUFFIXES and \
+                    attachment.name not in {picture.src for picture in pictures}:
+                picture = file_picture(store, attachment.name, attachment.path)
                 if picture is not None:
                     pictures.append(picture)
         if pictures:
@@ -339,6 +347,15 @@ def localize(html: str, pictures: Iterable[Picture], title: str, labels: Labels)
     by_src = {picture.src: picture for picture in pictures}
     html = _IMG.sub(lambda match: _picture_html(match.group(0), by_src, labels), html)
     return _IFRAME.sub(lambda match: _video_html(match, by_src, title, labels), html)
+
+
+def attachment_html(name: str, pictures: Iterable[Picture], labels: Labels) -> str:
+    """The right-sized picture of an attached photo, or "" when it has none."""
+    by_src = {picture.src: picture for picture in pictures}
+    if name not in by_src:
+        return ""
+    return _picture_html(f'<img src="{_escape(name)}" alt="{_escape(name)}">', by_src,
+                         labels)
 
 
 def _picture_html(tag: str, by_src: Mapping[str, Picture], labels: Labels) -> str:

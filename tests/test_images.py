@@ -219,6 +219,24 @@ def test_a_teachers_markdown_photo_gets_right_sized_copies(tmp_path: Path,
     assert (page_folder / "papan.jpg").read_bytes() == phone_photo(1)
 
 
+def test_an_attached_photo_is_shown_right_sized_beside_its_link(
+        tmp_path: Path, httpserver: HTTPServer) -> None:
+    write_site(tmp_path / "site", httpserver)
+    folder = tmp_path / "site" / "content" / "sari"
+    folder.mkdir(parents=True)
+    (folder / "lembar-kerja.jpg").write_bytes(phone_photo(2))
+    (folder / "2026-11-18-lkpd.md").write_text(
+        "---\ntitle: LKPD\ndate: 2026-11-18\nattachments: [lembar-kerja.jpg]\n---\n\n"
+        "Kerjakan lembar kerja terlampir.\n")
+    build(tmp_path / "site/site.yml", tmp_path / "public", offline=True, now=NOW)
+    page_folder = tmp_path / "public/guru/sari/2026-11-18-lkpd"
+    attachments = (page_folder / "index.html").read_text().split('class="attachments"')[1]
+    assert '<a class="picture" href="lembar-kerja.jpg"><picture>' in attachments
+    assert 'alt="lembar-kerja.jpg" width="2000" height="1500" loading="lazy"' in attachments
+    assert '<a href="lembar-kerja.jpg" download>lembar-kerja.jpg</a>' in attachments
+    assert len(list(page_folder.glob("lembar-kerja.*-720.webp"))) == 1
+
+
 def test_an_unfetched_web_picture_is_a_link_not_a_request(tmp_path: Path,
                                                           httpserver: HTTPServer) -> None:
     """Built offline (or from a feed file), a picture Mading holds no copy of is not
