@@ -323,6 +323,14 @@ def test_storage_caps_drop_the_oldest_originals_and_keep_the_copies(
     assert f"{len(dropped)} gambar asli dihapus." in out
 
 
+def test_a_damaged_store_index_costs_the_copies_not_the_build(blog: Blog) -> None:
+    blog.build()
+    (blog.site / ".mading/images/index.sqlite").write_bytes(b"not a database" * 100)
+    blog.build(offline=True)
+    page = blog.post_page()
+    assert page.count("Gambar di blog asli: Foto papan tulis") == 3
+
+
 def test_local_copies_can_be_turned_off(tmp_path: Path, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/feed.xml").respond_with_data(
         feed(httpserver, ["/foto/1.jpg"]), content_type="application/rss+xml")

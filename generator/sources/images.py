@@ -16,11 +16,12 @@ first; their resized copies stay, and what was dropped is listed by `mading repo
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import io
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,16 +119,10 @@ def post_images(html: str) -> list[str]:
     """The keys of the pictures a post's sanitized HTML shows, in order: their web
     addresses (a Markdown post's own files are read from `content/`), and its videos'
     thumbnails (`youtube_thumbnail`)."""
-    found = [_unescape(src) for src in _IMG_SRC.findall(html)]
+    found = [html_lib.unescape(src) for src in _IMG_SRC.findall(html)]
     found += [youtube_thumbnail(video) for video in _YOUTUBE_FRAME.findall(html)]
     return [url for url in dict.fromkeys(found)
             if url.startswith(("http://", "https://", "youtube:"))]
-
-
-def _unescape(value: str) -> str:
-    import html
-
-    return html.unescape(value)
 
 
 class ImageStore:
@@ -165,16 +160,23 @@ class ImageStore:
         """Every picture's record, by its address; none before the first fetch."""
         if not self.index_file.is_file():
             return {}
-        with closing(self._connect()) as db:
-            rows = db.execute("SELECT url, teacher, hash, format, width, height, bytes, "
-                              "fetched, error, tries, dropped FROM images").fetchall()
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute("SELECT url, teacher, hash, format, width, height, bytes, "
+                                  "fetched, error, tries, dropped FROM images").fetchall()
+        except sqlite3.Error:
+            # A damaged index costs its pictures' copies on the pages (links to the
+            # blogs instead) and a new fetch of each, never the build.
+            return {}
         return {row[0]: StoredImage(
             url=row[0], teacher=row[1], hash=row[2], format=row[3], width=row[4] or 0,
             height=row[5] or 0, bytes=row[6], fetched=datetime.fromisoformat(row[7]),
             error=row[8], tries=row[9], dropped=bool(row[10])) for row in rows}
 
     def keep(self, images: Iterable[StoredImage]) -> None:
-        with closing(self._connect()) as db, db:
+        """Record `images`; a store that cannot be written (a full disk, a damaged
+        index) records nothing and is tried again at the next update."""
+        with suppress(sqlite3.Error, OSError), closing(self._connect()) as db, db:
             db.executemany(
                 "INSERT OR REPLACE INTO images VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(i.url, i.teacher, i.hash, i.format, i.width, i.height, i.bytes,
@@ -263,6 +265,9 @@ def fetch_images(store: ImageStore, entries: Sequence[Entry], fetch_limits: Fetc
                 continue
             except ValueError as exc:
                 reason = str(exc)
+            except OSError as exc:  # a full disk: the picture is fetched again next time
+                reason = f"not stored: {exc}"
+                tries -= 1
         kept.append(StoredImage(result.key, teacher, fetched=now, tries=tries,
                                 error=reason or "empty answer"))
     store.keep(kept)
