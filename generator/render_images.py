@@ -107,8 +107,9 @@ def prepare_pictures(posts: Iterable[Post], store: ImageStore,
     With `local` off (site.yml `images: {local: false}`), feed pictures stay on their
     blogs, with the size the store knows, if any; a Markdown post's own pictures are
     still resized (they are the school's files)."""
-    records = store.records() if local else {}
-    _make_missing(store, records.values())
+    records = store.records()
+    if local:
+        _make_missing(store, records.values())
     found: dict[str, tuple[Picture, ...]] = {}
     for post in posts:
         pictures: list[Picture] = []
@@ -125,6 +126,12 @@ def prepare_pictures(posts: Iterable[Post], store: ImageStore,
                 picture = stored_picture(store, record)
                 if picture is not None:
                     pictures.append(picture)
+        else:
+            # Hotlinked, with the size the store learnt while copies were on, if any.
+            pictures += [Picture(url, records[url].width, records[url].height)
+                         for url in post_images(html)
+                         if url in records and records[url].width and
+                         not url.startswith("youtube:")]
         assets = {path.name: path for path in post.assets}
         for tag in _IMG.findall(html):
             src = _attributes(tag).get("src", "")

@@ -344,6 +344,18 @@ def test_local_copies_can_be_turned_off(tmp_path: Path, httpserver: HTTPServer) 
     assert not (site / ".mading" / "images").exists()
 
 
+def test_hotlinked_pictures_keep_the_size_the_store_learnt(blog: Blog) -> None:
+    """A school that turns copies off keeps its pictures' width and height, when known."""
+    blog.build()
+    blog.config.write_text(blog.config.read_text() + "images:\n  local: false\n")
+    blog.build()
+    page = blog.post_page()
+    url = blog.server.url_for("/foto/1.jpg")
+    assert f'<img src="{url}" alt="Foto papan tulis 1" width="2000" height="1500" ' \
+           'loading="lazy" decoding="async">' in page
+    assert "<picture>" not in page
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("images:\n  local: ya\n",
      "site.yml:12: images.local: harus true (simpan salinan lokal, bawaan) atau false "
