@@ -379,8 +379,10 @@ def _picture_html(tag: str, by_src: Mapping[str, Picture], labels: Labels) -> st
     extra = "".join(f' {name}="{_escape(attributes[name])}"' for name in ("alt", "title")
                     if name in attributes)
     if not picture.sources:
-        # SVG, GIF: the file as it is, with its size known.
-        return (f'<img src="{_escape(picture.src)}"{extra}{size} loading="lazy" '
+        # SVG, an animated GIF (kept whole: it moves), or hotlinked: the file as it is,
+        # with its size known; a fetched one from its copy beside the page.
+        src = picture.original.name if picture.original is not None else picture.src
+        return (f'<img src="{_escape(src)}"{extra}{size} loading="lazy" '
                 f'decoding="async">')
     srcset = ", ".join(f"{_escape(v.name)} {v.width}w" for v in picture.sources)
     fallback = picture.fallback or picture.sources[-1]

@@ -323,6 +323,28 @@ def test_storage_caps_drop_the_oldest_originals_and_keep_the_copies(
     assert f"{len(dropped)} gambar asli dihapus." in out
 
 
+def test_an_animated_gif_is_kept_whole_and_shown_from_the_portal(
+        tmp_path: Path, httpserver: HTTPServer) -> None:
+    frames = [Image.new("RGB", (320, 240), color) for color in ("red", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=200)
+    httpserver.expect_request("/foto/gerak.gif").respond_with_data(
+        out.getvalue(), content_type="image/gif")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed(httpserver, ["/foto/gerak.gif"]), content_type="application/rss+xml")
+    httpserver.expect_request(f"/vi/{VIDEO}/hqdefault.jpg").respond_with_data("", status=404)
+    write_site(tmp_path / "site", httpserver)
+    site = tmp_path / "site"
+    build(site / "site.yml", site / "public", now=NOW, limits=QUICK,
+          image_limits=ImageLimits(thumbnails=httpserver.url_for("/vi/{video}/x.jpg")))
+    folder = site / "public/guru/sari" / POST_SLUG
+    [gif] = folder.glob("*.gif")
+    assert gif.read_bytes() == out.getvalue()
+    page = (folder / "index.html").read_text()
+    assert f'<img src="{gif.name}" alt="Foto papan tulis 1" width="320" height="240" ' \
+           'loading="lazy"' in page
+
+
 def test_a_damaged_store_index_costs_the_copies_not_the_build(blog: Blog) -> None:
     blog.build()
     (blog.site / ".mading/images/index.sqlite").write_bytes(b"not a database" * 100)
