@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+
 from generator import __version__
 from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
@@ -227,7 +229,8 @@ def _report_images(site: Site, _: Translator) -> None:
     kept = {image.hash: image.bytes for image in records.values()
             if image.hash is not None and not image.dropped}
     print(_("lowdata.report_summary", kept=len(kept), failed=failed, dropped=dropped,
-            size=f"{sum(kept.values()) / (1024 * 1024):.1f} MB"))
+            size=format_decimal(round(sum(kept.values()) / (1024 * 1024), 1),
+                                locale=_.language) + " MB"))
 
 
 def _export(site: Site, args: argparse.Namespace, _: Translator) -> int:

@@ -321,6 +321,7 @@ def test_storage_caps_drop_the_oldest_originals_and_keep_the_copies(
     out = capsys.readouterr().out
     assert out.count("— gambar asli dihapus") == len(dropped)
     assert f"{len(dropped)} gambar asli dihapus." in out
+    assert re.search(r"Gambar: 2 disimpan \(\d+,\d MB\), 0 tidak dapat diambil", out), out
 
 
 def test_an_animated_gif_is_kept_whole_and_shown_from_the_portal(
