@@ -175,7 +175,8 @@ class Renderer:
             page_content=self.page_content, attachment_picture=self.attachment_picture,
             cached=self.cached,
             asset=_asset_names(theme).get,
-            content_security_policy=content_security_policy(self.site.embed_hosts),
+            content_security_policy=content_security_policy(
+                self.site.embed_hosts, hotlink=not self.site.images.local),
         )
         self.env.filters.update(self._filters)
         self.env.globals.update(self._globals)
@@ -560,15 +561,20 @@ def theme_environment(theme: Path) -> Environment:
     )
 
 
-def content_security_policy(embed_hosts: tuple[str, ...]) -> str:
-    """The pages' CSP: scripts and styles from the site only, frames from the embed hosts.
+def content_security_policy(embed_hosts: tuple[str, ...], hotlink: bool = False) -> str:
+    """The pages' CSP: scripts, styles and pictures from the site only, frames from the
+    embed hosts.
 
-    Images may come from any web host: feed posts show pictures from their own blogs.
+    Pictures come from the site: posts show the portal's copies of their blogs' pictures
+    (issue 27), so no page asks another host for anything before a tap. With `hotlink`
+    (site.yml `images: {local: false}`) they come from any web host, as the blogs serve
+    them.
     `'wasm-unsafe-eval'` lets search (cari/) compile Pagefind's WebAssembly, which comes
     from the site too; it allows no JavaScript eval (docs/decisions.md).
     """
     frames = " ".join(f"https://{host}" for host in embed_hosts) or "'none'"
-    return ("default-src 'self'; img-src 'self' https: http:; "
+    images = "'self' https: http:" if hotlink else "'self'"
+    return (f"default-src 'self'; img-src {images}; "
             f"frame-src {frames}; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
             "object-src 'none'; "
             "base-uri 'none'; form-action 'none'")

@@ -3,6 +3,7 @@ on 127.0.0.1, kept by content hash, shown as right-sized copies, measured in Chr
 
 from __future__ import annotations
 
+import html
 import io
 import random
 import re
@@ -364,6 +365,8 @@ def test_local_copies_can_be_turned_off(tmp_path: Path, httpserver: HTTPServer) 
     assert f'<img src="{httpserver.url_for("/foto/1.jpg")}"' in page
     assert 'loading="lazy"' in page
     assert [request.path for request, _ in httpserver.log] == ["/feed.xml"]
+    # The pages' policy lets the browser load the blogs' pictures, as it does not by default.
+    assert "img-src 'self' https: http:;" in html.unescape(page)
     assert not (site / ".mading" / "images").exists()
 
 
@@ -487,5 +490,7 @@ def test_no_page_of_the_example_asks_another_host_before_a_tap(tmp_path: Path) -
                             not address.startswith(own):
                         found.append(f"{page.relative_to(output)}: {address}")
     assert found == []
+    # And the browser would refuse: pictures come from the portal only.
+    assert "img-src 'self';" in html.unescape((output / "index.html").read_text())
     assert "Gambar di blog asli: Bagan struktur analytical exposition" in "".join(
         page.read_text() for page in output.glob("guru/*/*/index.html"))
