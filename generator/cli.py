@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+
 from generator import __version__
 from generator.archive import Archive, ArchiveError
 from generator.build import build, fetch, load_portal
@@ -33,6 +35,8 @@ from generator.roster import import_teachers
 from generator.scaffold import init_school
 from generator.sources.content import read_content
 from generator.sources.feeds import is_url
+from generator.sources.images import ImageStore
+from generator.sources.images import problems as image_problems
 from generator.write import OutputWriteError
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
@@ -297,6 +301,7 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     _report_assignments(site, portal, corrections, now, _)
     correction_problems += unused_corrections(portal, display_path(site.corrections_file), _)
     _print_problems(correction_problems)
+    _report_images(site, _)
     if correction_problems:
         return EXIT_BAD_INPUT
     return EXIT_ATTENTION if args.strict and broken else EXIT_OK
@@ -324,6 +329,28 @@ def _report_assignments(site: Site, portal: Portal, corrections: Corrections, no
             parts.append(_("assignments.report_corrected"))
         parts.append(line.link or "")
         print(" — ".join(part for part in parts if part))
+
+
+def _report_images(site: Site, _: Translator) -> None:
+    """Pictures shown as links (not fetched) and originals dropped for space (issue 27)."""
+    store = ImageStore(site.images_dir)
+    records = store.records()
+    if not records:
+        return
+    failed = dropped = 0
+    for image in image_problems(store):
+        if image.hash is None:
+            failed += 1
+            print(_("lowdata.report_failed", teacher=image.teacher, url=image.url,
+                    error=image.error or "?"))
+        else:
+            dropped += 1
+            print(_("lowdata.report_dropped", teacher=image.teacher, url=image.url))
+    kept = {image.hash: image.bytes for image in records.values()
+            if image.hash is not None and not image.dropped}
+    print(_("lowdata.report_summary", kept=len(kept), failed=failed, dropped=dropped,
+            size=format_decimal(round(sum(kept.values()) / (1024 * 1024), 1),
+                                locale=_.language) + " MB"))
 
 
 def _export(site: Site, args: argparse.Namespace, _: Translator) -> int:

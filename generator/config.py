@@ -31,6 +31,7 @@ from generator.models import (
     KINDS,
     Correction,
     Corrections,
+    ImageSettings,
     PortalSettings,
     School,
     Site,
@@ -43,7 +44,8 @@ from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
 SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
-TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal")
+TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal", "images")
+IMAGES_KEYS = ("local",)
 PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
 CLASS_KEYS = ("name", "aliases")
@@ -346,11 +348,13 @@ def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
     teachers = _teachers(check, data, subjects, classes, class_aliases)
     embeds = _embeds(check, data)
     settings = _portal(check, data)
+    images = _images(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
                 class_aliases=class_aliases, embed_hosts=embeds, portal=settings,
+                images=images,
                 root=root, config_file=config_file.resolve())
 
 
@@ -441,6 +445,22 @@ def _portal(check: _Checker, data: dict[Any, Any]) -> PortalSettings:
             value = getattr(defaults, key)
         values[key] = value
     return PortalSettings(**values)
+
+
+def _images(check: _Checker, data: dict[Any, Any]) -> ImageSettings:
+    """Whether posts' pictures are kept and shown as local, right-sized copies."""
+    raw = data.get("images")
+    if raw is None:
+        return ImageSettings()
+    if not isinstance(raw, dict):
+        check.problem(key_line(data, "images"), "lowdata.bad_images")
+        return ImageSettings()
+    check.unknown_keys(raw, IMAGES_KEYS, "images.")
+    local = raw.get("local", True)
+    if not isinstance(local, bool):
+        check.problem(key_line(raw, "local"), "lowdata.bad_local", value=local)
+        return ImageSettings()
+    return ImageSettings(local=local)
 
 
 def _embeds(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:

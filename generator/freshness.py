@@ -117,6 +117,8 @@ def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
                             status.title, status.error)).encode())
     extra = [site.corrections_file]  # koreksi.yml (issue 20), present or not
     extra += [t.photo for t in site.teachers if t.photo is not None]
+    # Pictures fetched since (issue 27) change post pages without changing the archive.
+    extra.append(site.images_dir / "index.sqlite")
     extra += [site.root / t.blog for t in site.teachers if t.blog and not is_url(t.blog)]
     for path in sorted(set(extra)):
         digest.update(f"{path}\0{_state(path)}\0".encode())

@@ -75,6 +75,15 @@ class PortalSettings:
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    """What becomes of posts' pictures (`images:` in site.yml, issue 27)."""
+
+    local: bool = True
+    """Keep a copy of each feed picture and show right-sized copies of it; off, pictures
+    are shown from the teachers' blogs (for a host with little space)."""
+
+
+@dataclass(frozen=True)
 class Site:
     """A validated `site.yml`: everything later stages need to know about the school."""
 
@@ -91,6 +100,7 @@ class Site:
     embed_hosts: tuple[str, ...] = ("www.youtube.com", "www.youtube-nocookie.com")
     """Hosts whose iframes (videos, slides) may appear in posts; also the CSP's frame-src."""
     portal: PortalSettings = PortalSettings()
+    images: ImageSettings = ImageSettings()
 
     @property
     def content_dir(self) -> Path:
@@ -104,6 +114,12 @@ class Site:
     def corrections_file(self) -> Path:
         """`koreksi.yml` beside site.yml: the school's corrections of blog posts (issue 20)."""
         return self.root / "koreksi.yml"
+
+    @property
+    def images_dir(self) -> Path:
+        """Posts' pictures by content hash and their resized copies, kept like the
+        archive (generator/sources/images.py)."""
+        return self.root / ".mading" / "images"
 
     @property
     def cache_file(self) -> Path:

@@ -49,6 +49,14 @@ from generator.models import (
     Teacher,
     personal_name,
 )
+from generator.render_images import (
+    Labels,
+    Picture,
+    Pictures,
+    attachment_html,
+    localize,
+    picture_key,
+)
 from generator.search import plan_parts
 from generator.slugs import fold
 from generator.wall_pages import school_parts as wall_parts
@@ -144,8 +152,10 @@ class Renderer:
 
     def __init__(self, portal: Portal, theme: Path, layout: Layout,
                  previous: Mapping[str, PageRecord] | None = None,
-                 output: Path | None = None) -> None:
+                 output: Path | None = None, pictures: Pictures | None = None) -> None:
         self.portal = portal
+        self.pictures: Pictures = pictures or {}
+        """Each post's right-sized pictures (generator/render_images.py)."""
         self.site = portal.site
         self.theme = theme
         self.layout = layout
@@ -178,8 +188,11 @@ class Renderer:
             address=partial(syndication.absolute, portal),
             active=self.active, share_link=self.share_link, month_name=self.month_name,
             build_date=self.build_date,
-            page_content=page_content, cached=self.cached,
-            content_security_policy=content_security_policy(self.site.embed_hosts),
+            page_content=self.page_content, attachment_picture=self.attachment_picture,
+            cached=self.cached,
+            asset=_asset_names(theme).get,
+            content_security_policy=content_security_policy(
+                self.site.embed_hosts, hotlink=not self.site.images.local),
             **wall_globals(self),
         )
         self.env.filters.update(self._filters)
@@ -198,6 +211,21 @@ class Renderer:
             for name, value in ours.items():
                 if names.get(name) is value:
                     del names[name]
+
+    def page_content(self, post: Post, pictures: Sequence[Picture] = ()) -> str:
+        """`page_content` with the post's pictures right-sized and its videos as
+        facades that load the player on a tap (issue 27)."""
+        return localize(page_content(post), pictures, post.title, self._labels)
+
+    def attachment_picture(self, name: str, pictures: Sequence[Picture] = ()) -> str:
+        """An attached photo's right-sized picture, linking the file (issue 27)."""
+        return attachment_html(name, pictures, self._labels)
+
+    @cached_property
+    def _labels(self) -> Labels:
+        return Labels(missing=self._("lowdata.picture_missing"),
+                      missing_alt=self._("lowdata.picture_missing_alt", alt="{alt}"),
+                      play=self._("lowdata.play_video", title="{title}"))
 
     def format_date(self, value: datetime, style: str = "medium") -> str:
         return self._.date(value.astimezone(self.zone), style)
@@ -381,6 +409,9 @@ class Renderer:
             digest.update(value.isoformat().encode())
         elif isinstance(value, FeedStatus):
             digest.update(shown(value).encode())
+        elif isinstance(value, Picture):
+            # Paths of the store and sizes: a new or resized copy changes the page.
+            digest.update(repr(value).encode())
         else:
             raise _Unknown(type(value).__name__)
 
@@ -561,15 +592,20 @@ def theme_environment(theme: Path) -> Environment:
     )
 
 
-def content_security_policy(embed_hosts: tuple[str, ...]) -> str:
-    """The pages' CSP: scripts and styles from the site only, frames from the embed hosts.
+def content_security_policy(embed_hosts: tuple[str, ...], hotlink: bool = False) -> str:
+    """The pages' CSP: scripts, styles and pictures from the site only, frames from the
+    embed hosts.
 
-    Images may come from any web host: feed posts show pictures from their own blogs.
+    Pictures come from the site: posts show the portal's copies of their blogs' pictures
+    (issue 27), so no page asks another host for anything before a tap. With `hotlink`
+    (site.yml `images: {local: false}`) they come from any web host, as the blogs serve
+    them.
     `'wasm-unsafe-eval'` lets search (cari/) compile Pagefind's WebAssembly, which comes
     from the site too; it allows no JavaScript eval (docs/decisions.md).
     """
     frames = " ".join(f"https://{host}" for host in embed_hosts) or "'none'"
-    return ("default-src 'self'; img-src 'self' https: http:; "
+    images = "'self' https: http:" if hotlink else "'self'"
+    return (f"default-src 'self'; img-src {images}; "
             f"frame-src {frames}; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
             "object-src 'none'; "
             "base-uri 'none'; form-action 'none'")
@@ -856,13 +892,22 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
         yield OutputFile(photo, source=teacher.photo)
     for post in posts:
         path = r.layout.post(post)
-        yield r.page(path + "index.html", "post.html", post=post)
+        pictures = r.pictures.get(picture_key(post), ())
+        yield r.page(path + "index.html", "post.html", post=post, pictures=pictures,
+                     video=_VIDEO.search(post.content_html) is not None)
         cleaned = dict(post.cleaned)
+        names = set()
         for asset in {*post.assets, *(a.path for a in post.attachments)}:
+            names.add(asset.name)
             if str(asset) in cleaned:  # an SVG: its cleaned copy, never the file (issue 26)
                 yield OutputFile(path + asset.name, cleaned[str(asset)])
             else:
                 yield OutputFile(path + asset.name, source=asset)
+        for picture in pictures:
+            for copy in picture.files:
+                if copy.name not in names:
+                    names.add(copy.name)
+                    yield OutputFile(path + copy.name, source=copy.file)
 
 
 def _listed_tags(posts: Sequence[Post], tags: list[str]) -> list[str]:
@@ -890,11 +935,40 @@ def _by_class(posts: list[Post], declared: tuple[str, ...]) -> list[tuple[str | 
                                                  g[0] or ""))
 
 
+_VIDEO = re.compile(r'<iframe\b[^>]*?\ssrc="https://www\.youtube(?:-nocookie)?\.com/embed/')
+
+
 def _assets(theme: Path) -> Iterator[OutputFile]:
     static = theme / "static"
     for asset in sorted(static.rglob("*")):
         if asset.is_file():
-            yield OutputFile(f"assets/{asset.relative_to(static).as_posix()}", source=asset)
+            name = asset.relative_to(static).as_posix()
+            yield OutputFile(f"assets/{asset_name(name, theme)}", source=asset)
+
+
+def asset_name(name: str, theme: Path) -> str:
+    """`style.css` -> `style.3f2a9c1d0b.css`: a theme's script or stylesheet named by its
+    content, so that a host may let phones keep it a year and a new version is still
+    fetched at once (issue 27). Other files (the favicon) keep their names."""
+    return _asset_names(theme).get(name, name)
+
+
+@cache
+def _asset_names_of(theme: Path, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, str]:
+    names = {}
+    for name, _size, _mtime in stamp:
+        if name.endswith((".css", ".js")):
+            digest = hashlib.sha256((theme / "static" / name).read_bytes()).hexdigest()[:10]
+            stem, _, suffix = name.rpartition(".")
+            names[name] = f"{stem}.{digest}.{suffix}"
+    return names
+
+
+def _asset_names(theme: Path) -> dict[str, str]:
+    static = theme / "static"
+    stamp = tuple(sorted((p.relative_to(static).as_posix(), p.stat().st_size,
+                          p.stat().st_mtime_ns) for p in static.rglob("*") if p.is_file()))
+    return _asset_names_of(theme, stamp)
 
 
 def _class_names(declared: tuple[str, ...], used: dict[str, list[Post]]) -> list[str]:

@@ -114,9 +114,13 @@ def test_foreign_html_is_sanitized_and_videos_kept(output: Path) -> None:
     assert "platform.twitter.com" not in pages
     # The theme's own script is the only one on any page.
     scripts = re.findall(r"<script[^>]*>", pages)
-    assert set(scripts) == {'<script src="../../../assets/waktu.js" defer>'}
+    assert {re.sub(r"\.[0-9a-f]{10}\.js", ".js", script) for script in scripts} == {
+        '<script src="../../../assets/waktu.js" defer>',
+        '<script src="../../../assets/video.js" defer>'}  # videos play on a tap (issue 27)
     assert "www.google.com/maps" not in pages  # iframes only from YouTube
-    assert 'src="https://www.youtube' in pages
+    # Videos are links to YouTube that load its player only on a tap (issue 27).
+    assert "<iframe" not in pages
+    assert 'data-player="https://www.youtube-nocookie.com/embed/' in pages
 
 
 def test_every_feed_reparses(output: Path) -> None:

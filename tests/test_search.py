@@ -366,6 +366,20 @@ def test_a_word_finds_the_one_post_that_has_it(page: Page, served: str) -> None:
 
 
 @pytest.mark.browser
+def test_pagefind_loads_on_the_first_focus_not_with_the_page(page: Page, served: str) -> None:
+    """Issue 27: a student who opens cari/ and leaves downloads none of Pagefind."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(served + "cari/index.html", wait_until="networkidle")
+    expect(page.get_by_role("search")).to_be_visible()
+    assert [url for url in fetched if "pagefind" in url] == []
+    with page.expect_request(lambda request: request.url.endswith("pagefind.js")):
+        page.get_by_label("Kata yang dicari").focus()
+    page.get_by_label("Kata yang dicari").fill("gesek")
+    expect_results(page, ["Hukum Newton & Gaya Gesek"])
+
+
+@pytest.mark.browser
 def test_a_subject_filter_narrows_the_results(page: Page, served: str) -> None:
     page.goto(served + "cari/index.html")
     page.get_by_label("Kata yang dicari").fill("november")  # every post's date

@@ -61,3 +61,19 @@ def test_workflow_keeps_the_build_cache_between_runs() -> None:
     assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
     assert names.index(restore["name"]) < names.index("Build") < names.index(save["name"])
     assert save["if"] == "steps.build.outcome == 'success'"
+
+
+@pytest.mark.parametrize("path", [REPO / ".github" / "workflows" / "build.yml",
+                                  REPO / "generator" / "new_school" / "build.yml"])
+def test_workflow_keeps_the_pictures_with_the_archive(path: Path) -> None:
+    """Issue 27: the posts' pictures survive the blog and are never fetched twice, so a
+    fresh runner starts from the last run's .mading/images/, kept on mading-data."""
+    steps = yaml.safe_load(path.read_text())["jobs"]["build"]["steps"]
+    restore = next(s["run"] for s in steps if s.get("name") == "Restore the archive from the "
+                   "last run")
+    save = next(s["run"] for s in steps if s.get("name") == "Save the archive for the next run")
+    site = load_site(REPO / "site.yml")
+    images = site.images_dir.relative_to(site.root).as_posix()
+    assert f"git archive FETCH_HEAD images | tar -x -C {images.rsplit('/', 1)[0]}" in restore
+    assert f'cp -r "$GITHUB_WORKSPACE/{images}" images' in save
+    assert "git add images" in save

@@ -20,12 +20,14 @@ from generator.sanitize import _MATH_TAGS
 THEME_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "header", "nav", "main",
               "footer", "section", "article", "form", "label", "input", "button", "select",
               "option", "iframe", "img", "time", "span", "p", "a", "ul", "ol", "li", "h1", "h2",
-              "h3", "strong",
+              "h3", "strong", "picture", "source", "figure",
               # the wall pages (issue 24): QR codes and charts drawn as SVG, WhatsApp text
               "svg", "path", "rect", "text", "textarea"}
 ALLOWED_TAGS = THEME_TAGS | set(nh3.ALLOWED_TAGS) | _MATH_TAGS
-SCRIPTS = ("assets/waktu.js", "assets/cari.js", "assets/salin.js")
-"""The only scripts a page may load: the theme's own, by a relative `src`."""
+SCRIPTS = ("assets/waktu.js", "assets/cari.js", "assets/video.js", "assets/salin.js")
+"""The only scripts a page may load: the theme's own, by a relative `src` (named by its
+content: `waktu.<hash>.js`)."""
+_CONTENT_NAME = re.compile(r"\.[0-9a-f]{10}(\.js)$")
 URL_ATTRIBUTES = {"href", "src", "cite", "action", "formaction", "data", "poster", "background",
                   "srcset", "xlink:href", "ping", "longdesc", "dynsrc", "lowsrc", "manifest"}
 SAFE_SCHEMES = {"", "http", "https", "mailto", "tel", "webcal"}
@@ -86,12 +88,15 @@ class _PageScan(HTMLParser):
         for name, value in values.items():
             if name.startswith("on"):
                 self.found(f"event handler {name}= in {shown[:300]}")
+            if name == "srcset" and tag == "source" and all(
+                    browser_scheme(part) == "" for part in value.split(",")):
+                continue  # the build's own right-sized copies, beside the page (issue 27)
             if name in FORBIDDEN_ATTRIBUTES:
                 self.found(f"attribute {name}= in {shown[:300]}")
             if name in URL_ATTRIBUTES and browser_scheme(value) not in SAFE_SCHEMES:
                 self.found(f"{browser_scheme(value)}: address in {shown[:300]}")
         if tag == "script":
-            src = values.get("src", "")
+            src = _CONTENT_NAME.sub(r"\1", values.get("src", ""))
             self.in_script = True
             if not any(src == self.root + s or (src.endswith(s) and browser_scheme(src) == "")
                        for s in SCRIPTS):

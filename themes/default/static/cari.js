@@ -32,15 +32,32 @@
   var parts = form.getAttribute("data-merge").split(" ").filter(Boolean).map(function (path) {
     return new URL(path, document.baseURI).href;
   });
-  import(bundle).then(function (pagefind) {
-    return parts.reduce(function (merged, part) {
-      return merged.then(function () { return pagefind.mergeIndex(part); });
-    }, Promise.resolve()).then(function () {
-      return pagefind.init();
-    }).then(function () { start(pagefind); });
-  }).catch(function () { unavailable(".no-index"); });
+  // Pagefind (some 90 KB with its index's first files) is loaded on the first focus or
+  // keystroke in the form, not with the page: a student who only looks costs nothing
+  // more (issue 27). A shared address with a search in it loads it at once.
+  var loading = null;
+  function load() {
+    if (!loading) {
+      loading = import(bundle).then(function (pagefind) {
+        return parts.reduce(function (merged, part) {
+          return merged.then(function () { return pagefind.mergeIndex(part); });
+        }, Promise.resolve()).then(function () {
+          return pagefind.init();
+        }).then(function () { return pagefind; });
+      });
+      loading.catch(function () {
+        form.hidden = true;
+        fallback.hidden = false;
+        unavailable(".no-index");
+      });
+    }
+    return loading;
+  }
+  form.addEventListener("focusin", load);
+  form.addEventListener("keydown", load);
+  start();
 
-  function start(pagefind) {
+  function start() {
     var current = 0;
     var results = [];
     var shown = 0;
@@ -158,7 +175,9 @@
       say(status.getAttribute("data-searching"));
       // With filters alone, every post they match, newest first.
       var options = term ? { filters: filters } : { filters: filters, sort: { tanggal: "desc" } };
-      return pagefind.search(term || null, options).then(function (found) {
+      return load().then(function (pagefind) {
+        return pagefind.search(term || null, options);
+      }).then(function (found) {
         if (search !== current) return;
         results = found.results;
         shown = 0;
