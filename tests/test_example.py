@@ -142,8 +142,8 @@ def test_feeds_link_to_videos_instead_of_embedding_them(output: Path) -> None:
     items = json.loads(page(output, "feed.json"))["items"]
     assert any('<a href="https://www.youtube.com/watch?v=tZ1fB7rMe5i">YouTube</a>'
                in item["content_html"] for item in items)
-    # The pages themselves keep the embedded player.
-    assert 'src="https://www.youtube.com/embed/Lp3vD8xKq1s' in "".join(
+    # The pages keep the video, as a link that loads the player on a tap (issue 27).
+    assert 'data-player="https://www.youtube-nocookie.com/embed/Lp3vD8xKq1s' in "".join(
         page(output, str(path.relative_to(output)))
         for path in (output / "guru/yusuf").rglob("index.html"))
 

@@ -30,7 +30,9 @@ def fetch(url: str) -> str:
         return str(response.read().decode("utf-8"))
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Until `condition` holds: bounded, generous for a loaded 2-core runner (a rebuild
+    took over 20 s there while other builds ran), never a measure of speed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
