@@ -50,6 +50,9 @@ class Teacher:
     bio: str = ""
     links: tuple[str, ...] = ()
     """Other places to reach the teacher: a school e-mail form, a YouTube channel, …"""
+    school: str | None = None
+    """On a cluster or district portal, the slug of the school whose portal this teacher
+    was read from (`schools:` in site.yml, issue 25); None on a school's own portal."""
 
     @property
     def initials(self) -> str:
@@ -62,6 +65,16 @@ def personal_name(name: str) -> str:
     """`Drs. H. Ahmad Fauzi, M.Pd.` -> `Ahmad Fauzi`: the name without academic titles."""
     words = [w for w in name.split(",")[0].split() if w[:1].isalpha() and not w.endswith(".")]
     return " ".join(words) or name
+
+
+@dataclass(frozen=True)
+class SchoolPortal:
+    """A school portal a cluster or district portal reads (`schools:` in site.yml)."""
+
+    name: str
+    slug: str
+    portal: str
+    """The school portal's address, ending in `/`: its `portal.json` is read there."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,8 @@ class Site:
     embed_hosts: tuple[str, ...] = ("www.youtube.com", "www.youtube-nocookie.com")
     """Hosts whose iframes (videos, slides) may appear in posts; also the CSP's frame-src."""
     portal: PortalSettings = PortalSettings()
+    schools: tuple[SchoolPortal, ...] = ()
+    """The school portals this portal is built over (a cluster or district, issue 25)."""
 
     @property
     def content_dir(self) -> Path:
@@ -302,6 +317,24 @@ class FeedStatus:
     """Validators from the last successful fetch, sent back for conditional GET."""
     notes: tuple[FeedNote, ...] = ()
     """What the last update that read the feed left out or changed (issue 26)."""
+
+
+@dataclass(frozen=True)
+class PortalStatus:
+    """A school portal's index (`portal.json`) as the archive keeps it for a cluster or
+    district (issue 25): the last one read, and how the last reading fared."""
+
+    school: str
+    """The school's slug in `schools:`."""
+    source: str
+    """The index's address."""
+    data: str | None = None
+    """The last index read whole, as it came; kept while the portal is down."""
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    error_since: datetime | None = None
+    last_success: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ from generator import calendars, syndication
 from generator.cache import PageRecord, code_fingerprint
 from generator.children import child_setup
 from generator.clock import TimeValues, recent, shown
+from generator.federation_pages import school_parts as federation_parts
+from generator.federation_pages import teacher_groups
 from generator.i18n import Translator
 from generator.layout import Layout, class_slug
 from generator.models import (
@@ -714,7 +716,7 @@ def _school_parts(r: Renderer) -> list[Part]:
             *(partial(_class_files, r, name)
               for name in _class_names(site.classes, r.index.by_class)),
             partial(_directory_files, r, teaching),
-            *wall_parts(r)]
+            *wall_parts(r), *federation_parts(r)]
 
 
 def _home_files(r: Renderer, teaching: Mapping[str, list[Teacher]]) -> Iterator[OutputFile]:
@@ -781,7 +783,8 @@ def _directory_files(r: Renderer,
                  classes=_class_names(site.classes, index.by_class))
     yield from _calendar(r, "tugas/", None, index.upcoming + index.recent)
     people = sorted(site.teachers, key=lambda t: fold(personal_name(t.name)))
-    yield r.page("guru/index.html", "teachers.html", view="name", groups=[(None, people)])
+    yield r.page("guru/index.html", "teachers.html", view="name",
+                 groups=teacher_groups(site, people))
     yield r.page("guru/mapel/index.html", "teachers.html", view="subject",
                  groups=[(s.name, teaching[s.slug]) for s in site.subjects
                          if teaching[s.slug]])
