@@ -33,6 +33,7 @@ from generator.models import (
     Corrections,
     PortalSettings,
     School,
+    SchoolPortal,
     Site,
     Subject,
     Teacher,
@@ -43,7 +44,8 @@ from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
 SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
-TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal")
+TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal", "schools")
+SCHOOL_PORTAL_KEYS = ("name", "slug", "portal")
 PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
 CLASS_KEYS = ("name", "aliases")
@@ -346,12 +348,14 @@ def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
     teachers = _teachers(check, data, subjects, classes, class_aliases)
     embeds = _embeds(check, data)
     settings = _portal(check, data)
+    schools = _schools(check, data)
+    _private_values(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
                 class_aliases=class_aliases, embed_hosts=embeds, portal=settings,
-                root=root, config_file=config_file.resolve())
+                schools=schools, root=root, config_file=config_file.resolve())
 
 
 _parsed: dict[tuple[str, str], Any] = {}
@@ -441,6 +445,66 @@ def _portal(check: _Checker, data: dict[Any, Any]) -> PortalSettings:
             value = getattr(defaults, key)
         values[key] = value
     return PortalSettings(**values)
+
+
+def _schools(check: _Checker, data: dict[Any, Any]) -> tuple[SchoolPortal, ...]:
+    """The school portals a cluster or district portal reads (issue 25): each a name, a
+    slug (its page `sekolah/<slug>/`) and the portal's http(s) address."""
+    schools: list[SchoolPortal] = []
+    seen: dict[str, int | None] = {}
+    portals: dict[str, int | None] = {}
+    for index, item in enumerate(check.mapping_items(data.get("schools"), "schools", data)):
+        line = key_line(data["schools"], index)
+        if not isinstance(item, dict):
+            check.problem(line, "config.not_mapping_item", key="schools")
+            continue
+        check.unknown_keys(item, SCHOOL_PORTAL_KEYS, "schools.")
+        name = check.text(item, "name", "schools.", required=True, line=line)
+        portal = check.text(item, "portal", "schools.", required=True, line=line)
+        if not name:
+            continue
+        slug = _slug(check, item, name, "schools.slug", line, seen)
+        if not portal:
+            continue
+        before = len(check.problems)
+        portal_line = key_line(item, "portal", line)
+        check.url(portal, "schools.portal", portal_line, base=True)
+        if len(check.problems) > before:
+            continue
+        portal = portal if portal.endswith("/") else portal + "/"
+        if portal in portals:
+            check.problem(portal_line, "federation.duplicate_portal", value=portal,
+                          other_line=portals[portal])
+            continue
+        portals[portal] = portal_line
+        if slug:
+            schools.append(SchoolPortal(name=name, slug=slug, portal=portal))
+    return tuple(schools)
+
+
+_NIP = re.compile(r"(?<![\d])(?:\d[ .-]?){17}\d(?![\d])")
+"""A civil servant's number (NIP): 18 digits, often written in groups (8 6 1 3)."""
+_PHONE = re.compile(r"(?:(?<![\w+])\+62|(?<![\w+])62(?=8)|(?<![\w])08)[ .-]?\d(?:[ .-]?\d){6,11}"
+                    r"(?![\d])")
+"""An Indonesian phone number: +62 or 62 followed by 8, or 08, then 7 to 12 more digits."""
+
+
+def _private_values(check: _Checker, value: Any, path: str = "", line: int | None = None) -> None:
+    """Refuse every value of site.yml that looks like a NIP or a phone number (issue 25):
+    the portal publishes what site.yml says, and these must never be published."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _private_values(check, item, f"{path}{key}.", key_line(value, key, line))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _private_values(check, item, path, key_line(value, index, line))
+    elif value is not None and not isinstance(value, bool):
+        text = str(value)
+        key = path.rstrip(".")
+        if _NIP.search(text):
+            check.problem(line, "federation.private_nip", key=key)
+        elif _PHONE.search(text):
+            check.problem(line, "federation.private_phone", key=key)
 
 
 def _embeds(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
