@@ -33,6 +33,7 @@ from generator.roster import import_teachers
 from generator.scaffold import init_school
 from generator.sources.content import read_content
 from generator.sources.feeds import is_url
+from generator.sources.portals import federated_site, index_address, stored_indexes
 from generator.write import OutputWriteError
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
@@ -137,7 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args.config, args.output, args.port, offline=args.offline)
         if args.command == "init":
             return _init(args)
-        site = load_site(args.config)
+        # A cluster or district knows its schools' teachers from their portals' indexes,
+        # which `mading fetch` reads again (issue 25).
+        site = federated_site(load_site(args.config), offline=args.command != "fetch",
+                              now=build_time())
         if args.command == "import":  # HANDLERS["import"] is `mading archive import`
             return _import_teachers(site, args, Translator(site.school.language))
         handler = HANDLERS[args.action if args.command == "archive" else args.command]
@@ -290,7 +294,7 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
         parts.extend(_("hostile_data.report_note", note=note_text(note, _))
                      for note in line.notes)
         print(" — ".join(parts))
-    broken = sum(line.broken for line in lines)
+    broken = sum(line.broken for line in lines) + _report_portals(site, _, when)
     print(_("firstweek.report.summary", teachers=len(lines), broken=broken,
             stale=sum(line.stale for line in lines),
             never=sum(line.never_fetched for line in lines)))
@@ -300,6 +304,34 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     if correction_problems:
         return EXIT_BAD_INPUT
     return EXIT_ATTENTION if args.strict and broken else EXIT_OK
+
+
+def _report_portals(site: Site, _: Translator, when: Callable[[datetime | None], str]) -> int:
+    """One line per school a cluster or district reads (issue 25): a school whose portal
+    is down is named, with since when; its teachers' archived posts stay. Returns how
+    many cannot be read."""
+    if not site.schools:
+        return 0
+    statuses = {status.school: status for status in stored_indexes(site)[1]}
+    down = 0
+    for school in site.schools:
+        status = statuses.get(school.slug)
+        address = index_address(school)
+        if status is None or (status.error and status.last_success is None):
+            down += 1
+            parts = [school.name, address, _("federation.report_never")]
+            if status is not None and status.error:
+                parts.append(_("cli.report.broken", error=feed_error(status.error, _)))
+        elif status.error:
+            down += 1
+            parts = [school.name, address,
+                     _("federation.report_down", error=feed_error(status.error, _)),
+                     _("cli.report.since", time=when(status.error_since)),
+                     _("cli.report.last_success", time=when(status.last_success))]
+        else:
+            parts = [school.name, address, _("cli.report.ok")]
+        print(" — ".join(parts))
+    return down
 
 
 def _report_assignments(site: Site, portal: Portal, corrections: Corrections, now: datetime,

@@ -28,7 +28,7 @@ from generator.models import (
     Teacher,
     unpack_html,
 )
-from generator.slugs import fold, slugify
+from generator.slugs import fold, is_slug, slugify
 
 KIND_WORDS: dict[Kind, tuple[str, ...]] = {
     "tugas": ("tugas", "pr", "pekerjaan rumah", "penugasan", "assignment", "homework",
@@ -141,6 +141,9 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         # entry.slug is the title the archive first saw: editing a title keeps the address.
         name = entry.slug or slugify(entry.title) or "tulisan"
         base = f"{entry.published.astimezone(zone):%Y-%m-%d}-{name}"
+        if teacher.school is not None:
+            # A school portal's post keeps its address there on a cluster's (issue 25).
+            base = school_post_slug(entry.link) or base
         slug = _unique(base, used_slugs[teacher.slug])
         post = _post(entry, teacher, slug, found_subjects, reading.classes,
                      reading.kind or "materi", tags, subjects)
@@ -239,6 +242,15 @@ def _unique(slug: str, used: set[str]) -> str:
         candidate, number = f"{slug}-{number}", number + 1
     used.add(candidate)
     return candidate
+
+
+def school_post_slug(link: str | None) -> str | None:
+    """The slug a school portal gave a post, the last folder of its address
+    (`…/guru/sari/2026-11-18-persamaan-kuadrat/`), if it is one."""
+    if not link:
+        return None
+    last = link.rstrip("/").rpartition("/")[2]
+    return last if is_slug(last) and last not in RESERVED_POST_SLUGS else None
 
 
 def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, ...],
