@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from generator.assignments import Reading, read_post
-from generator.classes import ClassIndex
+from generator.classes import ClassIndex, class_key
 from generator.layout import RESERVED_POST_SLUGS
 from generator.models import (
     MAX_TAGS,
@@ -136,7 +136,15 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         if len(tags) > MAX_TAGS:  # the first ones, as the blog lists them (issue 26)
             tags = tags[:MAX_TAGS]
             cut.setdefault(teacher.slug, None)
-        reading = _read(entry, zone, classifier.classes, teacher.classes, kind, classes)
+        told = teacher.school is not None and entry.kind is not None
+        if told:
+            # As the school portal said it (issue 25), not read again from the text.
+            reading = Reading(kind=entry.kind, due=entry.due, all_day=entry.due_all_day,
+                              classes=tuple(dict.fromkeys(
+                                  found for found in (classifier.classes.names.get(
+                                      class_key(name)) for name in entry.classes) if found)))
+        else:
+            reading = _read(entry, zone, classifier.classes, teacher.classes, kind, classes)
         # The date the school saw it published: 06:30 in Jakarta is the day before in UTC.
         # entry.slug is the title the archive first saw: editing a title keeps the address.
         name = entry.slug or slugify(entry.title) or "tulisan"
@@ -149,7 +157,8 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
                      reading.kind or "materi", tags, subjects)
         if reading.kind == "tugas":
             post = replace(post, due=reading.due, due_all_day=reading.all_day,
-                           due_read=reading.due is not None, hand_in=reading.hand_in)
+                           due_read=reading.due is not None and not told,
+                           hand_in=reading.hand_in)
         correction = corrections.of(entry.link)
         if correction is not None:
             applied.add(correction.address)

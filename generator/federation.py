@@ -14,13 +14,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator.dates import in_range
 from generator.layout import Layout
-from generator.models import Portal, Site, Subject, Teacher
+from generator.models import KINDS, Portal, Site, Subject, Teacher
 from generator.slugs import fold, is_slug, slugify
-from generator.syndication import absolute
+from generator.syndication import EXTENSION, absolute
 
 FORMAT = "mading-portal"
 VERSION = 1
@@ -226,6 +228,28 @@ def by_school(site: Site, teachers: Iterable[Teacher]) -> list[tuple[str, list[T
     named = [(site.school.name, groups.get(None, []))]
     named += [(school.name, groups.get(school.slug, [])) for school in site.schools]
     return [(name, people) for name, people in named if people]
+
+
+def school_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The kind, classes and deadline a school portal's JSON Feed item gives in its
+    `_mading` extension (`syndication.json_feed`), as `Entry` fields; none if it gives
+    none or they are not sound."""
+    extension = item.get(EXTENSION)
+    if not isinstance(extension, dict):
+        return {}
+    kind = extension.get("kind")
+    if kind not in KINDS:
+        return {}
+    fields: dict[str, Any] = {"kind": kind, "classes": _texts(extension.get("classes"))}
+    due = extension.get("due")
+    if kind == "tugas" and isinstance(due, str):
+        try:
+            moment = datetime.fromisoformat(due)
+        except ValueError:
+            return fields
+        if moment.tzinfo is not None and in_range(moment):
+            fields.update(due=moment, due_all_day=extension.get("due_all_day") is True)
+    return fields
 
 
 def _unique(slug: str, taken: Mapping[str, object]) -> str:

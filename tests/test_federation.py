@@ -159,6 +159,18 @@ def test_subjects_and_classes_come_from_the_schools(cluster: Cluster) -> None:
     assert "sma1-sari" in listing and "sma2-sari" in listing
 
 
+def test_an_assignment_keeps_what_its_school_said(cluster: Cluster) -> None:
+    # Kind, classes and the deadline from the school's front matter, through the JSON
+    # Feed's `_mading` extension: in the cluster's assignments and class calendars.
+    tugas = (cluster.output / "tugas" / "index.html").read_text()
+    assert tugas.count("Tugas Persamaan Kuadrat") == 4  # two schools, classes
+    calendar = (cluster.output / "kelas" / "x-2" / "tugas.ics").read_text()
+    assert calendar.count("DTSTART;VALUE=DATE:20261201") == 2
+    page = (cluster.output / "guru" / "sma1-sari" / "2026-11-19-tugas-kuadrat" /
+            "index.html").read_text()
+    assert "Dikumpulkan paling lambat Selasa, 1 Desember 2026" in page
+
+
 def test_the_cluster_publishes_its_own_index(cluster: Cluster) -> None:
     data = (cluster.output / "portal.json").read_bytes()
     index = parse_index(data, "https://gugus.example/")
