@@ -21,7 +21,7 @@ import pytest
 
 from generator.build import build
 from generator.cli import main
-from generator.federation import parse_index
+from generator.federation import IndexRefused, parse_index
 from tests.browser import serve_folder
 from tests.conftest import FIXTURES, copy_site
 
@@ -72,6 +72,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         config.write_text(cluster_yml(schools))
         report = build(config, root / "gugus-public", now=NOW)
         assert report.problems == () and not report.broken_feeds, report.broken_feeds
+        assert report.warnings == ()  # search indexed
         yield Cluster(root, config, root / "gugus-public", schools, down)
 
 
@@ -169,6 +170,50 @@ def test_an_assignment_keeps_what_its_school_said(cluster: Cluster) -> None:
     page = (cluster.output / "guru" / "sma1-sari" / "2026-11-19-tugas-kuadrat" /
             "index.html").read_text()
     assert "Dikumpulkan paling lambat Selasa, 1 Desember 2026" in page
+
+
+def test_the_cluster_is_searched_over_every_school(cluster: Cluster) -> None:
+    fragments = list((cluster.output / "pagefind" / "fragment").iterdir())
+    assert len(fragments) == len(list((cluster.output / "guru").glob("*/20*/index.html")))
+    assert len(fragments) >= 8
+
+
+def test_a_hostile_index_cannot_point_the_cluster_elsewhere() -> None:
+    # Feeds are fetched only under the portal's address, the one host site.yml trusts.
+    teacher = {"name": "Sari", "slug": "sari", "subjects": [], "classes": [],
+               "page": "http://169.254.169.254/latest/"}
+    data = {"format": "mading-portal", "version": 1,
+            "school": {"name": "SD", "url": "https://sd.example/"},
+            "teachers": [{**teacher, "feed": "http://169.254.169.254/feed.json"},
+                         {**teacher, "slug": "own", "feed": "https://sd.example/guru/own/feed.json"},
+                         {**teacher, "slug": "../x", "feed": "http://10.0.0.1/g/x/feed.json"}]}
+    index = parse_index(json.dumps(data).encode(), "http://127.0.0.1:9/sd/")
+    # Its own address is read where site.yml says the portal is.
+    assert [(t.slug, t.feed) for t in index.teachers] == [
+        ("own", "http://127.0.0.1:9/sd/guru/own/feed.json")]
+    for bad, reason in ((b"[]", "not a Mading portal index"),
+                        (json.dumps({**data, "version": 2}).encode(), "version 2"),
+                        (b"{", "not valid JSON"),
+                        (json.dumps({**data, "school": {}}).encode(), "names no school")):
+        with pytest.raises(IndexRefused, match=reason):
+            parse_index(bad, "http://127.0.0.1:9/sd/")
+
+
+def test_the_archive_export_carries_the_schools_indexes(cluster: Cluster, tmp_path: Path) -> None:
+    exported = tmp_path / "archive.jsonl"
+    assert main(["archive", "export", str(exported), "--config", str(cluster.config)]) == 0
+    records = [json.loads(line) for line in exported.read_text().splitlines()]
+    portals = [r["portal"] for r in records if "portal" in r]
+    assert [p["school"] for p in portals] == ["sma1", "sma2"]
+    # A fresh runner, offline, from the export alone: the same teachers and posts.
+    fresh = tmp_path / "fresh" / "site.yml"
+    fresh.parent.mkdir()
+    fresh.write_text(cluster.config.read_text())
+    assert main(["archive", "import", str(exported), "--config", str(fresh)]) == 0
+    report = build(fresh, tmp_path / "public", offline=True, now=NOW)
+    assert (tmp_path / "public" / "guru" / "sma2-sari" / "2026-11-18-persamaan-kuadrat" /
+            "index.html").is_file()
+    assert report.posts == len(list((cluster.output / "guru").glob("*/20*/index.html")))
 
 
 def test_the_cluster_publishes_its_own_index(cluster: Cluster) -> None:
