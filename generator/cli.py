@@ -26,8 +26,10 @@ from generator.collect import current_feeds
 from generator.config import DEFAULT_URL, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import Corrections, FeedNote, FeedStatus, Portal, Site
+from generator.models import Corrections, Entry, FeedNote, FeedStatus, Portal, Site
 from generator.new_post import create_post
+from generator.privacy import MIN_ROWS as SCORE_ROWS
+from generator.privacy import score_rows
 from generator.report import blog_assignments, teacher_health, unused_corrections
 from generator.roster import import_teachers
 from generator.scaffold import init_school
@@ -253,6 +255,7 @@ def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
         if not entry.draft and entry.published > now:  # shown from then on (issue 26)
             print(_("hostile_data.scheduled", file=display_path(site.root / entry.entry_id),
                     time=_.datetime(entry.published.astimezone(zone))))
+    _warn_scores(site, content.entries, _)
     problems = [*content.problems, *load_corrections(site)[1]]
     _print_problems(problems)
     if problems:
@@ -304,6 +307,24 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     if correction_problems:
         return EXIT_BAD_INPUT
     return EXIT_ATTENTION if args.strict and broken else EXIT_OK
+
+
+def _warn_scores(site: Site, markdown: Iterable[Entry], _: Translator) -> None:
+    """Warn of every post, written here or read from a blog, that looks like a list of
+    students' names with scores (issue 25): never to be published."""
+    feed_entries: list[Entry] = []
+    if site.archive_file.exists():
+        with Archive(site.archive_file) as archive:
+            feed_entries = archive.entries()
+    teachers = {t.slug for t in site.teachers}
+    for entry in [*markdown, *feed_entries]:
+        if entry.teacher not in teachers or entry.draft:
+            continue
+        rows = score_rows(entry.content_html)
+        if rows >= SCORE_ROWS:
+            where = display_path(site.root / entry.entry_id) if entry.origin == "markdown" \
+                else entry.link or entry.teacher
+            _warn(_("federation.score_list", where=where, title=entry.title, rows=rows))
 
 
 def _report_portals(site: Site, _: Translator, when: Callable[[datetime | None], str]) -> int:
