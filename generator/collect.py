@@ -54,6 +54,9 @@ class Classifier:
             for label in (subject.name, subject.slug, *subject.aliases):
                 subjects.setdefault(fold(label), subject)
         kinds = {fold(word): kind for kind, words in KIND_WORDS.items() for word in words}
+        for spec in site.kinds:  # declared in site.yml (issue 25)
+            for word in (spec.name, spec.label, *spec.aliases):
+                kinds.setdefault(fold(word), spec.name)
         return cls(subjects, class_index(site), kinds)
 
     def classify(self, entry: Entry, fallback_subjects: tuple[str, ...],
@@ -136,10 +139,10 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         if len(tags) > MAX_TAGS:  # the first ones, as the blog lists them (issue 26)
             tags = tags[:MAX_TAGS]
             cut.setdefault(teacher.slug, None)
-        told = teacher.school is not None and entry.kind is not None
+        told = teacher.school is not None and entry.kind in site.kind_names
         if told:
             # As the school portal said it (issue 25), not read again from the text.
-            reading = Reading(kind=entry.kind, due=entry.due, all_day=entry.due_all_day,
+            reading = Reading(kind=entry.kind or "materi", due=entry.due, all_day=entry.due_all_day,
                               classes=tuple(dict.fromkeys(
                                   found for found in (classifier.classes.names.get(
                                       class_key(name)) for name in entry.classes) if found)))
@@ -272,4 +275,4 @@ def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, .
         classes=classes, kind=kind, tags=tags, due=entry.due, due_all_day=entry.due_all_day,
         updated=entry.updated,
         link=entry.link, image=entry.image, origin=entry.origin, assets=entry.assets,
-        attachments=entry.attachments, cleaned=entry.cleaned)
+        attachments=entry.attachments, cleaned=entry.cleaned, series=entry.series)

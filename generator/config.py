@@ -31,6 +31,7 @@ from generator.models import (
     KINDS,
     Correction,
     Corrections,
+    KindSpec,
     PortalSettings,
     School,
     SchoolPortal,
@@ -44,7 +45,9 @@ from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
 SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
-TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal", "schools")
+TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal", "schools",
+            "kinds")
+KIND_KEYS = ("name", "label", "aliases")
 SCHOOL_PORTAL_KEYS = ("name", "slug", "portal")
 PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
@@ -349,13 +352,14 @@ def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
     embeds = _embeds(check, data)
     settings = _portal(check, data)
     schools = _schools(check, data)
+    kinds = _kinds(check, data)
     _private_values(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
                 class_aliases=class_aliases, embed_hosts=embeds, portal=settings,
-                schools=schools, root=root, config_file=config_file.resolve())
+                schools=schools, kinds=kinds, root=root, config_file=config_file.resolve())
 
 
 _parsed: dict[tuple[str, str], Any] = {}
@@ -480,6 +484,42 @@ def _schools(check: _Checker, data: dict[Any, Any]) -> tuple[SchoolPortal, ...]:
         if slug:
             schools.append(SchoolPortal(name=name, slug=slug, portal=portal))
     return tuple(schools)
+
+
+def _kinds(check: _Checker, data: dict[Any, Any]) -> tuple[KindSpec, ...]:
+    """Kinds of post beyond materi, tugas and pengumuman (issue 25): `{name: rpp,
+    label: RPP, aliases: [modul ajar]}`; a bare name is its own label."""
+    kinds: list[KindSpec] = []
+    taken: dict[str, str] = {fold(kind): kind for kind in KINDS}
+    for index, item in enumerate(check.mapping_items(data.get("kinds"), "kinds", data)):
+        line = key_line(data["kinds"], index)
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict):
+            check.problem(line, "config.not_mapping_item", key="kinds")
+            continue
+        check.unknown_keys(item, KIND_KEYS, "kinds.")
+        name = check.text(item, "name", "kinds.", required=True, line=line)
+        if not name:
+            continue
+        if not is_slug(name):
+            check.problem(key_line(item, "name", line), "config.bad_slug", key="kinds.name",
+                          value=shown(name))
+            continue
+        label = check.text(item, "label", "kinds.") or name
+        aliases = [(a, a_line) for a, a_line in check.text_list(item, "aliases", "kinds.") if a]
+        clash = False
+        for word, word_line in [(name, key_line(item, "name", line)), (label, line), *aliases]:
+            other = taken.get(fold(word))
+            if other is not None and other != name:
+                check.problem(word_line, "federation.kind_taken", value=word, other=other)
+                clash = True
+        if clash:
+            continue
+        for word, _line in [(name, line), (label, line), *aliases]:
+            taken[fold(word)] = name
+        kinds.append(KindSpec(name, label, tuple(a for a, _line in aliases)))
+    return tuple(kinds)
 
 
 _NIP = re.compile(r"(?<![\d])(?:\d[ .-]?){17}\d(?![\d])")
@@ -733,9 +773,9 @@ def load_corrections(site: Site) -> tuple[Corrections, list[Problem]]:
                 check.problem(key_line(item, key, line), "config.unknown_key", key=key,
                               hint=hint)
         kind = check.text(item, "kind", "")
-        if kind and kind not in KINDS:
+        if kind and kind not in site.kind_names:
             check.problem(key_line(item, "kind", line), "assignments.bad_kind", value=kind,
-                          hint=did_you_mean(kind, KINDS, translate))
+                          hint=did_you_mean(kind, site.kind_names, translate))
         due, all_day = _correction_due(check, item, line, site.school.timezone)
         classes = None
         if "classes" in item:
@@ -753,7 +793,7 @@ def load_corrections(site: Site) -> tuple[Corrections, list[Problem]]:
                           value=hidden)
         if len(check.problems) == before:
             corrections.append(Correction(
-                address=address, kind=next((k for k in KINDS if k == kind), None),
+                address=address, kind=kind or None,
                 due=due, due_all_day=all_day,
                 classes=tuple(classes) if classes is not None else None,
                 hidden=bool(hidden), line=line))

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from generator.dates import in_range
 from generator.layout import Layout
-from generator.models import KINDS, Portal, Site, Subject, Teacher
+from generator.models import KINDS, KindSpec, Portal, Site, Subject, Teacher
 from generator.slugs import fold, is_slug, slugify
 from generator.syndication import EXTENSION, absolute
 
@@ -64,6 +64,8 @@ class SchoolIndex:
     classes: tuple[tuple[str, tuple[str, ...]], ...]
     """(class, its other names)."""
     teachers: tuple[IndexTeacher, ...]
+    kinds: tuple[KindSpec, ...] = ()
+    """The kinds of post the school declares beyond `KINDS`."""
 
 
 def portal_index(portal: Portal, layout: Layout) -> bytes:
@@ -85,6 +87,8 @@ def portal_index(portal: Portal, layout: Layout) -> bytes:
                      for s in site.subjects],
         "classes": [{"name": name, "aliases": list(aliases.get(name, ())),
                      "page": absolute(portal, layout.klass(name))} for name in classes],
+        "kinds": [{"name": k.name, "label": k.label, "aliases": list(k.aliases)}
+                  for k in site.kinds],
         "teachers": [{"name": t.name, "slug": t.slug,
                       "subjects": [names[s] for s in t.subjects if s in names],
                       "classes": list(t.classes),
@@ -151,8 +155,14 @@ def parse_index(data: bytes, portal_url: str) -> SchoolIndex:
         teachers.append(IndexTeacher(
             teacher_name, slug, _texts(item.get("subjects")), _texts(item.get("classes")),
             _web(item.get("page")) or portal_url, feed))
+    kinds = []
+    for item in _items(raw.get("kinds"), MAX_NAMES):
+        kind_name = _text(item.get("name"))
+        if is_slug(kind_name) and kind_name not in KINDS:
+            kinds.append(KindSpec(kind_name, _text(item.get("label")) or kind_name,
+                                  _texts(item.get("aliases"))))
     return SchoolIndex(name, own, _text(school.get("language")), _text(school.get("timezone")),
-                       tuple(subjects), tuple(classes), tuple(teachers))
+                       tuple(subjects), tuple(classes), tuple(teachers), tuple(kinds))
 
 
 def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
@@ -177,6 +187,7 @@ def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
             class_of.setdefault(fold(other), name)
     teachers = list(site.teachers)
     taken = {t.slug for t in teachers}
+    kinds = {spec.name: spec for spec in site.kinds}
     for school in site.schools:
         index = indexes.get(school.slug)
         if index is None:
@@ -203,6 +214,8 @@ def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
                 class_of[fold(other)] = main
             if new:
                 class_aliases[main] = (*class_aliases.get(main, ()), *new)
+        for spec in index.kinds:  # the first school's label wins
+            kinds.setdefault(spec.name, spec)
         for teacher in index.teachers:
             slug = f"{school.slug}-{teacher.slug}"
             if slug in taken:
@@ -216,7 +229,8 @@ def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
                                             if fold(c) in class_of)),
                 blog=teacher.feed, links=(teacher.page,), school=school.slug))
     return replace(site, subjects=tuple(subjects.values()), classes=tuple(classes),
-                   class_aliases=tuple(class_aliases.items()), teachers=tuple(teachers))
+                   class_aliases=tuple(class_aliases.items()), teachers=tuple(teachers),
+                   kinds=tuple(kinds.values()))
 
 
 def by_school(site: Site, teachers: Iterable[Teacher]) -> list[tuple[str, list[Teacher]]]:
@@ -238,9 +252,10 @@ def school_fields(item: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(extension, dict):
         return {}
     kind = extension.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or not is_slug(kind):
         return {}
-    fields: dict[str, Any] = {"kind": kind, "classes": _texts(extension.get("classes"))}
+    fields: dict[str, Any] = {"kind": kind, "classes": _texts(extension.get("classes")),
+                              "series": _text(extension.get("series"))}
     due = extension.get("due")
     if kind == "tugas" and isinstance(due, str):
         try:

@@ -9,7 +9,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from generator.federation import by_school, portal_index
-from generator.models import OutputFile, SchoolPortal, Site, Teacher
+from generator.i18n import Translator
+from generator.models import KINDS, OutputFile, Post, SchoolPortal, Site, Teacher
+from generator.slugs import fold
 
 if TYPE_CHECKING:
     from generator.render import Renderer
@@ -36,6 +38,35 @@ def teacher_groups(site: Site, people: Sequence[Teacher]
     if not site.schools:
         return [(None, list(people))]
     return [(name, group) for name, group in by_school(site, people)]
+
+
+def kind_label(site: Site, _: Translator, kind: str) -> str:
+    """What the pages call a kind: a built-in one in the site's language, one site.yml
+    declares by its label (issue 25)."""
+    if kind in KINDS:
+        return _(f"kind.{kind}")
+    return next((spec.label for spec in site.kinds if spec.name == kind), kind)
+
+
+Series = tuple[str, int, int, "Post | None", "Post | None"]
+"""(name, the post's number in it, how many, the one before, the one after)."""
+
+
+def series_of(posts: Sequence[Post]) -> dict[int, Series]:
+    """For each of a teacher's posts in a series (by `id`), where it stands in it: oldest
+    first, so that cycle 1 comes before cycle 2 (issue 25). Names are matched loosely."""
+    groups: dict[str, list[Post]] = {}
+    for post in posts:
+        if post.series:
+            groups.setdefault(fold(post.series), []).append(post)
+    found: dict[int, Series] = {}
+    for group in groups.values():
+        group.sort(key=lambda p: (p.published, p.slug))
+        for number, post in enumerate(group):
+            found[id(post)] = (group[0].series, number + 1, len(group),
+                               group[number - 1] if number else None,
+                               group[number + 1] if number + 1 < len(group) else None)
+    return found
 
 
 def _index_file(r: Renderer) -> Iterator[OutputFile]:

@@ -13,7 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-Kind = Literal["materi", "tugas", "pengumuman"]
+Kind = str
+"""`materi`, `tugas`, `pengumuman`, or a kind site.yml declares (`kinds:`, issue 25)."""
 KINDS: tuple[Kind, ...] = ("materi", "tugas", "pengumuman")
 Origin = Literal["feed", "markdown"]
 
@@ -68,6 +69,19 @@ def personal_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class KindSpec:
+    """A kind of post beyond materi, tugas and pengumuman that site.yml declares
+    (`kinds:`, issue 25): lesson plans (RPP), classroom action research (PTK)…"""
+
+    name: str
+    """A slug: what front matter's `kind:` says, and the badge's class."""
+    label: str
+    """What the pages show."""
+    aliases: tuple[str, ...] = ()
+    """Blog labels and front matter words that mean this kind."""
+
+
+@dataclass(frozen=True)
 class SchoolPortal:
     """A school portal a cluster or district portal reads (`schools:` in site.yml)."""
 
@@ -106,6 +120,12 @@ class Site:
     portal: PortalSettings = PortalSettings()
     schools: tuple[SchoolPortal, ...] = ()
     """The school portals this portal is built over (a cluster or district, issue 25)."""
+    kinds: tuple[KindSpec, ...] = ()
+    """Kinds of post beyond `KINDS` (issue 25)."""
+
+    @property
+    def kind_names(self) -> tuple[str, ...]:
+        return KINDS + tuple(k.name for k in self.kinds)
 
     @property
     def content_dir(self) -> Path:
@@ -178,6 +198,8 @@ class Entry:
     due_all_day: bool = False
     """`due` names a day, not a time (shown and put in calendars as a whole day)."""
     draft: bool = False
+    series: str = ""
+    """The series the post belongs to (PTK cycle 1, cycle 2…): followed from post to post."""
     slug: str | None = None
     """Set by Markdown entries (from the file name); feed entries get one in collect."""
     assets: tuple[Path, ...] = ()
@@ -265,6 +287,8 @@ class Post:
     corrections: the post page says so and links the original."""
     hand_in: str = ""
     """Where to hand the assignment in, as read from the text ("melalui Google Classroom")."""
+    series: str = ""
+    """The series the post belongs to, as its teacher named it (issue 25)."""
     updated: datetime | None = None
     link: str | None = None
     image: str | None = None

@@ -38,8 +38,8 @@ from generator import calendars, syndication
 from generator.cache import PageRecord, code_fingerprint
 from generator.children import child_setup
 from generator.clock import TimeValues, recent, shown
+from generator.federation_pages import kind_label, series_of, teacher_groups
 from generator.federation_pages import school_parts as federation_parts
-from generator.federation_pages import teacher_groups
 from generator.i18n import Translator
 from generator.layout import Layout, class_slug
 from generator.models import (
@@ -176,7 +176,7 @@ class Renderer:
             _=self._, site=self.site, school=self.site.school, url=layout,
             portal=_WatchedPortal(self), index=_WatchedIndex(self),
             standalone=layout.standalone is not None,
-            kind_label=lambda kind: self._(f"kind.{kind}"), class_slug=class_slug,
+            kind_label=partial(kind_label, self.site, self._), class_slug=class_slug,
             address=partial(syndication.absolute, portal),
             active=self.active, share_link=self.share_link, month_name=self.month_name,
             build_date=self.build_date,
@@ -857,9 +857,11 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
         yield OutputFile(photo, teacher.photo_content)  # an SVG, cleaned (issue 26)
     elif photo and teacher.photo:
         yield OutputFile(photo, source=teacher.photo)
+    in_series = series_of(posts)
     for post in posts:
         path = r.layout.post(post)
-        yield r.page(path + "index.html", "post.html", post=post)
+        yield r.page(path + "index.html", "post.html", post=post,
+                     series=in_series.get(id(post)))
         cleaned = dict(post.cleaned)
         for asset in {*post.assets, *(a.path for a in post.attachments)}:
             if str(asset) in cleaned:  # an SVG: its cleaned copy, never the file (issue 26)

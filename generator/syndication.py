@@ -146,6 +146,8 @@ def json_feed(portal: Portal, layout: Layout, base: str, title: str,
         extension: dict[str, object] = {"kind": post.kind, "classes": list(post.classes)}
         if post.due is not None:
             extension.update(due=post.due.isoformat(), due_all_day=post.due_all_day)
+        if post.series:
+            extension["series"] = post.series
         item[EXTENSION] = extension
         items.append(item)
     feed = {

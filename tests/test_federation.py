@@ -46,6 +46,16 @@ def school_site(root: Path, name: str) -> Path:
     return site
 
 
+def with_ptk(site: Path) -> Path:
+    """A school that declares PTK and writes two cycles of it, a series."""
+    site.write_text(site.read_text() + "kinds: [{name: ptk, label: PTK}]\n")
+    for cycle in (1, 2):
+        (site.parent / "content" / "sari" / f"2026-11-1{cycle}-siklus-{cycle}.md").write_text(
+            f"---\ntitle: Siklus {cycle}\ndate: 2026-11-1{cycle}\nkind: ptk\n"
+            "series: PTK Kelas X\n---\n\nCatatan.\n")
+    return site
+
+
 def cluster_yml(schools: dict[str, str]) -> str:
     lines = ["school:", "  name: Gugus Uji", "  url: https://gugus.example/", "schools:"]
     names = {"sma1": "SMA Uji Coba", "sma2": "SMA Dua"}
@@ -63,8 +73,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             public = root / f"{slug}-public"
             public.mkdir()
             url = stack.enter_context(serve_folder(public))
-            report = build(school_site(root / slug, name), public, offline=True, now=NOW,
-                           url=url)
+            site = school_site(root / slug, name)
+            report = build(with_ptk(site) if slug == "sma1" else site, public, offline=True,
+                           now=NOW, url=url)
             assert report.problems == ()
             schools[slug] = url
         config = root / "gugus" / "site.yml"
@@ -214,6 +225,15 @@ def test_the_archive_export_carries_the_schools_indexes(cluster: Cluster, tmp_pa
     assert (tmp_path / "public" / "guru" / "sma2-sari" / "2026-11-18-persamaan-kuadrat" /
             "index.html").is_file()
     assert report.posts == len(list((cluster.output / "guru").glob("*/20*/index.html")))
+
+
+def test_a_schools_kinds_and_series_carry_over(cluster: Cluster) -> None:
+    base = cluster.output / "guru" / "sma1-sari"
+    second = (base / "2026-11-12-siklus-2" / "index.html").read_text()
+    assert '<span class="badge ptk">PTK</span>' in second
+    assert "Seri “PTK Kelas X”: bagian 2 dari 2" in second
+    assert '<a rel="prev" href="../../../guru/sma1-sari/2026-11-11-siklus-1/index.html">' \
+        in second
 
 
 def test_the_cluster_publishes_its_own_index(cluster: Cluster) -> None:
