@@ -24,6 +24,7 @@ from generator.cli import main
 from generator.federation import IndexRefused, parse_index
 from tests.browser import serve_folder
 from tests.conftest import FIXTURES, copy_site
+from tests.site_checks import broken_relative_links, reparse_feeds
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 SCHEMA = Path(__file__).parent.parent / "docs" / "schema" / "portal.schema.json"
@@ -154,6 +155,12 @@ def test_the_cluster_has_a_page_per_school(cluster: Cluster) -> None:
     assert "sma1-sari" not in page
     feed = json.loads((cluster.output / "sekolah" / "sma2" / "feed.json").read_text())
     assert feed["items"] and all("/guru/sma2-" in item["url"] for item in feed["items"])
+
+
+def test_the_cluster_has_no_broken_link_and_sound_feeds(cluster: Cluster) -> None:
+    assert broken_relative_links(cluster.output) == []
+    counts = reparse_feeds(cluster.output)
+    assert counts["feed.xml"] >= 8 and counts["sekolah/sma1/feed.json"] >= 4
 
 
 def test_the_cluster_directory_is_grouped_by_school(cluster: Cluster) -> None:
