@@ -158,6 +158,8 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         slug = _unique(base, used_slugs[teacher.slug])
         post = _post(entry, teacher, slug, found_subjects, reading.classes,
                      reading.kind or "materi", tags, subjects)
+        if not told and post.series:  # only a school portal's word for it (issue 25)
+            post = replace(post, series="")
         if reading.kind == "tugas":
             post = replace(post, due=reading.due, due_all_day=reading.all_day,
                            due_read=reading.due is not None and not told,
