@@ -22,7 +22,7 @@ import pytest
 from generator.build import build
 from generator.cli import main
 from generator.federation import IndexRefused, parse_index
-from tests.browser import serve_folder
+from tests.browser import chromium, phone_page, serve_folder
 from tests.conftest import FIXTURES, copy_site
 from tests.site_checks import broken_relative_links, reparse_feeds
 
@@ -161,6 +161,22 @@ def test_the_cluster_has_no_broken_link_and_sound_feeds(cluster: Cluster) -> Non
     assert broken_relative_links(cluster.output) == []
     counts = reparse_feeds(cluster.output)
     assert counts["feed.xml"] >= 8 and counts["sekolah/sma1/feed.json"] >= 4
+
+
+def test_a_phone_goes_from_the_menu_to_a_school_and_its_post(cluster: Cluster) -> None:
+    # In headless Chromium, JavaScript off, on the served cluster portal.
+    with serve_folder(cluster.output) as url, chromium() as browser, \
+            phone_page(browser) as page:
+        page.goto(url)
+        page.get_by_role("link", name="Sekolah", exact=True).click()
+        page.get_by_role("link", name="SMA Dua", exact=True).click()
+        assert page.url == f"{url}sekolah/sma2/index.html"
+        assert page.get_by_role("link", name="Portal sekolah").get_attribute("href") \
+            == cluster.schools["sma2"]
+        page.get_by_role("link", name="Persamaan Kuadrat", exact=True).click()
+        assert page.url == f"{url}guru/sma2-sari/2026-11-18-persamaan-kuadrat/index.html"
+        canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+        assert canonical == f"{cluster.schools['sma2']}guru/sari/2026-11-18-persamaan-kuadrat/"
 
 
 def test_the_cluster_directory_is_grouped_by_school(cluster: Cluster) -> None:
