@@ -35,13 +35,13 @@ from typing import Any, NoReturn
 from generator.dates import in_range, parsed
 from generator.errors import MadingError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, Translator, catalogue
-from generator.models import Entry, FeedNote, FeedStatus, pack_html
+from generator.models import Entry, FeedNote, FeedStatus, PortalStatus, pack_html
 from generator.sanitize import EMBED_HOSTS, sanitize_html
 from generator.slugs import is_slug, slugify
 from generator.sources.feeds import FeedResult, _web_url
 from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     teacher TEXT NOT NULL,
@@ -66,6 +66,16 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_success TEXT,
     notes TEXT
 );
+CREATE TABLE IF NOT EXISTS portals (
+    school TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    data TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    error TEXT,
+    error_since TEXT,
+    last_success TEXT
+);
 CREATE TABLE IF NOT EXISTS revision (entries INTEGER NOT NULL);
 INSERT INTO revision SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM revision);
 CREATE TRIGGER IF NOT EXISTS entry_added AFTER INSERT ON entries
@@ -82,7 +92,10 @@ BEGIN UPDATE revision SET entries = entries + 1; END;
 removed or changed (not when it is only seen again), whoever writes, so that a build can
 tell in one query that the archive holds what it held last time (generator/freshness.py).
 Version 3 added `feeds.notes`: what the last update of a feed left out or changed, as JSON
-(`FeedNote`s, issue 26)."""
+(`FeedNote`s, issue 26). Version 4 added `portals`: the school portals' indexes a cluster
+or district reads (`PortalStatus`, issue 25)."""
+PORTAL_COLUMNS = ("school", "source", "data", "etag", "last_modified", "error",
+                  "error_since", "last_success")
 FEED_COLUMNS = ("teacher", "source", "home_page", "feed_url", "title", "etag",
                 "last_modified", "error", "error_since", "last_success", "notes")
 TABLES = frozenset({"entries", "feeds"})
@@ -441,6 +454,42 @@ class Archive:
                 "excluded.error_since)",
                 (result.teacher, result.source, result.error, stamp))
 
+    def store_portals(self, statuses: Iterable[PortalStatus], now: datetime) -> None:
+        """Record one reading of school portals' indexes (issue 25): a new index replaces
+        the last one; a failure keeps it, with the error and the time it began."""
+        stamp = now.isoformat()
+        with self._writing():
+            for status in statuses:
+                if status.error is None and status.data is None:  # 304: as it was
+                    self._db.execute(
+                        "UPDATE portals SET error = NULL, error_since = NULL, "
+                        "last_success = ? WHERE school = ?", (stamp, status.school))
+                elif status.error is None:
+                    self._db.execute(
+                        "INSERT INTO portals (school, source, data, etag, last_modified, "
+                        "last_success) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (school) DO "
+                        "UPDATE SET source = excluded.source, data = excluded.data, "
+                        "etag = excluded.etag, last_modified = excluded.last_modified, "
+                        "error = NULL, error_since = NULL, "
+                        "last_success = excluded.last_success",
+                        (status.school, status.source, status.data, status.etag,
+                         status.last_modified, stamp))
+                else:
+                    self._db.execute(
+                        "INSERT INTO portals (school, source, error, error_since) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (school) DO UPDATE SET "
+                        "source = excluded.source, error = excluded.error, "
+                        "error_since = COALESCE(portals.error_since, excluded.error_since)",
+                        (status.school, status.source, status.error, stamp))
+
+    def portal_statuses(self) -> list[PortalStatus]:
+        with self._guard():
+            rows = self._db.execute(
+                f"SELECT {', '.join(PORTAL_COLUMNS)} FROM portals ORDER BY school").fetchall()
+        return [PortalStatus(school, source, data, etag, modified, error, _time(since),
+                             _time(success))
+                for school, source, data, etag, modified, error, since, success in rows]
+
     def entries(self) -> list[Entry]:
         """Every stored entry, for every teacher who ever had a feed; made row by row, as
         the rows with their HTML as text take more memory than the entries.
@@ -490,6 +539,12 @@ class Archive:
             yield json.dumps({"feed": dict(zip(FEED_COLUMNS, row, strict=True))},
                              ensure_ascii=False, sort_keys=True)
         with self._guard():
+            portals = self._db.execute(
+                f"SELECT {', '.join(PORTAL_COLUMNS)} FROM portals ORDER BY school").fetchall()
+        for row in portals:
+            yield json.dumps({"portal": dict(zip(PORTAL_COLUMNS, row, strict=True))},
+                             ensure_ascii=False, sort_keys=True)
+        with self._guard():
             entries = self._db.execute(
                 "SELECT teacher, entry_id, link, data, first_seen, last_seen FROM entries "
                 "ORDER BY teacher, entry_id").fetchall()
@@ -526,6 +581,8 @@ class Archive:
                     record = json.loads(line)
                     if "feed" in record:
                         self._import_feed(record["feed"])
+                    elif "portal" in record:
+                        self._import_portal(record["portal"])
                     else:
                         self._import_entry(record["entry"], embed_hosts)
                         count += 1
@@ -549,6 +606,19 @@ class Archive:
             + ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
             + " WHERE COALESCE(excluded.last_success, '') >= COALESCE(feeds.last_success, '')",
             values)
+
+    def _import_portal(self, portal: dict[str, Any]) -> None:
+        """A school portal's index, checked again when it is read (`federation`)."""
+        values = [portal.get(c) for c in PORTAL_COLUMNS]
+        if not isinstance(values[0], str) or not isinstance(values[1], str):
+            raise ValueError("a portal needs its school and source")
+        self._db.execute(
+            f"INSERT INTO portals ({', '.join(PORTAL_COLUMNS)}) VALUES "
+            f"({', '.join('?' * len(PORTAL_COLUMNS))}) ON CONFLICT (school) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in PORTAL_COLUMNS[1:])
+            + " WHERE COALESCE(excluded.last_success, '') >= "
+            "COALESCE(portals.last_success, '')", [None if v is None else str(v)
+                                                   for v in values])
 
     def _import_entry(self, entry: dict[str, Any], embed_hosts: tuple[str, ...]) -> None:
         # What entries() will read back must make an Entry: a bad record is refused

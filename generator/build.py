@@ -48,6 +48,7 @@ from generator.sources.images import (
     bound_storage,
     fetch_images,
 )
+from generator.sources.portals import federated_site
 from generator.theme import theme_dir
 from generator.write import OutputBudget, link_tree, output_lock, refuse_output, write_output
 
@@ -120,7 +121,8 @@ def build(config_file: Path, output: Path, offline: bool = False,
             files; nothing is built.
     """
     now = now or datetime.now(UTC)
-    site = load_site(config_file)
+    # A cluster or district: its schools' teachers, from their portals (issue 25).
+    site = federated_site(load_site(config_file), offline, now, limits)
     local_url = False
     if url is not None:
         site = replace(site, school=replace(site.school, url=url))

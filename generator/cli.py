@@ -28,8 +28,10 @@ from generator.collect import current_feeds
 from generator.config import DEFAULT_URL, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import Corrections, FeedNote, FeedStatus, Portal, Site
+from generator.models import Corrections, Entry, FeedNote, FeedStatus, Portal, Site
 from generator.new_post import create_post
+from generator.privacy import MIN_ROWS as SCORE_ROWS
+from generator.privacy import score_rows
 from generator.report import blog_assignments, teacher_health, unused_corrections
 from generator.roster import import_teachers
 from generator.scaffold import init_school
@@ -37,6 +39,7 @@ from generator.sources.content import read_content
 from generator.sources.feeds import is_url
 from generator.sources.images import ImageStore
 from generator.sources.images import problems as image_problems
+from generator.sources.portals import federated_site, index_address, stored_indexes
 from generator.write import OutputWriteError
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
@@ -141,7 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args.config, args.output, args.port, offline=args.offline)
         if args.command == "init":
             return _init(args)
-        site = load_site(args.config)
+        # A cluster or district knows its schools' teachers from their portals' indexes,
+        # which `mading fetch` reads again (issue 25).
+        site = federated_site(load_site(args.config), offline=args.command != "fetch",
+                              now=build_time())
         if args.command == "import":  # HANDLERS["import"] is `mading archive import`
             return _import_teachers(site, args, Translator(site.school.language))
         handler = HANDLERS[args.action if args.command == "archive" else args.command]
@@ -253,6 +259,7 @@ def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
         if not entry.draft and entry.published > now:  # shown from then on (issue 26)
             print(_("hostile_data.scheduled", file=display_path(site.root / entry.entry_id),
                     time=_.datetime(entry.published.astimezone(zone))))
+    _warn_scores(site, content.entries, _)
     problems = [*content.problems, *load_corrections(site)[1]]
     _print_problems(problems)
     if problems:
@@ -294,7 +301,7 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
         parts.extend(_("hostile_data.report_note", note=note_text(note, _))
                      for note in line.notes)
         print(" — ".join(parts))
-    broken = sum(line.broken for line in lines)
+    broken = sum(line.broken for line in lines) + _report_portals(site, _, when)
     print(_("firstweek.report.summary", teachers=len(lines), broken=broken,
             stale=sum(line.stale for line in lines),
             never=sum(line.never_fetched for line in lines)))
@@ -305,6 +312,52 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
     if correction_problems:
         return EXIT_BAD_INPUT
     return EXIT_ATTENTION if args.strict and broken else EXIT_OK
+
+
+def _warn_scores(site: Site, markdown: Iterable[Entry], _: Translator) -> None:
+    """Warn of every post, written here or read from a blog, that looks like a list of
+    students' names with scores (issue 25): never to be published."""
+    feed_entries: list[Entry] = []
+    if site.archive_file.exists():
+        with Archive(site.archive_file) as archive:
+            feed_entries = archive.entries()
+    teachers = {t.slug for t in site.teachers}
+    for entry in [*markdown, *feed_entries]:
+        if entry.teacher not in teachers or entry.draft:
+            continue
+        rows = score_rows(entry.content_html)
+        if rows >= SCORE_ROWS:
+            where = display_path(site.root / entry.entry_id) if entry.origin == "markdown" \
+                else entry.link or entry.teacher
+            _warn(_("federation.score_list", where=where, title=entry.title, rows=rows))
+
+
+def _report_portals(site: Site, _: Translator, when: Callable[[datetime | None], str]) -> int:
+    """One line per school a cluster or district reads (issue 25): a school whose portal
+    is down is named, with since when; its teachers' archived posts stay. Returns how
+    many cannot be read."""
+    if not site.schools:
+        return 0
+    statuses = {status.school: status for status in stored_indexes(site)[1]}
+    down = 0
+    for school in site.schools:
+        status = statuses.get(school.slug)
+        address = index_address(school)
+        if status is None or (status.error and status.last_success is None):
+            down += 1
+            parts = [school.name, address, _("federation.report_never")]
+            if status is not None and status.error:
+                parts.append(_("cli.report.broken", error=feed_error(status.error, _)))
+        elif status.error:
+            down += 1
+            parts = [school.name, address,
+                     _("federation.report_down", error=feed_error(status.error, _)),
+                     _("cli.report.since", time=when(status.error_since)),
+                     _("cli.report.last_success", time=when(status.last_success))]
+        else:
+            parts = [school.name, address, _("cli.report.ok")]
+        print(" — ".join(parts))
+    return down
 
 
 def _report_assignments(site: Site, portal: Portal, corrections: Corrections, now: datetime,

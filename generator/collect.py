@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from generator.assignments import Reading, read_post
-from generator.classes import ClassIndex
+from generator.classes import ClassIndex, class_key
 from generator.layout import RESERVED_POST_SLUGS
 from generator.models import (
     MAX_TAGS,
@@ -28,7 +28,7 @@ from generator.models import (
     Teacher,
     unpack_html,
 )
-from generator.slugs import fold, slugify
+from generator.slugs import fold, is_slug, slugify
 
 KIND_WORDS: dict[Kind, tuple[str, ...]] = {
     "tugas": ("tugas", "pr", "pekerjaan rumah", "penugasan", "assignment", "homework",
@@ -54,6 +54,9 @@ class Classifier:
             for label in (subject.name, subject.slug, *subject.aliases):
                 subjects.setdefault(fold(label), subject)
         kinds = {fold(word): kind for kind, words in KIND_WORDS.items() for word in words}
+        for spec in site.kinds:  # declared in site.yml (issue 25)
+            for word in (spec.name, spec.label, *spec.aliases):
+                kinds.setdefault(fold(word), spec.name)
         return cls(subjects, class_index(site), kinds)
 
     def classify(self, entry: Entry, fallback_subjects: tuple[str, ...],
@@ -136,17 +139,31 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
         if len(tags) > MAX_TAGS:  # the first ones, as the blog lists them (issue 26)
             tags = tags[:MAX_TAGS]
             cut.setdefault(teacher.slug, None)
-        reading = _read(entry, zone, classifier.classes, teacher.classes, kind, classes)
+        told = teacher.school is not None and entry.kind in site.kind_names
+        if told:
+            # As the school portal said it (issue 25), not read again from the text.
+            reading = Reading(kind=entry.kind or "materi", due=entry.due, all_day=entry.due_all_day,
+                              classes=tuple(dict.fromkeys(
+                                  found for found in (classifier.classes.names.get(
+                                      class_key(name)) for name in entry.classes) if found)))
+        else:
+            reading = _read(entry, zone, classifier.classes, teacher.classes, kind, classes)
         # The date the school saw it published: 06:30 in Jakarta is the day before in UTC.
         # entry.slug is the title the archive first saw: editing a title keeps the address.
         name = entry.slug or slugify(entry.title) or "tulisan"
         base = f"{entry.published.astimezone(zone):%Y-%m-%d}-{name}"
+        if teacher.school is not None:
+            # A school portal's post keeps its address there on a cluster's (issue 25).
+            base = school_post_slug(entry.link) or base
         slug = _unique(base, used_slugs[teacher.slug])
         post = _post(entry, teacher, slug, found_subjects, reading.classes,
                      reading.kind or "materi", tags, subjects)
+        if not told and post.series:  # only a school portal's word for it (issue 25)
+            post = replace(post, series="")
         if reading.kind == "tugas":
             post = replace(post, due=reading.due, due_all_day=reading.all_day,
-                           due_read=reading.due is not None, hand_in=reading.hand_in)
+                           due_read=reading.due is not None and not told,
+                           hand_in=reading.hand_in)
         correction = corrections.of(entry.link)
         if correction is not None:
             applied.add(correction.address)
@@ -241,6 +258,15 @@ def _unique(slug: str, used: set[str]) -> str:
     return candidate
 
 
+def school_post_slug(link: str | None) -> str | None:
+    """The slug a school portal gave a post, the last folder of its address
+    (`…/guru/sari/2026-11-18-persamaan-kuadrat/`), if it is one."""
+    if not link:
+        return None
+    last = link.rstrip("/").rpartition("/")[2]
+    return last if is_slug(last) and last not in RESERVED_POST_SLUGS else None
+
+
 def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, ...],
           classes: tuple[str, ...], kind: Kind, tags: tuple[str, ...],
           subjects: dict[str, Subject]) -> Post:
@@ -251,4 +277,4 @@ def _post(entry: Entry, teacher: Teacher, slug: str, subject_slugs: tuple[str, .
         classes=classes, kind=kind, tags=tags, due=entry.due, due_all_day=entry.due_all_day,
         updated=entry.updated,
         link=entry.link, image=entry.image, origin=entry.origin, assets=entry.assets,
-        attachments=entry.attachments, cleaned=entry.cleaned)
+        attachments=entry.attachments, cleaned=entry.cleaned, series=entry.series)

@@ -32,8 +32,10 @@ from generator.models import (
     Correction,
     Corrections,
     ImageSettings,
+    KindSpec,
     PortalSettings,
     School,
+    SchoolPortal,
     Site,
     Subject,
     Teacher,
@@ -44,8 +46,11 @@ from generator.sanitize import EMBED_HOSTS
 from generator.slugs import fold, is_slug, slugify
 
 SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
-TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal", "images")
+TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal", "images",
+            "schools", "kinds")
 IMAGES_KEYS = ("local",)
+KIND_KEYS = ("name", "label", "aliases")
+SCHOOL_PORTAL_KEYS = ("name", "slug", "portal")
 PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
 CLASS_KEYS = ("name", "aliases")
@@ -349,13 +354,16 @@ def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
     embeds = _embeds(check, data)
     settings = _portal(check, data)
     images = _images(check, data)
+    schools = _schools(check, data)
+    kinds = _kinds(check, data)
+    _private_values(check, data)
     if check.problems:
         # In the order of the file, as the user reads it, not the order of the checks.
         raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
     return Site(school=school, subjects=subjects, classes=classes, teachers=teachers,
                 class_aliases=class_aliases, embed_hosts=embeds, portal=settings,
-                images=images,
-                root=root, config_file=config_file.resolve())
+                images=images, schools=schools, kinds=kinds, root=root,
+                config_file=config_file.resolve())
 
 
 _parsed: dict[tuple[str, str], Any] = {}
@@ -461,6 +469,102 @@ def _images(check: _Checker, data: dict[Any, Any]) -> ImageSettings:
         check.problem(key_line(raw, "local"), "lowdata.bad_local", value=local)
         return ImageSettings()
     return ImageSettings(local=local)
+
+
+def _schools(check: _Checker, data: dict[Any, Any]) -> tuple[SchoolPortal, ...]:
+    """The school portals a cluster or district portal reads (issue 25): each a name, a
+    slug (its page `sekolah/<slug>/`) and the portal's http(s) address."""
+    schools: list[SchoolPortal] = []
+    seen: dict[str, int | None] = {}
+    portals: dict[str, int | None] = {}
+    for index, item in enumerate(check.mapping_items(data.get("schools"), "schools", data)):
+        line = key_line(data["schools"], index)
+        if not isinstance(item, dict):
+            check.problem(line, "config.not_mapping_item", key="schools")
+            continue
+        check.unknown_keys(item, SCHOOL_PORTAL_KEYS, "schools.")
+        name = check.text(item, "name", "schools.", required=True, line=line)
+        portal = check.text(item, "portal", "schools.", required=True, line=line)
+        if not name:
+            continue
+        slug = _slug(check, item, name, "schools.slug", line, seen)
+        if not portal:
+            continue
+        before = len(check.problems)
+        portal_line = key_line(item, "portal", line)
+        check.url(portal, "schools.portal", portal_line, base=True)
+        if len(check.problems) > before:
+            continue
+        portal = portal if portal.endswith("/") else portal + "/"
+        if portal in portals:
+            check.problem(portal_line, "federation.duplicate_portal", value=portal,
+                          other_line=portals[portal])
+            continue
+        portals[portal] = portal_line
+        if slug:
+            schools.append(SchoolPortal(name=name, slug=slug, portal=portal))
+    return tuple(schools)
+
+
+def _kinds(check: _Checker, data: dict[Any, Any]) -> tuple[KindSpec, ...]:
+    """Kinds of post beyond materi, tugas and pengumuman (issue 25): `{name: rpp,
+    label: RPP, aliases: [modul ajar]}`; a bare name is its own label."""
+    kinds: list[KindSpec] = []
+    taken: dict[str, str] = {fold(kind): kind for kind in KINDS}
+    for index, item in enumerate(check.mapping_items(data.get("kinds"), "kinds", data)):
+        line = key_line(data["kinds"], index)
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict):
+            check.problem(line, "config.not_mapping_item", key="kinds")
+            continue
+        check.unknown_keys(item, KIND_KEYS, "kinds.")
+        name = check.text(item, "name", "kinds.", required=True, line=line)
+        if not name:
+            continue
+        if not is_slug(name):
+            check.problem(key_line(item, "name", line), "config.bad_slug", key="kinds.name",
+                          value=shown(name))
+            continue
+        label = check.text(item, "label", "kinds.") or name
+        aliases = [(a, a_line) for a, a_line in check.text_list(item, "aliases", "kinds.") if a]
+        clash = False
+        for word, word_line in [(name, key_line(item, "name", line)), (label, line), *aliases]:
+            other = taken.get(fold(word))
+            if other is not None and other != name:
+                check.problem(word_line, "federation.kind_taken", value=word, other=other)
+                clash = True
+        if clash:
+            continue
+        for word, _line in [(name, line), (label, line), *aliases]:
+            taken[fold(word)] = name
+        kinds.append(KindSpec(name, label, tuple(a for a, _line in aliases)))
+    return tuple(kinds)
+
+
+_NIP = re.compile(r"(?<![\d])(?:\d[ .-]?){17}\d(?![\d])")
+"""A civil servant's number (NIP): 18 digits, often written in groups (8 6 1 3)."""
+_PHONE = re.compile(r"(?:(?<![\w+])\+62|(?<![\w+])62(?=8)|(?<![\w])08)[ .-]?\d(?:[ .-]?\d){6,11}"
+                    r"(?![\d])")
+"""An Indonesian phone number: +62 or 62 followed by 8, or 08, then 7 to 12 more digits."""
+
+
+def _private_values(check: _Checker, value: Any, path: str = "", line: int | None = None) -> None:
+    """Refuse every value of site.yml that looks like a NIP or a phone number (issue 25):
+    the portal publishes what site.yml says, and these must never be published."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _private_values(check, item, f"{path}{key}.", key_line(value, key, line))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _private_values(check, item, path, key_line(value, index, line))
+    elif value is not None and not isinstance(value, bool):
+        text = str(value)
+        key = path.rstrip(".")
+        if _NIP.search(text):
+            check.problem(line, "federation.private_nip", key=key)
+        elif _PHONE.search(text):
+            check.problem(line, "federation.private_phone", key=key)
 
 
 def _embeds(check: _Checker, data: dict[Any, Any]) -> tuple[str, ...]:
@@ -689,9 +793,9 @@ def load_corrections(site: Site) -> tuple[Corrections, list[Problem]]:
                 check.problem(key_line(item, key, line), "config.unknown_key", key=key,
                               hint=hint)
         kind = check.text(item, "kind", "")
-        if kind and kind not in KINDS:
+        if kind and kind not in site.kind_names:
             check.problem(key_line(item, "kind", line), "assignments.bad_kind", value=kind,
-                          hint=did_you_mean(kind, KINDS, translate))
+                          hint=did_you_mean(kind, site.kind_names, translate))
         due, all_day = _correction_due(check, item, line, site.school.timezone)
         classes = None
         if "classes" in item:
@@ -709,7 +813,7 @@ def load_corrections(site: Site) -> tuple[Corrections, list[Problem]]:
                           value=hidden)
         if len(check.problems) == before:
             corrections.append(Correction(
-                address=address, kind=next((k for k in KINDS if k == kind), None),
+                address=address, kind=kind or None,
                 due=due, due_all_day=all_day,
                 classes=tuple(classes) if classes is not None else None,
                 hidden=bool(hidden), line=line))

@@ -13,7 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-Kind = Literal["materi", "tugas", "pengumuman"]
+Kind = str
+"""`materi`, `tugas`, `pengumuman`, or a kind site.yml declares (`kinds:`, issue 25)."""
 KINDS: tuple[Kind, ...] = ("materi", "tugas", "pengumuman")
 Origin = Literal["feed", "markdown"]
 
@@ -50,6 +51,9 @@ class Teacher:
     bio: str = ""
     links: tuple[str, ...] = ()
     """Other places to reach the teacher: a school e-mail form, a YouTube channel, …"""
+    school: str | None = None
+    """On a cluster or district portal, the slug of the school whose portal this teacher
+    was read from (`schools:` in site.yml, issue 25); None on a school's own portal."""
 
     @property
     def initials(self) -> str:
@@ -62,6 +66,29 @@ def personal_name(name: str) -> str:
     """`Drs. H. Ahmad Fauzi, M.Pd.` -> `Ahmad Fauzi`: the name without academic titles."""
     words = [w for w in name.split(",")[0].split() if w[:1].isalpha() and not w.endswith(".")]
     return " ".join(words) or name
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A kind of post beyond materi, tugas and pengumuman that site.yml declares
+    (`kinds:`, issue 25): lesson plans (RPP), classroom action research (PTK)…"""
+
+    name: str
+    """A slug: what front matter's `kind:` says, and the badge's class."""
+    label: str
+    """What the pages show."""
+    aliases: tuple[str, ...] = ()
+    """Blog labels and front matter words that mean this kind."""
+
+
+@dataclass(frozen=True)
+class SchoolPortal:
+    """A school portal a cluster or district portal reads (`schools:` in site.yml)."""
+
+    name: str
+    slug: str
+    portal: str
+    """The school portal's address, ending in `/`: its `portal.json` is read there."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +128,14 @@ class Site:
     """Hosts whose iframes (videos, slides) may appear in posts; also the CSP's frame-src."""
     portal: PortalSettings = PortalSettings()
     images: ImageSettings = ImageSettings()
+    schools: tuple[SchoolPortal, ...] = ()
+    """The school portals this portal is built over (a cluster or district, issue 25)."""
+    kinds: tuple[KindSpec, ...] = ()
+    """Kinds of post beyond `KINDS` (issue 25)."""
+
+    @property
+    def kind_names(self) -> tuple[str, ...]:
+        return KINDS + tuple(k.name for k in self.kinds)
 
     @property
     def content_dir(self) -> Path:
@@ -179,6 +214,8 @@ class Entry:
     due_all_day: bool = False
     """`due` names a day, not a time (shown and put in calendars as a whole day)."""
     draft: bool = False
+    series: str = ""
+    """The series the post belongs to (PTK cycle 1, cycle 2…): followed from post to post."""
     slug: str | None = None
     """Set by Markdown entries (from the file name); feed entries get one in collect."""
     assets: tuple[Path, ...] = ()
@@ -266,6 +303,8 @@ class Post:
     corrections: the post page says so and links the original."""
     hand_in: str = ""
     """Where to hand the assignment in, as read from the text ("melalui Google Classroom")."""
+    series: str = ""
+    """The series the post belongs to, as its teacher named it (issue 25)."""
     updated: datetime | None = None
     link: str | None = None
     image: str | None = None
@@ -318,6 +357,24 @@ class FeedStatus:
     """Validators from the last successful fetch, sent back for conditional GET."""
     notes: tuple[FeedNote, ...] = ()
     """What the last update that read the feed left out or changed (issue 26)."""
+
+
+@dataclass(frozen=True)
+class PortalStatus:
+    """A school portal's index (`portal.json`) as the archive keeps it for a cluster or
+    district (issue 25): the last one read, and how the last reading fared."""
+
+    school: str
+    """The school's slug in `schools:`."""
+    source: str
+    """The index's address."""
+    data: str | None = None
+    """The last index read whole, as it came; kept while the portal is down."""
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    error_since: datetime | None = None
+    last_success: datetime | None = None
 
 
 @dataclass(frozen=True)

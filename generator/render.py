@@ -38,6 +38,8 @@ from generator import calendars, syndication
 from generator.cache import PageRecord, code_fingerprint
 from generator.children import child_setup
 from generator.clock import TimeValues, recent, shown
+from generator.federation_pages import kind_label, series_of, teacher_groups
+from generator.federation_pages import school_parts as federation_parts
 from generator.i18n import Translator
 from generator.layout import Layout, class_slug
 from generator.models import (
@@ -184,7 +186,7 @@ class Renderer:
             _=self._, site=self.site, school=self.site.school, url=layout,
             portal=_WatchedPortal(self), index=_WatchedIndex(self),
             standalone=layout.standalone is not None,
-            kind_label=lambda kind: self._(f"kind.{kind}"), class_slug=class_slug,
+            kind_label=partial(kind_label, self.site, self._), class_slug=class_slug,
             address=partial(syndication.absolute, portal),
             active=self.active, share_link=self.share_link, month_name=self.month_name,
             build_date=self.build_date,
@@ -750,7 +752,7 @@ def _school_parts(r: Renderer) -> list[Part]:
             *(partial(_class_files, r, name)
               for name in _class_names(site.classes, r.index.by_class)),
             partial(_directory_files, r, teaching),
-            *wall_parts(r)]
+            *wall_parts(r), *federation_parts(r)]
 
 
 def _home_files(r: Renderer, teaching: Mapping[str, list[Teacher]]) -> Iterator[OutputFile]:
@@ -817,7 +819,8 @@ def _directory_files(r: Renderer,
                  classes=_class_names(site.classes, index.by_class))
     yield from _calendar(r, "tugas/", None, index.upcoming + index.recent)
     people = sorted(site.teachers, key=lambda t: fold(personal_name(t.name)))
-    yield r.page("guru/index.html", "teachers.html", view="name", groups=[(None, people)])
+    yield r.page("guru/index.html", "teachers.html", view="name",
+                 groups=teacher_groups(site, people))
     yield r.page("guru/mapel/index.html", "teachers.html", view="subject",
                  groups=[(s.name, teaching[s.slug]) for s in site.subjects
                          if teaching[s.slug]])
@@ -890,11 +893,13 @@ def _teacher_files(r: Renderer, teacher: Teacher) -> Iterator[OutputFile]:
         yield OutputFile(photo, teacher.photo_content)  # an SVG, cleaned (issue 26)
     elif photo and teacher.photo:
         yield OutputFile(photo, source=teacher.photo)
+    in_series = series_of(posts)
     for post in posts:
         path = r.layout.post(post)
         pictures = r.pictures.get(picture_key(post), ())
         yield r.page(path + "index.html", "post.html", post=post, pictures=pictures,
-                     video=_VIDEO.search(post.content_html) is not None)
+                     video=_VIDEO.search(post.content_html) is not None,
+                     series=in_series.get(id(post)))
         cleaned = dict(post.cleaned)
         names = set()
         for asset in {*post.assets, *(a.path for a in post.attachments)}:

@@ -17,6 +17,8 @@ from generator.layout import Layout
 from generator.models import Portal, Post
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+EXTENSION = "_mading"
+"""The JSON Feed items' extension object: kind, classes and deadline of a post."""
 FEED_LIMIT = 30
 
 
@@ -139,6 +141,14 @@ def json_feed(portal: Portal, layout: Layout, base: str, title: str,
             item["date_modified"] = post.updated.isoformat()
         if post.image:
             item["image"] = post.image
+        # What a cluster or district portal reading this feed keeps as the school said
+        # it (issue 25; a JSON Feed extension, ignored by other readers).
+        extension: dict[str, object] = {"kind": post.kind, "classes": list(post.classes)}
+        if post.due is not None:
+            extension.update(due=post.due.isoformat(), due_all_day=post.due_all_day)
+        if post.series:
+            extension["series"] = post.series
+        item[EXTENSION] = extension
         items.append(item)
     feed = {
         "version": "https://jsonfeed.org/version/1.1",

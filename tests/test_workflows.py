@@ -20,7 +20,9 @@ from tests.conftest import REPO
 CHECKS = [
     ("vendor.github-workflows", path) for path in sorted(
         (REPO / ".github" / "workflows").glob("*.yml"))
-] + [("vendor.gitlab-ci", REPO / "docs" / "deploy" / "gitlab-ci.yml")]
+] + [("vendor.gitlab-ci", REPO / "docs" / "deploy" / "gitlab-ci.yml"),
+      # A province over districts over schools: the example of docs/scale.md (issue 25).
+      ("vendor.github-workflows", REPO / "docs" / "deploy" / "province.yml")]
 
 
 @pytest.mark.parametrize(("schema", "path"), CHECKS, ids=[p.name for _, p in CHECKS])

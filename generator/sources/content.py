@@ -38,7 +38,7 @@ from generator.sanitize import summarize
 from generator.slugs import fold, slugify
 
 FRONT_MATTER_KEYS = ("title", "date", "subjects", "classes", "kind", "due", "tags", "summary",
-                     "draft", "attachments")
+                     "draft", "attachments", "series")
 MKDOCS_BLOG_KEYS = ("categories", "authors", "description", "slug", "readtime", "pin", "links")
 """Keys of the MkDocs-Material blog plugin: such a post moves in unchanged."""
 MAX_POST_BYTES = 1024 * 1024
@@ -318,6 +318,7 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
         due=post.due,
         due_all_day=post.due_all_day,
         draft=post.draft,
+        series=post.series,
         slug=slugify(path.stem),
         assets=assets,
         attachments=post.attachments,
@@ -379,6 +380,7 @@ class _Fields:
     cleaned: tuple[tuple[str, bytes], ...]
     """(path, content) of the attachments published cleaned (SVG)."""
     body: str
+    series: str = ""
 
     @classmethod
     def from_yaml(cls, meta: dict[Any, Any], body: str, path: Path, site: Site,
@@ -426,6 +428,7 @@ class _Fields:
                           check.line("tags" if "tags" in meta else "categories"),
                           count=len(tags), limit=MAX_TAGS)
         summary = check.text("summary")
+        series = " ".join(check.text("series").split())
         draft = check.flag("draft")
         attachments = check.attachments(path.parent)
         check.unknown_keys()
@@ -434,7 +437,7 @@ class _Fields:
         return cls(title=title, published=published, subjects=subjects, classes=classes,
                    kind=kind, due=due, due_all_day=due_all_day, tags=tags, summary=summary,
                    draft=draft, attachments=attachments, cleaned=tuple(check.cleaned.items()),
-                   body=body)
+                   body=body, series=series)
 
 
 def _names_a_day(value: Any) -> bool:
@@ -764,7 +767,11 @@ class _FrontMatter:
         for kind in KINDS:
             if fold(value) == kind:
                 return kind
-        self.problem("kind", "content.bad_kind", value=value, choices=", ".join(KINDS))
+        for spec in self.site.kinds:  # declared in site.yml (issue 25)
+            if fold(value) in {fold(word) for word in (spec.name, spec.label, *spec.aliases)}:
+                return spec.name
+        self.problem("kind", "content.bad_kind", value=value,
+                     choices=", ".join(self.site.kind_names))
         return "materi"
 
     def flag(self, key: str) -> bool:

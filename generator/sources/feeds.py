@@ -30,6 +30,7 @@ from xml.sax import SAXParseException
 from generator.cache import code_fingerprint
 from generator.children import child_setup
 from generator.dates import in_range
+from generator.federation import school_fields
 from generator.models import Entry, FeedNote, FeedStatus, Teacher, pack_html
 from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
@@ -490,6 +491,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
             author=plain_text(str(authors[0].get("name", ""))) if authors
             and isinstance(authors[0], dict) else "",
             image=_web_url(item.get("image"), link or home) or first_image(html),
+            **school_fields(item),  # a school portal's kind, classes, deadline (issue 25)
         ))
     title = plain_text(str(feed.get("title") or ""))
     return FeedResult(teacher, source, tuple(entries), title, home,

@@ -1,0 +1,158 @@
+"""A federated district (issue 25 item 6): a district portal built over school portals
+served from 127.0.0.1.
+
+    python3 bench/federated.py --schools 100 --teachers 30 --posts 30 --write-results
+
+The school portals are written once as what a Mading school publishes for other portals,
+`portal.json` and one JSON Feed per teacher (`guru/<slug>/feed.json`, the latest 30 posts
+with the `_mading` extension), and served by one standard-library server that answers
+conditional GETs (If-Modified-Since -> 304) as a static host does. The district's
+`site.yml` names them; its build is timed cold (an empty archive) and again with nothing
+changed, as a user runs it (`python -m generator build`), with that process's peak RSS
+(the render workers and Pagefind are processes of their own, not counted there).
+Deterministic: the posts come from the school, teacher and post numbers alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import shutil
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from benchlib import generator_fingerprint, machine, replace_section, run_child
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SUBJECTS = ["Matematika", "Bahasa Indonesia", "IPA", "IPS", "PJOK", "Seni Budaya"]
+CLASSES = [f"Kelas {n}" for n in range(1, 7)]
+ANCHOR = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
+PARAGRAPH = ("Hari ini kita belajar bersama tentang {topic}. Bacalah teks berikut dengan "
+             "teliti, lalu jawablah pertanyaan di bawahnya. Diskusikan jawabanmu dengan "
+             "teman sebangku sebelum dikumpulkan kepada guru. ")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256
+    """socketserver's default backlog of 5 drops the connections of a 64-wide update,
+    and their retries take seconds: a static host does not."""
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that gave up (a timeout under load): the build reports it
+
+
+def write_school(root: Path, base: str, school: int, teachers: int, posts: int) -> None:
+    """One school portal's `portal.json` and its teachers' JSON Feeds under `root`."""
+    listed = []
+    for number in range(teachers):
+        slug = f"guru-{number + 1}"
+        page = f"{base}guru/{slug}/"
+        subject = SUBJECTS[(school + number) % len(SUBJECTS)]
+        klass = CLASSES[number % len(CLASSES)]
+        items = []
+        for post in range(posts):
+            published = ANCHOR - timedelta(hours=7 * post + number, minutes=school)
+            day = published.strftime("%Y-%m-%d")
+            topic = f"{subject} {post + 1}"
+            address = f"{page}{day}-materi-{post + 1}/"
+            items.append({
+                "id": address, "url": address, "title": f"Materi {topic}",
+                "content_html": "".join(f"<p>{PARAGRAPH.format(topic=topic)}</p>"
+                                        for _ in range(4)),
+                "date_published": published.isoformat(),
+                "authors": [{"name": f"Guru {number + 1} Sekolah {school + 1}"}],
+                "tags": [subject], "summary": f"Ringkasan {topic}",
+                "_mading": {"kind": "tugas" if post % 10 == 3 else "materi",
+                            "classes": [klass]},
+            })
+        feed = {"version": "https://jsonfeed.org/version/1.1",
+                "title": f"Guru {number + 1}", "home_page_url": page,
+                "feed_url": f"{page}feed.json", "language": "id", "items": items}
+        folder = root / "guru" / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "feed.json").write_text(json.dumps(feed, ensure_ascii=False))
+        listed.append({"name": f"Guru {number + 1} Sekolah {school + 1}", "slug": slug,
+                       "subjects": [subject], "classes": [klass], "page": page,
+                       "feed": f"{page}feed.json"})
+    index = {"format": "mading-portal", "version": 1,
+             "school": {"name": f"SD Negeri {school + 1}", "url": base, "language": "id",
+                        "timezone": "Asia/Jakarta"},
+             "feed_url": f"{base}feed.json",
+             "subjects": [{"name": s, "slug": s.lower().replace(" ", "-"), "aliases": [],
+                           "page": base} for s in SUBJECTS],
+             "classes": [{"name": c, "aliases": [], "page": base} for c in CLASSES],
+             "kinds": [], "teachers": listed}
+    (root / "portal.json").write_text(json.dumps(index, ensure_ascii=False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--schools", type=int, default=100)
+    parser.add_argument("--teachers", type=int, default=30)
+    parser.add_argument("--posts", type=int, default=30)
+    parser.add_argument("--out", type=Path, default=HERE / "out" / "federated")
+    parser.add_argument("--write-results", action="store_true")
+    args = parser.parse_args(argv)
+    shutil.rmtree(args.out, ignore_errors=True)
+    portals = args.out / "portals"
+    portals.mkdir(parents=True)
+    server = _Server(("127.0.0.1", 0),
+                                 functools.partial(_Quiet, directory=str(portals)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"http://127.0.0.1:{server.server_address[1]}/"
+    district = args.out / "district"
+    district.mkdir()
+    lines = ["school:", "  name: Dinas Pendidikan Kabupaten Contoh",
+             "  url: https://dinas.example.go.id/", "schools:"]
+    for school in range(args.schools):
+        base = f"{address}sd{school + 1}/"
+        write_school(portals / f"sd{school + 1}", base, school, args.teachers, args.posts)
+        lines.append(f"  - {{name: SD Negeri {school + 1}, slug: sd{school + 1}, "
+                     f"portal: '{base}'}}")
+    (district / "site.yml").write_text("\n".join(lines) + "\n")
+    command = [sys.executable, "-m", "generator", "build", "--output", "public"]
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    runs = []
+    # The second build reads again what the first could not (feeds that timed out on a
+    # busy machine); the third finds nothing changed.
+    for label in ("cold", "second", "unchanged"):
+        run = run_child(command, district, limit=3600, env=env)
+        broken = sum(1 for line in run.stderr.splitlines() if "guru/" in line)
+        print(f"{label}: {run.wall:.1f} s, {run.cpu:.1f} s CPU, "
+              f"{run.max_rss_kb / 1024:.0f} MiB, exit {run.returncode}, load {run.load:.1f}, "
+              f"{broken} feeds not read")
+        print(run.stdout.strip().splitlines()[-1:] or run.stderr[-2000:])
+        runs.append((label, run, broken, run.stdout.strip().splitlines()[-1:]))
+    server.shutdown()
+    posts = args.schools * args.teachers * args.posts
+    if args.write_results:
+        rows = "\n".join(f"| {label} | {run.wall:.1f} s | {run.cpu:.1f} s | "
+                         f"{run.max_rss_kb / 1024:.0f} MiB | {run.returncode} | {run.load:.1f} | "
+                         f"{broken} | {' '.join(said)} |"
+                         for label, run, broken, said in runs)
+        body = (f"Written by `bench/federated.py --schools {args.schools} --teachers "
+                f"{args.teachers} --posts {args.posts}`: {posts:,} posts from "
+                f"{args.schools} school portals served from 127.0.0.1; generator/ "
+                f"{generator_fingerprint()}; {machine()}. Peak RSS is the build process "
+                "alone (render workers and Pagefind are processes of their own).\n\n"
+                "| build | wall | CPU | peak RSS | exit | load before | feeds not read | "
+                "the build said |\n|---|---|---|---|---|---|---|---|\n"
+                + rows)
+        replace_section(HERE / "RESULTS.md",
+                        f"Federated district: {args.schools} school portals "
+                        f"({posts:,} posts)", body)
+    return 0 if all(run.returncode == 0 for _, run, _, _ in runs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

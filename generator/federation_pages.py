@@ -1,0 +1,95 @@
+"""The pages of a cluster or district portal (issue 25) as the renderer makes them:
+`sekolah/` (its schools) and `sekolah/<slug>/` (a school's teachers and posts, with its
+feeds), the teachers' directory grouped by school, and every portal's `portal.json`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+from generator.federation import by_school, portal_index
+from generator.i18n import Translator
+from generator.models import KINDS, OutputFile, Post, SchoolPortal, Site, Teacher
+from generator.slugs import fold
+
+if TYPE_CHECKING:
+    from generator.render import Renderer
+
+SCHOOLS = "sekolah/"
+
+
+def school_page(slug: str) -> str:
+    return f"{SCHOOLS}{slug}/"
+
+
+def school_parts(r: Renderer) -> list[Callable[[], Iterator[OutputFile]]]:
+    """`portal.json` for every portal; the schools' pages for a cluster or district."""
+    parts: list[Callable[[], Iterator[OutputFile]]] = [partial(_index_file, r)]
+    if r.site.schools:
+        parts.append(partial(_schools_index, r))
+        parts.extend(partial(_school_files, r, school) for school in r.site.schools)
+    return parts
+
+
+def teacher_groups(site: Site, people: Sequence[Teacher]
+                   ) -> list[tuple[str | None, list[Teacher]]]:
+    """The directory's groups: by school on a cluster or district portal, else one."""
+    if not site.schools:
+        return [(None, list(people))]
+    return [(name, group) for name, group in by_school(site, people)]
+
+
+def kind_label(site: Site, _: Translator, kind: str) -> str:
+    """What the pages call a kind: a built-in one in the site's language, one site.yml
+    declares by its label (issue 25)."""
+    if kind in KINDS:
+        return _(f"kind.{kind}")
+    return next((spec.label for spec in site.kinds if spec.name == kind), kind)
+
+
+Series = tuple[str, int, int, "Post | None", "Post | None"]
+"""(name, the post's number in it, how many, the one before, the one after)."""
+
+
+def series_of(posts: Sequence[Post]) -> dict[int, Series]:
+    """For each of a teacher's posts in a series (by `id`), where it stands in it: oldest
+    first, so that cycle 1 comes before cycle 2 (issue 25). Names are matched loosely."""
+    groups: dict[str, list[Post]] = {}
+    for post in posts:
+        if post.series:
+            groups.setdefault(fold(post.series), []).append(post)
+    found: dict[int, Series] = {}
+    for group in groups.values():
+        group.sort(key=lambda p: (p.published, p.slug))
+        for number, post in enumerate(group):
+            found[id(post)] = (group[0].series, number + 1, len(group),
+                               group[number - 1] if number else None,
+                               group[number + 1] if number + 1 < len(group) else None)
+    return found
+
+
+def _index_file(r: Renderer) -> Iterator[OutputFile]:
+    # Made from the site alone, whose whole content is in every page's key already.
+    yield r.file("portal.json", ("portal.json",), lambda: portal_index(r.portal, r.layout))
+
+
+def _schools_index(r: Renderer) -> Iterator[OutputFile]:
+    counts = {school.slug: sum(1 for t in r.site.teachers if t.school == school.slug)
+              for school in r.site.schools}
+    # Plain values, not records: a page's context is fingerprinted (`Renderer.page`).
+    yield r.page(SCHOOLS + "index.html", "schools.html",
+                 schools=[(s.name, school_page(s.slug), s.portal, counts[s.slug])
+                          for s in r.site.schools])
+
+
+def _school_files(r: Renderer, school: SchoolPortal) -> Iterator[OutputFile]:
+    """A school's page: its portal, its teachers, its posts newest first, and feeds."""
+    from generator.render import _listing
+
+    teachers = [t for t in r.site.teachers if t.school == school.slug]
+    slugs = {t.slug for t in teachers}
+    posts = [p for p in r.portal.posts if p.teacher.slug in slugs]
+    yield from _listing(r, school_page(school.slug), "sekolah.html", school.name, posts,
+                        school_name=school.name, school_portal=school.portal,
+                        teachers=teachers)
