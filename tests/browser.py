@@ -52,6 +52,24 @@ def phone_page(browser: Browser) -> Iterator[Page]:
     assert errors == []
 
 
+def check_not_found_page(browser: Browser, base: str, missing: str, school: str) -> None:
+    """The portal at `base` answers `missing` with its own 404 page and status 404: styled
+    (not the browser's defaults), no wider than a phone, its link home working (issue 21)."""
+    page = browser.new_page(viewport=PHONE)
+    try:
+        response = page.goto(base + missing)
+        assert response is not None and response.status == 404
+        assert page.locator("h1").inner_text() == "Halaman tidak ditemukan"
+        assert page.evaluate("document.styleSheets[0].cssRules.length") > 10
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.get_by_role("link", name="Kembali ke beranda").click()
+        page.wait_for_load_state()
+        assert page.url == base + "index.html"
+        assert school in page.title()
+    finally:
+        page.close()
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass

@@ -93,7 +93,13 @@ def empty_script(route: Route) -> None:
 @pytest.mark.parametrize("name", PAGES)
 def test_page_fits_phone_shows_content_and_passes_axe(
         browser: Browser, axe: Axe, served: str, name: str, javascript: bool) -> None:
-    url = served + PAGES[name]
+    check_on_phone(browser, axe, served + PAGES[name], name, javascript)
+
+
+def check_on_phone(browser: Browser, axe: Axe, url: str, name: str, javascript: bool) -> None:
+    """The page at `url` fits a 360 px phone, shows its main heading, raises no console
+    error and has no serious or critical axe violation, with scripting `javascript`; its
+    screenshot goes to OUTPUT/screenshots/NAME-js.png (or -nojs)."""
     context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
     try:
         page, errors = open_page(context, url)

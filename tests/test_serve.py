@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium
+from tests.browser import check_not_found_page, chromium
 
 
 def free_port() -> int:
@@ -168,15 +168,4 @@ def test_serve_on_ci_without_an_address_uses_its_own(tiny_site: Path) -> None:
 @pytest.mark.browser
 def test_the_404_page_fits_a_phone_at_any_depth(server: str) -> None:
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 360, "height": 740})
-        response = page.goto(server + "guru/sari/2026/tidak/ada/")
-        assert response is not None and response.status == 404
-        assert page.locator("h1").inner_text() == "Halaman tidak ditemukan"
-        # The portal's stylesheet loaded (not the browser's defaults) and nothing is wider
-        # than the phone.
-        assert page.evaluate("document.styleSheets[0].cssRules.length") > 10
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        page.get_by_role("link", name="Kembali ke beranda").click()
-        page.wait_for_load_state()
-        assert page.url == server + "index.html"
-        assert "SMA Uji Coba" in page.title()
+        check_not_found_page(browser, server, "guru/sari/2026/tidak/ada/", "SMA Uji Coba")

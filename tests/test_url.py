@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.browser import chromium
+from tests.browser import check_not_found_page, chromium
 from tests.conftest import REPO
 
 PAGES = "https://owner.github.io/sekolah/"
@@ -155,16 +155,7 @@ def test_the_404_page_works_under_a_project_sub_path_on_a_phone(no_url: Path,
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with chromium() as browser:
-            page = browser.new_page(viewport={"width": 360, "height": 740})
-            response = page.goto(base + "guru/sari/tulisan-lama/lagi/")
-            assert response is not None and response.status == 404
-            assert page.locator("h1").inner_text() == "Halaman tidak ditemukan"
-            assert page.evaluate("document.styleSheets[0].cssRules.length") > 10
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360
-            page.get_by_role("link", name="Kembali ke beranda").click()
-            page.wait_for_load_state()
-            assert page.url == base + "index.html"
-            assert "SMA Uji Coba" in page.title()
+            check_not_found_page(browser, base, "guru/sari/tulisan-lama/lagi/", "SMA Uji Coba")
     finally:
         server.shutdown()
         server.server_close()

@@ -22,12 +22,11 @@ from playwright.sync_api import Browser, Page
 from generator.build import build
 from generator.config import load_site
 from generator.wall_pages import week_page
-from tests.browser import chromium, serve_folder
+from tests.browser import PHONE, chromium, serve_folder
 from tests.conftest import REPO, copy_example
-from tests.test_accessibility import OUTPUT, empty_script, open_page, serious_violations
+from tests.test_accessibility import OUTPUT, check_on_phone, open_page
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 A4 = {"width": 794, "height": 1123}
 """An A4 sheet in CSS pixels (96 to the inch): what the print layout is laid out on."""
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -179,32 +178,7 @@ def test_sixty_teachers_fit_three_sheets_and_every_code_reads(
 def test_wall_pages_fit_a_phone_and_pass_axe(
         browser: Browser, axe: Axe, school: Path, name: str, javascript: bool) -> None:
     with serve_folder(school) as served:
-        url = served + PAGES[name]
-        context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
-        try:
-            page, errors = open_page(context, url)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], f"{name} is {width}px wide at 360px"
-            assert page.locator("main").get_by_role("heading", level=1).is_visible()
-            shots = OUTPUT / "screenshots"
-            shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=shots / f"wall-{name}-{'js' if javascript else 'nojs'}.png",
-                            full_page=True)
-            if javascript:
-                violations = serious_violations(axe, page)
-            else:  # as tests/test_accessibility.py does: the site's scripts answered empty
-                scan = browser.new_context(viewport=PHONE)
-                try:
-                    scan.route("**/*.js", empty_script)
-                    scanned, scan_errors = open_page(scan, url)
-                    violations = serious_violations(axe, scanned)
-                    errors += scan_errors
-                finally:
-                    scan.close()
-            assert violations == [], f"axe on {name}:\n" + "\n".join(violations)
-            assert errors == []
-        finally:
-            context.close()
+        check_on_phone(browser, axe, served + PAGES[name], f"wall-{name}", javascript)
 
 
 def test_parents_follow_a_class_from_disk_and_copy_its_week(
