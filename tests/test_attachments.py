@@ -188,9 +188,13 @@ def test_the_example_schools_drawings_still_show(tmp_path: Path, browser: Browse
     page = browser.new_page()
     with serve_folder(out) as base:
         page.goto(base + "guru/endang/2026-08-24-fungsi-invers/index.html")
-        size = page.evaluate("""() => { const img = document.querySelector(
-            'img[src="grafik-fungsi-invers.svg"]'); return img.complete && [img.naturalWidth,
-            img.naturalHeight]; }""")
+        # The drawing loads lazily (issue 27): brought into view, then waited for (bounded
+        # by Playwright's timeout), it must be a 400 x 400 image, not a broken one.
+        drawing_img = page.locator('img[src="grafik-fungsi-invers.svg"]')
+        drawing_img.scroll_into_view_if_needed()
+        page.wait_for_function("""() => document.querySelector(
+            'img[src="grafik-fungsi-invers.svg"]').complete""")
+        size = drawing_img.evaluate("img => [img.naturalWidth, img.naturalHeight]")
         for drawing in drawings:
             page.goto(base + drawing.relative_to(out).as_posix())
             assert page.evaluate("document.documentElement.getBBox().width") > 100, drawing
