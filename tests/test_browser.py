@@ -58,7 +58,8 @@ def test_post_with_table_and_image_fits_phone(page: Page, output: Path) -> None:
     page.goto((output / "guru/sari/2026-11-18-persamaan-kuadrat/index.html").as_uri())
     assert_styled_and_fits_phone(page)
     image = page.get_by_role("img", name="Grafik fungsi kuadrat")
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    image.scroll_into_view_if_needed()  # it loads lazily (issue 27)
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
 
 @pytest.fixture(scope="module")
