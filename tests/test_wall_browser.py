@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
 from generator.config import load_site
@@ -204,8 +204,9 @@ def test_parents_follow_a_class_from_disk_and_copy_its_week(
         page, errors = open_page(context,
                                  (school / WEEK).as_uri())
         page.get_by_role("button", name="Salin teks").click()
-        assert page.get_by_role("status").inner_text() == \
-            "Teks sudah disalin. Tempel di grup WhatsApp."
+        # The script says so once the copy is done: waited for, up to Playwright's 5 s.
+        expect(page.get_by_role("status")).to_have_text(
+            "Teks sudah disalin. Tempel di grup WhatsApp.")
         assert errors == []
     finally:
         context.close()
