@@ -13,37 +13,19 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 
+from generator.dates import RECENT_PAST
 from generator.i18n import Translator
+from generator.incremental.memo import shown
 from generator.models import FeedStatus, Site
 
 RELATIVE_DAYS = timedelta(days=31)
 """Up to this far from the build, `3 hari lagi` counts days; beyond it, months."""
-RECENT_PAST = timedelta(days=60)
-"""Calendars (`tugas.ics`) and class pages keep deadlines this far back (issue 20): a
-parent still sees last month's assignment, and a year's do not pile up."""
-
-
-def recent(due: datetime, now: datetime) -> bool:
-    """Whether a deadline is upcoming or within `RECENT_PAST` of `now`."""
-    return due >= now - RECENT_PAST
-
-
 def next_change(dues: Iterable[datetime], now: datetime) -> datetime | None:
     """The first moment from `now` at which an assignment moves from upcoming to past, or
     from recent to older than `RECENT_PAST`: until then, the same posts are upcoming,
     past and recent (the build's `Snapshot.horizon`)."""
     return min((moment for due in dues for moment in (due, due + RECENT_PAST)
                 if moment >= now), default=None)
-
-
-def shown(value: object) -> str:
-    """A value as a record of what a page showed: times by their ISO text, since the same
-    instant may come with another tzinfo class (read afresh, or from the cache)."""
-    if isinstance(value, FeedStatus):
-        # What a page may show of a feed; not the fetch's bookkeeping (validators, the time
-        # of the last success), which changes at every fetch (docs/decisions.md).
-        value = (value.source, value.home_page, value.feed_url, value.title, value.error)
-    return value.isoformat() if isinstance(value, datetime) else repr(value)
 
 
 class TimeValues:

@@ -39,3 +39,13 @@ def parsed(text: object) -> datetime | None:
     except ValueError:
         return None
     return moment if in_range(moment) else None
+
+
+RECENT_PAST = timedelta(days=60)
+"""Calendars (`tugas.ics`) and class pages keep deadlines this far back (issue 20): a
+parent still sees last month's assignment, and a year's do not pile up."""
+
+
+def recent(due: datetime, now: datetime) -> bool:
+    """Whether a deadline is upcoming or within `RECENT_PAST` of `now`."""
+    return due >= now - RECENT_PAST

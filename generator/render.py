@@ -37,10 +37,12 @@ from markupsafe import Markup, escape
 from generator import calendars, syndication
 from generator.cache import PageRecord, code_fingerprint
 from generator.children import child_setup
-from generator.clock import TimeValues, recent, shown
+from generator.clock import TimeValues
+from generator.dates import recent
 from generator.federation_pages import kind_label, series_of, teacher_groups
 from generator.federation_pages import school_parts as federation_parts
 from generator.i18n import Translator
+from generator.incremental.memo import shown
 from generator.layout import Layout, class_slug
 from generator.models import (
     FeedStatus,
@@ -113,7 +115,7 @@ class PostIndex:
     past: list[Post] = field(default_factory=list)
     """Assignments past their due date, most recent first."""
     recent: list[Post] = field(default_factory=list)
-    """The `past` ones due within `clock.RECENT_PAST`: calendars and class pages keep
+    """The `past` ones due within `dates.RECENT_PAST`: calendars and class pages keep
     these."""
 
     @classmethod
@@ -791,7 +793,7 @@ def _classes_index(r: Renderer) -> Iterator[OutputFile]:
 
 def _class_files(r: Renderer, name: str) -> Iterator[OutputFile]:
     """A class's listing, which always says what is due (or that nothing is), with the
-    deadlines of `clock.RECENT_PAST` under "past"; and the class's calendar."""
+    deadlines of `dates.RECENT_PAST` under "past"; and the class's calendar."""
     base = Layout.klass(name)
     upcoming = [p for p in r.index.upcoming if name in p.classes]
     past = [p for p in r.index.recent if name in p.classes]

@@ -12,10 +12,20 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from generator.models import Entry, OutputFile
+from generator.models import Entry, FeedStatus, OutputFile
 
 Call = tuple[str, str, str]
 """One time-dependent value a page showed: (name, argument, what it read)."""
+
+
+def shown(value: object) -> str:
+    """A value as a record of what a page showed: times by their ISO text, since the same
+    instant may come with another tzinfo class (read afresh, or from the cache)."""
+    if isinstance(value, FeedStatus):
+        # What a page may show of a feed; not the fetch's bookkeeping (validators, the time
+        # of the last success), which changes at every fetch (docs/decisions.md).
+        value = (value.source, value.home_page, value.feed_url, value.title, value.error)
+    return value.isoformat() if isinstance(value, datetime) else repr(value)
 
 
 class Clock(Protocol):
