@@ -150,6 +150,47 @@ def test_deadline_abandons_what_is_still_running() -> None:
     assert elapsed < 5
 
 
+def test_the_deadline_grows_with_rounds_of_feeds_waiting_for_a_slot() -> None:
+    """A district's feeds wait for one of `concurrency` slots: each further round of
+    slots adds one timeout, so slow but healthy feeds are not abandoned (issue 23)."""
+    limits = FetchLimits(concurrency=1, timeout=1.0, deadline=1.5)
+    assert limits.deadline_for(1) == 1.5
+    assert limits.deadline_for(3) == 3.5
+    server = HTTPServer(threaded=True)
+    server.start()
+
+    def slow(request: Request) -> Response:
+        time.sleep(0.6)
+        return Response(RSS)
+
+    try:
+        server.expect_request("/feed/").respond_with_handler(slow)
+        started = time.monotonic()
+        results = fetch_all([FetchRequest(str(i), server.url_for("/feed/"))
+                             for i in range(4)], limits)
+        elapsed = time.monotonic() - started
+    finally:
+        server.clear()
+        server.stop()
+    # One at a time, 0.6 s each: 2.4 s, past the 1.5 s a fixed deadline gave them.
+    assert elapsed > limits.deadline
+    assert all(isinstance(r, Fetched) for r in results), results
+
+
+def test_a_hanging_update_is_still_abandoned_at_its_grown_deadline() -> None:
+    limits = FetchLimits(concurrency=2, timeout=1.0, deadline=0.5)
+    with misbehaving_server("hang") as url:
+        started = time.monotonic()
+        results = fetch_all([FetchRequest(str(i), url) for i in range(3)], limits)
+        elapsed = time.monotonic() - started
+    # The first round hangs until its timeout; the third feed, in the second round,
+    # until the deadline grown by that round: 0.5 s + 1 s.
+    reasons = [failure(r) for r in results]
+    assert all("within 1 s" in reason for reason in reasons[:2]), reasons
+    assert reasons[2] == "update deadline of 1.5 s passed"
+    assert elapsed < 5
+
+
 def test_concurrency_is_bounded(httpserver: HTTPServer) -> None:
     # pytest-httpserver's default server is single-threaded; count in-flight requests
     # on a threaded one instead.

@@ -62,7 +62,8 @@ class FetchLimits:
     timeout: float = 10.0
     """Seconds for one request, from connecting to the last byte."""
     deadline: float = 180.0
-    """Seconds for the whole update; requests still running then are abandoned."""
+    """Seconds for an update of up to `concurrency` feeds; requests still running then
+    are abandoned. A larger update gets more (`deadline_for`)."""
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     max_new_entries: int = 500
@@ -73,6 +74,18 @@ class FetchLimits:
     """Posts the archive keeps per teacher's feed (a post a day for 13 years): past it,
     new posts are not stored, and said so. Nothing stored is ever dropped to make room:
     the archive holds what the blogs no longer show."""
+
+    def deadline_for(self, requests: int) -> float:
+        """Seconds for an update of `requests` feeds: `deadline` for the first
+        `concurrency` of them, and one `timeout` more for each further round of slots.
+
+        Past `concurrency` feeds wait for a slot, and a round of slots may take a whole
+        timeout: with a fixed deadline, a district's 10,000 healthy but slow feeds
+        would have had their last thousands abandoned (issue 23), while a school's
+        update keeps the deadline it always had.
+        """
+        rounds = -(-requests // self.concurrency)
+        return self.deadline + max(0, rounds - 1) * self.timeout
 
 
 @dataclass(frozen=True)
@@ -227,13 +240,14 @@ async def _fetch_all(requests: Sequence[FetchRequest], limits: FetchLimits,
         tasks = [asyncio.create_task(one(r)) for r in requests]
         if not tasks:
             return []
-        done, pending = await asyncio.wait(tasks, timeout=limits.deadline)
+        deadline = limits.deadline_for(len(tasks))
+        done, pending = await asyncio.wait(tasks, timeout=deadline)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
     return [task.result() if task in done else
             FetchFailure(request.key, request.url,
-                         f"update deadline of {limits.deadline:g} s passed")
+                         f"update deadline of {deadline:g} s passed")
             for task, request in zip(tasks, requests, strict=True)]
 
 
