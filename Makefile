@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build test test-latest lock lint chromium zbar screenshot clean bench-peers fuzz lighthouse
+.PHONY: serve build test test-latest lock lint chromium zbar screenshot clean bench-peers fuzz lighthouse golden
 
 # Installs come from uv.lock (exact versions, with hashes), so that a new upstream
 # release never turns main red; pyproject.toml keeps the lower bounds, and Dependabot
@@ -55,6 +55,11 @@ test-latest: chromium zbar | $(UV)
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests docs fuzz
 	$(BIN)/mypy
+
+## The expected output of the example school that tests/test_golden.py compares with:
+## build it again into tests/golden/ after a change to the output that is intended
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden_build
 
 ## Debian's Chromium for the browser tests (Playwright cannot download its own here)
 chromium:
