@@ -37,17 +37,10 @@ from generator.cli_language import feed_error
 from generator.config import RESERVED_TEACHER_SLUGS, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
-from generator.models import Site, personal_name
+from generator.models import DEFAULT_LIMITS, Blog, FetchLimits, Site, WebFeed, personal_name
 from generator.slugs import fold, slugify
-from generator.sources.feeds import ENTITY_DECLARATION, is_url
-from generator.sources.fetch import (
-    DEFAULT_LIMITS,
-    Fetched,
-    FetchFailure,
-    FetchLimits,
-    FetchRequest,
-    fetch_all,
-)
+from generator.sources.feeds import ENTITY_DECLARATION
+from generator.sources.fetch import Fetched, FetchFailure, FetchRequest, fetch_all
 
 COLUMNS = {
     "name": ("nama", "name", "nama guru", "nama lengkap", "guru", "teacher"),
@@ -427,8 +420,6 @@ def web_address(value: str) -> str | None:
 def blog_key(address: str) -> str:
     """What makes two blog addresses the same blog: not the scheme, a `www.`, a final
     slash or the case."""
-    if not is_url(address):
-        return address
     try:
         parts = urlsplit(address)
         host = (parts.hostname or "").removeprefix("www.")
@@ -507,10 +498,10 @@ class _Plan:
         _ = self.translate
         for teacher in self.site.teachers:
             who = _("setup.import.in_config", name=teacher.name)
-            self._present[slugify(personal_name(teacher.name))] = _host(teacher.blog or "")
+            self._present[slugify(personal_name(teacher.name))] = _host_of(teacher.blog)
             self._slugs[teacher.slug] = self._names[slugify(personal_name(teacher.name))] = who
             if teacher.blog:
-                self._blogs[blog_key(teacher.blog)] = who
+                self._blogs[_blog_key_of(teacher.blog)] = who
         for subject in self.site.subjects:
             self._declared.add(subject.name)
             for label in (subject.name, subject.slug, *subject.aliases):
@@ -594,10 +585,18 @@ class _Plan:
         return existing
 
 
+def _blog_key_of(blog: Blog) -> str:
+    """`blog_key` of a teacher's blog in site.yml; a feed file is known by its path."""
+    return blog_key(blog.url) if isinstance(blog, WebFeed) else blog.path
+
+
+def _host_of(blog: Blog | None) -> str:
+    """The host of a site.yml teacher's blog; empty for none or a feed file."""
+    return _host(blog.url) if isinstance(blog, WebFeed) else ""
+
+
 def _host(address: str) -> str:
-    """The host of a blog's address without `www.`; empty for none or a file."""
-    if not is_url(address):
-        return ""
+    """The host of a blog's address without `www.`; empty for none."""
     try:
         host = urlsplit(address).hostname or ""
     except ValueError:
