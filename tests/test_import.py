@@ -21,10 +21,12 @@ from werkzeug import Request, Response
 
 from generator.cli import main
 from generator.config import load_site
+from generator.config_edit import AddedTeacher, edit_config
 from generator.models import WebFeed
-from generator.roster import AddedTeacher, edit_config, split_names, web_address
+from generator.roster import split_names
 from generator.scaffold import init_school
 from generator.slugs import fold
+from generator.teacher_list import web_address
 from tests.conftest import FIXTURES, copy_example
 
 LISTS = FIXTURES / "import"
