@@ -7,7 +7,10 @@ Markdown posts are not stored: they live in Git, and a deleted file must make it
 disappear.
 
 `export` and `import_` turn the archive into JSON Lines and back, so a scheduled CI build
-on a fresh runner can start from the last run's archive kept in Git.
+on a fresh runner can start from the last run's archive kept in Git (the lines:
+generator/archive_export.py). The schema and how records become rows:
+generator/archive_format.py. The archive stores records; it sanitizes nothing and reads
+no source (issue 22).
 
 Faults (issue 8; docs/decisions.md "The archive file"): every update is one transaction in
 SQLite's rollback journal with `synchronous = FULL`, so a command killed or a disk that
@@ -32,24 +35,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
 
-from generator.addresses import web_url
+from generator.archive_export import export_lines, is_header, merge_entry, merge_feed, merge_portal
 from generator.archive_format import (
-    EXPORT_FORMAT,
-    FEED_COLUMNS,
     PORTAL_COLUMNS,
     SCHEMA,
     SCHEMA_VERSION,
     TABLES,
     dump_entry,
     dump_notes,
-    load_entry,
     load_notes,
     migration,
     sound,
     stored_entry,
     stored_time,
 )
-from generator.dates import in_range
 from generator.errors import MadingError, Problem, display_path
 from generator.i18n import Translator
 from generator.models import (
@@ -450,7 +449,7 @@ class Archive:
         the rows with their HTML as text take more memory than the entries.
 
         A date out of range, stored before the edges refused them, is read as none
-        (`_load_entry`): nothing stored may stop a build (issue 26).
+        (`archive_format.load_entry`): nothing stored may stop a build (issue 26).
         """
         with self._guard():
             rows = self._db.execute(
@@ -476,37 +475,20 @@ class Archive:
                      last_modified, notes) in rows]
 
     def export(self) -> Iterator[str]:
-        """The whole archive as JSON Lines: a header, then feeds, then entries, sorted.
+        """The whole archive as JSON Lines (`archive_export.export_lines`).
 
-        Sorted and one record per line, so that a Git diff between two runs shows just
-        the posts and feeds that changed. The file is checked first: a damaged archive
-        must not give a short export that would replace the good one kept in Git.
+        The file is checked first: a damaged archive must not give a short export that
+        would replace the good one kept in Git.
         """
         with self._guard():
             problems = self._db.execute("PRAGMA quick_check").fetchall()
         if problems != [("ok",)]:
             raise self._damaged("archive_file.damaged", detail=problems[0][0])
-        yield json.dumps({"format": EXPORT_FORMAT, "version": SCHEMA_VERSION})
+        return export_lines(self._rows)
+
+    def _rows(self, query: str) -> list[tuple[Any, ...]]:
         with self._guard():
-            feeds = self._db.execute(
-                f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY teacher").fetchall()
-        for row in feeds:
-            yield json.dumps({"feed": dict(zip(FEED_COLUMNS, row, strict=True))},
-                             ensure_ascii=False, sort_keys=True)
-        with self._guard():
-            portals = self._db.execute(
-                f"SELECT {', '.join(PORTAL_COLUMNS)} FROM portals ORDER BY school").fetchall()
-        for row in portals:
-            yield json.dumps({"portal": dict(zip(PORTAL_COLUMNS, row, strict=True))},
-                             ensure_ascii=False, sort_keys=True)
-        with self._guard():
-            entries = self._db.execute(
-                "SELECT teacher, entry_id, link, data, first_seen, last_seen FROM entries "
-                "ORDER BY teacher, entry_id").fetchall()
-        for teacher, entry_id, link, data, first, last in entries:
-            record = {"teacher": teacher, "entry_id": entry_id, "link": link,
-                      "data": json.loads(data), "first_seen": first, "last_seen": last}
-            yield json.dumps({"entry": record}, ensure_ascii=False, sort_keys=True)
+            return self._db.execute(query).fetchall()
 
     def import_(self, lines: Iterable[str], check: Callable[[Entry], Entry]) -> int:
         """Merge an export into this archive; returns how many entries it held.
@@ -525,7 +507,7 @@ class Archive:
             header = json.loads(next(records))
         except (StopIteration, ValueError):
             raise ArchiveError("archive_file.import_no_header", line=1) from None
-        if not isinstance(header, dict) or header.get("format") != EXPORT_FORMAT:
+        if not is_header(header):
             raise ArchiveError("archive_file.import_no_header", line=1)
         count = 0
         with self._writing():
@@ -535,11 +517,11 @@ class Archive:
                 try:
                     record = json.loads(line)
                     if "feed" in record:
-                        self._import_feed(record["feed"])
+                        merge_feed(self._db, record["feed"])
                     elif "portal" in record:
-                        self._import_portal(record["portal"])
+                        merge_portal(self._db, record["portal"])
                     else:
-                        self._import_entry(record["entry"], check)
+                        merge_entry(self._db, record["entry"], check)
                         count += 1
                 except (ValueError, KeyError, TypeError, AttributeError,
                         sqlite3.IntegrityError, sqlite3.ProgrammingError) as exc:
@@ -547,52 +529,6 @@ class Archive:
                                        detail=exc) from None
         self._save_backup()
         return count
-
-    def _import_feed(self, feed: dict[str, Any]) -> None:
-        columns = FEED_COLUMNS
-        values = [feed.get(c) for c in columns]
-        values[4] = values[4] or ""
-        # The teacher's page links to the home page: http(s) only, as when it was read.
-        values[2], values[3] = web_url(values[2], None), web_url(values[3], None)
-        values[10] = dump_notes(load_notes(values[10]))  # only what the report can show
-        self._db.execute(
-            f"INSERT INTO feeds ({', '.join(columns)}) VALUES "
-            f"({', '.join('?' * len(columns))}) ON CONFLICT (teacher) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-            + " WHERE COALESCE(excluded.last_success, '') >= COALESCE(feeds.last_success, '')",
-            values)
-
-    def _import_portal(self, portal: dict[str, Any]) -> None:
-        """A school portal's index, checked again when it is read (`federation`)."""
-        values = [portal.get(c) for c in PORTAL_COLUMNS]
-        if not isinstance(values[0], str) or not isinstance(values[1], str):
-            raise ValueError("a portal needs its school and source")
-        self._db.execute(
-            f"INSERT INTO portals ({', '.join(PORTAL_COLUMNS)}) VALUES "
-            f"({', '.join('?' * len(PORTAL_COLUMNS))}) ON CONFLICT (school) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in PORTAL_COLUMNS[1:])
-            + " WHERE COALESCE(excluded.last_success, '') >= "
-            "COALESCE(portals.last_success, '')", [None if v is None else str(v)
-                                                   for v in values])
-
-    def _import_entry(self, entry: dict[str, Any], check: Callable[[Entry], Entry]) -> None:
-        # What entries() will read back must make an Entry: a bad record is refused
-        # here, with its line, rather than failing every later build. Its times are
-        # times; a post's date out of range is taken as none, as a feed's is (issue 26).
-        first, last = stored_time(entry["first_seen"]), stored_time(entry["last_seen"])
-        if first is None or not (in_range(first) and in_range(last)):
-            raise ValueError("first_seen and last_seen must be dates")
-        checked = check(load_entry(dict(entry["data"]), first))
-        self._db.execute(
-            "INSERT INTO entries (teacher, entry_id, link, data, first_seen, last_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (teacher, entry_id) DO UPDATE SET "
-            "data = CASE WHEN excluded.last_seen > entries.last_seen THEN excluded.data "
-            "ELSE entries.data END, link = COALESCE(entries.link, excluded.link), "
-            "first_seen = MIN(entries.first_seen, excluded.first_seen), "
-            "last_seen = MAX(entries.last_seen, excluded.last_seen)",
-            (entry["teacher"], entry["entry_id"], checked.link, dump_entry(checked),
-             entry["first_seen"], entry["last_seen"]))
-
 
 @dataclass(frozen=True)
 class _Place:
