@@ -325,6 +325,24 @@ def test_a_stored_date_out_of_range_does_not_stop_builds(tiny_site: Path, tmp_pa
     assert build(tiny_site, out, offline=True, now=T3).posts == 5
 
 
+def test_an_import_stores_entries_as_the_check_gives_them_back(tmp_path: Path) -> None:
+    """The archive stores records and sanitizes nothing (issue 22): an export's entries
+    are cleaned by the check the caller hands in, the feed reader's `as_read`."""
+    hostile = replace(entry("p-1", "Satu"), link="javascript:alert(1)",
+                      html=pack_html('<p>Satu</p><script>alert(1)</script>'))
+    with Archive(tmp_path / "a.sqlite") as archive:
+        archive.store([ok(hostile)], T1)
+        exported = list(archive.export())
+    with Archive(tmp_path / "as-given.sqlite") as archive:
+        archive.import_(exported, lambda entry: entry)
+        [kept] = archive.entries()
+    assert "<script>" in kept.content_html and kept.link == "javascript:alert(1)"
+    with Archive(tmp_path / "checked.sqlite") as archive:
+        archive.import_(exported, as_read)
+        [checked] = archive.entries()
+    assert checked.content_html == "<p>Satu</p>" and checked.link is None
+
+
 def test_an_import_with_times_that_are_not_times_is_refused(tmp_path: Path) -> None:
     with Archive(tmp_path / "a.sqlite") as archive:
         archive.store([ok(entry("p-1", "Satu"))], T1)
