@@ -42,7 +42,7 @@ from benchlib import (
 )
 
 sys.path.insert(0, str(BENCH.parent))
-from generator.sources.fetch import DEFAULT_LIMITS
+from generator.models import DEFAULT_LIMITS
 
 SECTION = "Fetch: 1,000 feeds, 5% hanging"
 TARGET_SECONDS = 20.0

@@ -113,8 +113,8 @@ def child(name: str, config: Path) -> None:
     from generator import build
     from generator.archive import Archive
     from generator.config import load_site
+    from generator.models import DEFAULT_LIMITS, FetchLimits
     from generator.sources import feeds
-    from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
 
     phases = {"import": time.perf_counter() - start, "network": 0.0, "read_feeds": 0.0,
               "store": 0.0}
@@ -229,7 +229,7 @@ def main() -> None:
     unknown = [n for n in names if n not in ALL_VARIANTS]
     if unknown:
         parser.error(f"unknown variants: {', '.join(unknown)}")
-    from generator.sources.fetch import DEFAULT_LIMITS
+    from generator.models import DEFAULT_LIMITS
 
     fingerprint = generator_fingerprint()
     good = sum(healthy(i, args.hang_every) for i in range(args.feeds))

@@ -25,7 +25,8 @@ from fuzzlib import TRICKY_TEXT, cli_stack, mutated, texts, tricky_texts
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.sources.feeds import FeedError, FeedResult, parse_feed
+from generator.models import FeedResult
+from generator.sources.feeds import FeedError, parse_feed
 from generator.sources.fetch import feed_links, looks_like_feed
 
 ENTITIES = ("&amp;", "&lt;", "&nbsp;", "&eacute;", "&#0;", "&#x0;", "&#xD800;", "&#1114112;",

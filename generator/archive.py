@@ -7,7 +7,10 @@ Markdown posts are not stored: they live in Git, and a deleted file must make it
 disappear.
 
 `export` and `import_` turn the archive into JSON Lines and back, so a scheduled CI build
-on a fresh runner can start from the last run's archive kept in Git.
+on a fresh runner can start from the last run's archive kept in Git (the lines:
+generator/archive_export.py). The schema and how records become rows:
+generator/archive_format.py. The archive stores records; it sanitizes nothing and reads
+no source (issue 22).
 
 Faults (issue 8; docs/decisions.md "The archive file"): every update is one transaction in
 SQLite's rollback journal with `synchronous = FULL`, so a command killed or a disk that
@@ -24,7 +27,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -32,74 +35,33 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
 
-from generator.dates import in_range, parsed
+from generator.archive_export import export_lines, is_header, merge_entry, merge_feed, merge_portal
+from generator.archive_format import (
+    PORTAL_COLUMNS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    TABLES,
+    dump_entry,
+    dump_notes,
+    load_notes,
+    migration,
+    sound,
+    stored_entry,
+    stored_time,
+)
 from generator.errors import MadingError, Problem, display_path
-from generator.i18n import DEFAULT_LANGUAGE, Translator, catalogue
-from generator.models import Entry, FeedNote, FeedStatus, PortalStatus, pack_html
-from generator.sanitize import EMBED_HOSTS, sanitize_html
-from generator.slugs import is_slug, slugify
-from generator.sources.feeds import FeedResult, _web_url
-from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
+from generator.i18n import Translator
+from generator.models import (
+    DEFAULT_LIMITS,
+    Entry,
+    FeedNote,
+    FeedResult,
+    FeedStatus,
+    FetchLimits,
+    PortalStatus,
+)
+from generator.slugs import slugify
 
-SCHEMA_VERSION = 4
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    teacher TEXT NOT NULL,
-    entry_id TEXT NOT NULL,
-    link TEXT,
-    data TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    PRIMARY KEY (teacher, entry_id)
-);
-CREATE INDEX IF NOT EXISTS entries_by_link ON entries (teacher, link);
-CREATE TABLE IF NOT EXISTS feeds (
-    teacher TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    home_page TEXT,
-    feed_url TEXT,
-    title TEXT NOT NULL DEFAULT '',
-    etag TEXT,
-    last_modified TEXT,
-    error TEXT,
-    error_since TEXT,
-    last_success TEXT,
-    notes TEXT
-);
-CREATE TABLE IF NOT EXISTS portals (
-    school TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    data TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    error TEXT,
-    error_since TEXT,
-    last_success TEXT
-);
-CREATE TABLE IF NOT EXISTS revision (entries INTEGER NOT NULL);
-INSERT INTO revision SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM revision);
-CREATE TRIGGER IF NOT EXISTS entry_added AFTER INSERT ON entries
-BEGIN UPDATE revision SET entries = entries + 1; END;
-CREATE TRIGGER IF NOT EXISTS entry_changed AFTER UPDATE ON entries
-WHEN json(old.data) IS NOT json(new.data) OR old.link IS NOT new.link
-    OR old.first_seen IS NOT new.first_seen
-    OR old.teacher IS NOT new.teacher OR old.entry_id IS NOT new.entry_id
-BEGIN UPDATE revision SET entries = entries + 1; END;
-CREATE TRIGGER IF NOT EXISTS entry_removed AFTER DELETE ON entries
-BEGIN UPDATE revision SET entries = entries + 1; END;
-"""
-"""Version 2 added `revision`: a count the triggers raise whenever an entry is added,
-removed or changed (not when it is only seen again), whoever writes, so that a build can
-tell in one query that the archive holds what it held last time (generator/freshness.py).
-Version 3 added `feeds.notes`: what the last update of a feed left out or changed, as JSON
-(`FeedNote`s, issue 26). Version 4 added `portals`: the school portals' indexes a cluster
-or district reads (`PortalStatus`, issue 25)."""
-PORTAL_COLUMNS = ("school", "source", "data", "etag", "last_modified", "error",
-                  "error_since", "last_success")
-FEED_COLUMNS = ("teacher", "source", "home_page", "feed_url", "title", "etag",
-                "last_modified", "error", "error_since", "last_success", "notes")
-TABLES = frozenset({"entries", "feeds"})
-"""The tables that make a file ours: a database without them is someone else's."""
 LOCK_WAIT = 10.0
 """Seconds to wait for another command that is writing the archive (a `mading build`
 still storing, a `mading serve` rebuilding). An update holds the lock for a moment (one
@@ -108,10 +70,6 @@ BACKUP_INTERVAL = timedelta(hours=1)
 """The copy beside the archive is renewed after an update once it is this old: every
 scheduled build renews it; `mading serve`, which updates at every save, does not copy a
 large archive each time."""
-FUTURE_TOLERANCE = timedelta(days=1)
-"""A post dated further ahead than this (a wrong clock, a scheduled post leaking out) is
-shown under the date it was first seen rather than pinned to the top of the portal."""
-EXPORT_FORMAT = "mading-archive"
 
 
 class ArchiveError(MadingError):
@@ -234,14 +192,10 @@ class Archive:
             raise ArchiveError("archive_file.not_ours", self._where,
                                tables=", ".join(sorted(tables)) or "-")
         if version < SCHEMA_VERSION:
-            # An archive of an older Mading: its new tables and columns are added in one
-            # transaction.
+            # An archive of an older Mading: its new tables and columns are added.
             with self._guard(writing=True):
                 columns = {row[1] for row in self._db.execute("PRAGMA table_info(feeds)")}
-                added = "" if not columns or "notes" in columns else \
-                    "ALTER TABLE feeds ADD COLUMN notes TEXT;"
-                self._db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} {added} "
-                                       f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+                self._db.executescript(migration(columns))
 
     @contextmanager
     def _guard(self, writing: bool = False) -> Iterator[None]:
@@ -270,7 +224,7 @@ class Archive:
         """The error for a damaged file, with the way back: the copy kept beside it if
         that one is sound, else the last export."""
         hints: list[tuple[str, dict[str, object]]] = []
-        if _sound(self.backup_path):
+        if sound(self.backup_path):
             hints.append(("archive_file.restore_backup", {"file": self._where,
                                                      "backup": display_path(self.backup_path)}))
         else:
@@ -424,7 +378,7 @@ class Archive:
             "'$.published', CASE WHEN ?6 THEN json_extract(entries.data, '$.published') "
             "ELSE json_extract(excluded.data, '$.published') END), "
             "last_seen = excluded.last_seen",
-            (entry.teacher, key, entry.link, _dump_entry(entry), stamp, undated))
+            (entry.teacher, key, entry.link, dump_entry(entry), stamp, undated))
 
     def _store_status(self, result: FeedResult, stamp: str,
                       notes: tuple[FeedNote, ...]) -> None:
@@ -445,7 +399,7 @@ class Archive:
                 "last_success = excluded.last_success, notes = excluded.notes",
                 (result.teacher, result.source, result.home_page, result.feed_url,
                  result.title, result.etag, result.last_modified, stamp,
-                 _dump_notes(notes)))
+                 dump_notes(notes)))
         else:
             self._db.execute(
                 "INSERT INTO feeds (teacher, source, error, error_since) VALUES (?, ?, ?, ?) "
@@ -486,8 +440,8 @@ class Archive:
         with self._guard():
             rows = self._db.execute(
                 f"SELECT {', '.join(PORTAL_COLUMNS)} FROM portals ORDER BY school").fetchall()
-        return [PortalStatus(school, source, data, etag, modified, error, _time(since),
-                             _time(success))
+        return [PortalStatus(school, source, data, etag, modified, error, stored_time(since),
+                             stored_time(success))
                 for school, source, data, etag, modified, error, since, success in rows]
 
     def entries(self) -> list[Entry]:
@@ -495,12 +449,12 @@ class Archive:
         the rows with their HTML as text take more memory than the entries.
 
         A date out of range, stored before the edges refused them, is read as none
-        (`_load_entry`): nothing stored may stop a build (issue 26).
+        (`archive_format.load_entry`): nothing stored may stop a build (issue 26).
         """
         with self._guard():
             rows = self._db.execute(
                 "SELECT data, first_seen, last_seen FROM entries ORDER BY teacher, entry_id")
-            loaded = (_stored(data, first, last) for data, first, last in rows)
+            loaded = (stored_entry(data, first, last) for data, first, last in rows)
             return [entry for entry in loaded if entry is not None]
 
     def revision(self) -> int:
@@ -515,51 +469,34 @@ class Archive:
                 "SELECT teacher, source, home_page, feed_url, title, error, error_since, "
                 "last_success, etag, last_modified, notes FROM feeds ORDER BY teacher"
             ).fetchall()
-        return [FeedStatus(teacher, source, home, feed_url, title, error, _time(since),
-                           _time(success), etag, last_modified, _load_notes(notes))
+        return [FeedStatus(teacher, source, home, feed_url, title, error, stored_time(since),
+                           stored_time(success), etag, last_modified, load_notes(notes))
                 for (teacher, source, home, feed_url, title, error, since, success, etag,
                      last_modified, notes) in rows]
 
     def export(self) -> Iterator[str]:
-        """The whole archive as JSON Lines: a header, then feeds, then entries, sorted.
+        """The whole archive as JSON Lines (`archive_export.export_lines`).
 
-        Sorted and one record per line, so that a Git diff between two runs shows just
-        the posts and feeds that changed. The file is checked first: a damaged archive
-        must not give a short export that would replace the good one kept in Git.
+        The file is checked first: a damaged archive must not give a short export that
+        would replace the good one kept in Git.
         """
         with self._guard():
             problems = self._db.execute("PRAGMA quick_check").fetchall()
         if problems != [("ok",)]:
             raise self._damaged("archive_file.damaged", detail=problems[0][0])
-        yield json.dumps({"format": EXPORT_FORMAT, "version": SCHEMA_VERSION})
-        with self._guard():
-            feeds = self._db.execute(
-                f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY teacher").fetchall()
-        for row in feeds:
-            yield json.dumps({"feed": dict(zip(FEED_COLUMNS, row, strict=True))},
-                             ensure_ascii=False, sort_keys=True)
-        with self._guard():
-            portals = self._db.execute(
-                f"SELECT {', '.join(PORTAL_COLUMNS)} FROM portals ORDER BY school").fetchall()
-        for row in portals:
-            yield json.dumps({"portal": dict(zip(PORTAL_COLUMNS, row, strict=True))},
-                             ensure_ascii=False, sort_keys=True)
-        with self._guard():
-            entries = self._db.execute(
-                "SELECT teacher, entry_id, link, data, first_seen, last_seen FROM entries "
-                "ORDER BY teacher, entry_id").fetchall()
-        for teacher, entry_id, link, data, first, last in entries:
-            record = {"teacher": teacher, "entry_id": entry_id, "link": link,
-                      "data": json.loads(data), "first_seen": first, "last_seen": last}
-            yield json.dumps({"entry": record}, ensure_ascii=False, sort_keys=True)
+        return export_lines(self._rows)
 
-    def import_(self, lines: Iterable[str], embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> int:
+    def _rows(self, query: str) -> list[tuple[Any, ...]]:
+        with self._guard():
+            return self._db.execute(query).fetchall()
+
+    def import_(self, lines: Iterable[str], check: Callable[[Entry], Entry]) -> int:
         """Merge an export into this archive; returns how many entries it held.
 
         Merging never loses anything: an entry keeps its earliest `first_seen` and the
         data of whichever copy was seen last; a feed keeps the newer status. Every entry
-        is checked as a feed's entry is when it is read (`_as_read`), with the site's
-        `embed_hosts`.
+        is stored as `check` gives it back: the export is a file anyone may edit, and
+        the archive sanitizes nothing itself (the feed reader's `as_read` does, issue 22).
 
         Raises:
             ArchiveError: the text is not a Mading archive export (without `where`: the
@@ -570,7 +507,7 @@ class Archive:
             header = json.loads(next(records))
         except (StopIteration, ValueError):
             raise ArchiveError("archive_file.import_no_header", line=1) from None
-        if not isinstance(header, dict) or header.get("format") != EXPORT_FORMAT:
+        if not is_header(header):
             raise ArchiveError("archive_file.import_no_header", line=1)
         count = 0
         with self._writing():
@@ -580,11 +517,11 @@ class Archive:
                 try:
                     record = json.loads(line)
                     if "feed" in record:
-                        self._import_feed(record["feed"])
+                        merge_feed(self._db, record["feed"])
                     elif "portal" in record:
-                        self._import_portal(record["portal"])
+                        merge_portal(self._db, record["portal"])
                     else:
-                        self._import_entry(record["entry"], embed_hosts)
+                        merge_entry(self._db, record["entry"], check)
                         count += 1
                 except (ValueError, KeyError, TypeError, AttributeError,
                         sqlite3.IntegrityError, sqlite3.ProgrammingError) as exc:
@@ -593,52 +530,6 @@ class Archive:
         self._save_backup()
         return count
 
-    def _import_feed(self, feed: dict[str, Any]) -> None:
-        columns = FEED_COLUMNS
-        values = [feed.get(c) for c in columns]
-        values[4] = values[4] or ""
-        # The teacher's page links to the home page: http(s) only, as when it was read.
-        values[2], values[3] = _web_url(values[2], None), _web_url(values[3], None)
-        values[10] = _dump_notes(_load_notes(values[10]))  # only what the report can show
-        self._db.execute(
-            f"INSERT INTO feeds ({', '.join(columns)}) VALUES "
-            f"({', '.join('?' * len(columns))}) ON CONFLICT (teacher) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-            + " WHERE COALESCE(excluded.last_success, '') >= COALESCE(feeds.last_success, '')",
-            values)
-
-    def _import_portal(self, portal: dict[str, Any]) -> None:
-        """A school portal's index, checked again when it is read (`federation`)."""
-        values = [portal.get(c) for c in PORTAL_COLUMNS]
-        if not isinstance(values[0], str) or not isinstance(values[1], str):
-            raise ValueError("a portal needs its school and source")
-        self._db.execute(
-            f"INSERT INTO portals ({', '.join(PORTAL_COLUMNS)}) VALUES "
-            f"({', '.join('?' * len(PORTAL_COLUMNS))}) ON CONFLICT (school) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in PORTAL_COLUMNS[1:])
-            + " WHERE COALESCE(excluded.last_success, '') >= "
-            "COALESCE(portals.last_success, '')", [None if v is None else str(v)
-                                                   for v in values])
-
-    def _import_entry(self, entry: dict[str, Any], embed_hosts: tuple[str, ...]) -> None:
-        # What entries() will read back must make an Entry: a bad record is refused
-        # here, with its line, rather than failing every later build. Its times are
-        # times; a post's date out of range is taken as none, as a feed's is (issue 26).
-        first, last = _time(entry["first_seen"]), _time(entry["last_seen"])
-        if first is None or not (in_range(first) and in_range(last)):
-            raise ValueError("first_seen and last_seen must be dates")
-        checked = _as_read(_load_entry(dict(entry["data"]), first), embed_hosts)
-        self._db.execute(
-            "INSERT INTO entries (teacher, entry_id, link, data, first_seen, last_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (teacher, entry_id) DO UPDATE SET "
-            "data = CASE WHEN excluded.last_seen > entries.last_seen THEN excluded.data "
-            "ELSE entries.data END, link = COALESCE(entries.link, excluded.link), "
-            "first_seen = MIN(entries.first_seen, excluded.first_seen), "
-            "last_seen = MAX(entries.last_seen, excluded.last_seen)",
-            (entry["teacher"], entry["entry_id"], checked.link, _dump_entry(checked),
-             entry["first_seen"], entry["last_seen"]))
-
-
 @dataclass(frozen=True)
 class _Place:
     """Where a feed's entry is stored: under `key`, once the row stored under
@@ -646,101 +537,3 @@ class _Place:
 
     key: str
     rekey_from: str | None = None
-
-
-def _stored(text: str, first: str, last: str) -> Entry | None:
-    """A row of the archive as an entry, with its date as shown; None for a row that
-    makes none (its data or times damaged by hand, outside Mading), which is kept but
-    not shown: nothing stored may stop a build (issue 26)."""
-    first_seen = parsed(first) or parsed(last)
-    if first_seen is None:
-        return None
-    try:
-        data = json.loads(text)
-        return _shown_date(_load_entry(data, first_seen), first_seen)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
-def _shown_date(entry: Entry, first_seen: datetime) -> Entry:
-    if entry.published > first_seen + FUTURE_TOLERANCE:
-        return replace(entry, published=first_seen)
-    return entry
-
-
-def _dump_notes(notes: tuple[FeedNote, ...]) -> str | None:
-    return json.dumps([[n.message_id, n.count, n.limit] for n in notes]) if notes else None
-
-
-def _load_notes(text: object) -> tuple[FeedNote, ...]:
-    """The notes of a feed as stored; what is not one (an export edited by hand) is left
-    out, as is a message the catalogue does not have."""
-    try:
-        data = json.loads(text) if isinstance(text, str) else []
-    except ValueError:
-        return ()
-    known = catalogue(DEFAULT_LANGUAGE)
-    return tuple(FeedNote(note[0], note[1], note[2]) for note in
-                 (data if isinstance(data, list) else [])
-                 if isinstance(note, list) and len(note) == 3 and note[0] in known
-                 and all(isinstance(n, int) and not isinstance(n, bool) for n in note[1:]))
-
-
-def _dump_entry(entry: Entry) -> str:
-    data = entry.as_data()
-    del data["assets"], data["attachments"], data["cleaned"]  # Markdown only: never stored
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-
-def _load_entry(data: dict[str, Any], first_seen: datetime) -> Entry:
-    # An export is a file in Git that anyone with write access can edit: what the archive
-    # never stores (files beside a Markdown post) is never read back, and a slug is a
-    # slug, not a path (issue 8). A date that is not one, or out of range, is none: the
-    # post is dated when it was first seen (issue 26).
-    for key in ("published", "updated", "due"):
-        if data.get(key) is not None and parsed(data[key]) is None:
-            data[key] = None
-    data["published"] = data.get("published") or first_seen.isoformat()
-    data.pop("assets", None)
-    data.pop("attachments", None)
-    data.pop("cleaned", None)
-    if data.get("slug") is not None and not is_slug(str(data["slug"])):
-        data["slug"] = slugify(str(data["slug"])) or None
-    return Entry.from_data(data)
-
-
-def _as_read(entry: Entry, embed_hosts: tuple[str, ...]) -> Entry:
-    """An entry of an export, checked as sources/feeds.py checks a feed's entry when it
-    reads it: its HTML through the sanitizer, its link and image http(s) only.
-
-    The export lives in Git, on a branch that CI imports at every run: an edited one must
-    not put on the portal what no feed could (issue 8). Cleaning what the sanitizer
-    already cleaned changes nothing, so an honest entry is stored byte for byte as it was
-    (but for table cell alignment: tests/test_paths.py). Text (title, summary,
-    author, categories) is not cleaned again: every page and feed escapes it, and
-    cleaning the text of a title about `<p>` tags would eat them.
-    """
-    link = _web_url(entry.link, None)
-    return replace(entry, link=link, image=_web_url(entry.image, link),
-                   html=pack_html(sanitize_html(entry.content_html, link, embed_hosts)))
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _sound(path: Path) -> bool:
-    """Whether `path` is an archive that passes SQLite's check (opened read-only)."""
-    if not path.is_file() or path.stat().st_size == 0:
-        return False
-    try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
-        try:
-            tables = {name for (name,) in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            return tables >= TABLES and \
-                db.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return False

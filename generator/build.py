@@ -28,7 +28,19 @@ from generator.freshness import (
 )
 from generator.i18n import Translator
 from generator.layout import Layout, is_post_page
-from generator.models import MAX_TAGS, Corrections, Entry, FeedStatus, Portal, Site
+from generator.models import (
+    DEFAULT_LIMITS,
+    MAX_TAGS,
+    Corrections,
+    Entry,
+    FeedFile,
+    FeedResult,
+    FeedStatus,
+    FetchLimits,
+    Portal,
+    Site,
+    WebFeed,
+)
 from generator.render_images import prepare_pictures, stored_picture
 from generator.report import unused_corrections
 from generator.search import (
@@ -39,8 +51,7 @@ from generator.search import (
     plan_parts,
 )
 from generator.sources.content import read_content
-from generator.sources.feeds import FeedResult, is_url, read_feeds
-from generator.sources.fetch import DEFAULT_LIMITS, FetchLimits
+from generator.sources.feeds import read_feeds
 from generator.sources.images import (
     DEFAULT_IMAGE_LIMITS,
     ImageLimits,
@@ -96,7 +107,8 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
         store = ImageStore(site.images_dir)
         # Feed files of the site folder are the school's own: their pictures are shown
         # from where they are.
-        fetch_images(store, [entry for result in results if is_url(result.source)
+        on_web = {t.slug for t in site.teachers if isinstance(t.blog, WebFeed)}
+        fetch_images(store, [entry for result in results if result.teacher in on_web
                              for entry in result.entries], limits, image_limits, now)
         bound_storage(store, image_limits,
                       keep_sized=partial(stored_picture, store))
@@ -291,7 +303,7 @@ def _refuse_unsafe_output(site: Site, output: Path) -> None:
     """
     inputs = [site.config_file, site.content_dir, site.archive_file.parent, theme_dir(),
               *(t.photo for t in site.teachers if t.photo is not None),
-              *(site.root / t.blog for t in site.teachers if t.blog and not is_url(t.blog))]
+              *(site.root / t.blog.path for t in site.teachers if isinstance(t.blog, FeedFile))]
     refusal = refuse_output(output, inputs)
     if refusal is not None:
         _ = Translator(site.school.language)

@@ -28,7 +28,7 @@ from generator.collect import current_feeds
 from generator.config import DEFAULT_URL, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import Corrections, Entry, FeedNote, FeedStatus, Portal, Site
+from generator.models import Corrections, Entry, FeedNote, FeedStatus, Portal, Site, WebFeed
 from generator.new_post import create_post
 from generator.privacy import MIN_ROWS as SCORE_ROWS
 from generator.privacy import score_rows
@@ -36,7 +36,7 @@ from generator.report import blog_assignments, teacher_health, unused_correction
 from generator.roster import import_teachers
 from generator.scaffold import init_school
 from generator.sources.content import read_content
-from generator.sources.feeds import is_url
+from generator.sources.feeds import as_read
 from generator.sources.images import ImageStore
 from generator.sources.images import problems as image_problems
 from generator.sources.portals import federated_site, index_address, stored_indexes
@@ -246,7 +246,7 @@ def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
     for teacher in site.teachers:
         sources = []
         if teacher.blog:
-            source = teacher.blog
+            source = str(teacher.blog)
             if found.get(teacher.slug):
                 source = _("cli.check_found", blog=teacher.blog, feed=found[teacher.slug])
             sources.append(_("cli.check_feed", source=source))
@@ -292,7 +292,8 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
                      _("cli.report.last_success", time=when(line.last_success))]
         else:
             # For a blog's home page, name the feed found behind it.
-            feed = line.feed_url if is_url(line.source) and line.feed_url else line.source
+            on_web = isinstance(line.blog, WebFeed)
+            feed = line.feed_url if on_web and line.feed_url else line.source
             parts = [line.teacher, feed, _("cli.report.ok")]
         parts.append(_("cli.report.last_post", time=when(line.last_post))
                      if line.last_post else _("firstweek.report.no_post"))
@@ -431,7 +432,7 @@ def _export(site: Site, args: argparse.Namespace, _: Translator) -> int:
 def _import(site: Site, args: argparse.Namespace, _: Translator) -> int:
     try:
         with open(args.file, encoding="utf-8") as source, Archive(site.archive_file) as archive:
-            count = archive.import_(source, site.embed_hosts)
+            count = archive.import_(source, lambda entry: as_read(entry, site.embed_hosts))
     except OSError as exc:
         raise ArchiveError("archive_file.import_unreadable", display_path(args.file),
                            detail=exc.strerror) from None

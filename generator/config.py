@@ -31,6 +31,7 @@ from generator.models import (
     KINDS,
     Correction,
     Corrections,
+    FeedFile,
     ImageSettings,
     KindSpec,
     PortalSettings,
@@ -39,6 +40,7 @@ from generator.models import (
     Site,
     Subject,
     Teacher,
+    WebFeed,
     personal_name,
 )
 from generator.paths import inside, is_hidden, links_out, shown, usable
@@ -685,11 +687,13 @@ def _teachers(check: _Checker, data: dict[Any, Any], subjects: tuple[Subject, ..
             [s.name for s in subjects], "config.unknown_subject")
         teacher_classes = _teacher_names(
             check, item, "classes", name, known_class, list(classes), "config.unknown_class")
-        blog = check.text(item, "blog", "teachers.") or None
-        if blog and _SCHEME_RE.match(blog):
-            check.url(blog, "teachers.blog", key_line(item, "blog"))
-        elif blog:
-            check.site_file(blog, "teachers.blog", key_line(item, "blog"))
+        written = check.text(item, "blog", "teachers.")
+        blog: WebFeed | FeedFile | None = None
+        if written and _SCHEME_RE.match(written):
+            blog = WebFeed(check.url(written, "teachers.blog", key_line(item, "blog")))
+        elif written:
+            check.site_file(written, "teachers.blog", key_line(item, "blog"))
+            blog = FeedFile(written)
         links = tuple(check.url(link, "teachers.links", line_of_link)
                       for link, line_of_link in check.text_list(item, "links", "teachers."))
         photo, photo_content = _photo(check, item)

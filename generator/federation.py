@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from generator.dates import in_range
 from generator.layout import Layout
-from generator.models import KINDS, KindSpec, Portal, Site, Subject, Teacher
+from generator.models import KINDS, KindSpec, Portal, Site, Subject, Teacher, WebFeed
 from generator.slugs import fold, is_slug, slugify
 from generator.syndication import EXTENSION, absolute
 
@@ -227,7 +227,7 @@ def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
                                              if fold(s) in by_label)),
                 classes=tuple(dict.fromkeys(class_of[fold(c)] for c in teacher.classes
                                             if fold(c) in class_of)),
-                blog=teacher.feed, links=(teacher.page,), school=school.slug))
+                blog=WebFeed(teacher.feed), links=(teacher.page,), school=school.slug))
     return replace(site, subjects=tuple(subjects.values()), classes=tuple(classes),
                    class_aliases=tuple(class_aliases.items()), teachers=tuple(teachers),
                    kinds=tuple(kinds.values()))

@@ -35,8 +35,7 @@ from typing import Any
 
 from generator.cache import code_fingerprint
 from generator.errors import Problem
-from generator.models import FeedStatus, Site
-from generator.sources.feeds import is_url
+from generator.models import FeedFile, FeedStatus, Site
 
 FileState = tuple[int, int, int]
 """(size, mtime_ns, inode) of a file."""
@@ -119,7 +118,7 @@ def input_digest(site: Site, revision: int, statuses: Iterable[FeedStatus],
     extra += [t.photo for t in site.teachers if t.photo is not None]
     # Pictures fetched since (issue 27) change post pages without changing the archive.
     extra.append(site.images_dir / "index.sqlite")
-    extra += [site.root / t.blog for t in site.teachers if t.blog and not is_url(t.blog)]
+    extra += [site.root / t.blog.path for t in site.teachers if isinstance(t.blog, FeedFile)]
     for path in sorted(set(extra)):
         digest.update(f"{path}\0{_state(path)}\0".encode())
     for relative, state in sorted(files_in(site.content_dir, follow=True).items()):

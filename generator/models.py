@@ -36,14 +36,43 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class WebFeed:
+    """A `blog:` on the web: the blog's home page (its feed is looked for there) or its
+    feed's own address. Config checked it is an absolute http(s) URL."""
+
+    url: str
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    """A `blog:` that is a feed file in the site folder (an export of a blog, a feed
+    made by another tool). Config checked it exists inside the folder and is not hidden."""
+
+    path: str
+    """As site.yml writes it, relative to the site folder: the archive keeps it as the
+    feed's source, so a rebuild knows the file it read last time."""
+
+    def __str__(self) -> str:
+        return self.path
+
+
+Blog = WebFeed | FeedFile
+"""What a teacher's `blog:` names; decided once, by config (issue 22)."""
+
+
+@dataclass(frozen=True)
 class Teacher:
     name: str
     slug: str
     subjects: tuple[str, ...] = ()
     """Slugs of the subjects this teacher teaches."""
     classes: tuple[str, ...] = ()
-    blog: str | None = None
-    """Blog home page, feed URL, or a feed file path relative to the site folder."""
+    blog: Blog | None = None
+    """Where the teacher's posts are read from; None for a teacher who writes only
+    Markdown in `content/`."""
     photo: Path | None = None
     """Absolute path of the photo file, already checked to exist inside the site folder."""
     photo_content: bytes | None = None
@@ -357,6 +386,77 @@ class FeedStatus:
     """Validators from the last successful fetch, sent back for conditional GET."""
     notes: tuple[FeedNote, ...] = ()
     """What the last update that read the feed left out or changed (issue 26)."""
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    """What reading one teacher's feed gave: entries, or the reason there are none."""
+
+    teacher: str
+    source: str
+    """The `blog:` as site.yml writes it (`str(Blog)`), which the archive keeps."""
+    entries: tuple[Entry, ...] = ()
+    title: str = ""
+    home_page: str | None = None
+    feed_url: str | None = None
+    error: str | None = None
+    undated: frozenset[str] = frozenset()
+    """Ids of entries the feed gives no date for: their `published` is the time they were
+    read, so the archive keeps the date it first stored for them."""
+    not_modified: bool = False
+    """The server answered 304: nothing changed since the last update, nothing parsed."""
+    etag: str | None = None
+    last_modified: str | None = None
+    received: int = 0
+    """Bytes read from the network for this feed."""
+    notes: tuple[FeedNote, ...] = ()
+    """What reading the feed left out or changed: dates out of range (issue 26)."""
+    idless: frozenset[str] = frozenset()
+    """Ids of entries the feed gives no id for: their `entry_id` is their link (or a hash
+    of their text), so the archive may know them by their link (issue 26)."""
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How much an update may cost; the defaults suit a school on a CI runner.
+
+    One record for the fetch (requests, bytes, time) and the archive (entries it takes
+    from one update): both bound the same update, and neither imports the other.
+    """
+
+    concurrency: int = 64
+    """Requests in flight at once. Feeds that hang hold a slot for the whole timeout: with
+    64, the 5% of 1,000 feeds that hang in the benchmark cost one timeout, not two."""
+    timeout: float = 10.0
+    """Seconds for one request, from connecting to the last byte."""
+    deadline: float = 180.0
+    """Seconds for an update of up to `concurrency` feeds; requests still running then
+    are abandoned. A larger update gets more (`deadline_for`)."""
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    max_new_entries: int = 500
+    """New posts the archive stores from one feed in one update: the newest; the others
+    are new again at the next update, so a blog moved in whole fills in over a few
+    updates, while a feed that invents 80,000 posts per update cannot (issue 26)."""
+    max_entries: int = 5_000
+    """Posts the archive keeps per teacher's feed (a post a day for 13 years): past it,
+    new posts are not stored, and said so. Nothing stored is ever dropped to make room:
+    the archive holds what the blogs no longer show."""
+
+    def deadline_for(self, requests: int) -> float:
+        """Seconds for an update of `requests` feeds: `deadline` for the first
+        `concurrency` of them, and one `timeout` more for each further round of slots.
+
+        Past `concurrency` feeds wait for a slot, and a round of slots may take a whole
+        timeout: with a fixed deadline, a district's 10,000 healthy but slow feeds
+        would have had their last thousands abandoned (issue 23), while a school's
+        update keeps the deadline it always had.
+        """
+        rounds = -(-requests // self.concurrency)
+        return self.deadline + max(0, rounds - 1) * self.timeout
+
+
+DEFAULT_LIMITS = FetchLimits()
 
 
 @dataclass(frozen=True)

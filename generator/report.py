@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from generator.errors import Problem
 from generator.i18n import Translator
-from generator.models import Corrections, FeedNote, Portal
+from generator.models import Blog, Corrections, FeedNote, Portal
 
 STALE_AFTER = timedelta(days=30)
 """A teacher with no post for this long is flagged: students stop looking at a stale blog."""
@@ -22,7 +22,7 @@ class TeacherHealth:
 
     teacher: str
     name: str
-    source: str | None
+    blog: Blog | None
     """The `blog:` of site.yml, or None for a teacher who writes only Markdown."""
     feed_url: str | None
     error: str | None
@@ -36,6 +36,11 @@ class TeacherHealth:
     Not an inactive teacher, whose feed works and is old (issue 21)."""
     notes: tuple[FeedNote, ...] = ()
     """What the feed's last update left out or changed (issue 26)."""
+
+    @property
+    def source(self) -> str | None:
+        """The `blog:` as site.yml writes it, to show."""
+        return str(self.blog) if self.blog else None
 
     @property
     def broken(self) -> bool:
@@ -54,7 +59,7 @@ def teacher_health(portal: Portal, now: datetime) -> list[TeacherHealth]:
         never_fetched = teacher.blog is not None and (status is None
                                                       or status.last_success is None)
         lines.append(TeacherHealth(
-            teacher=teacher.slug, name=teacher.name, source=teacher.blog,
+            teacher=teacher.slug, name=teacher.name, blog=teacher.blog,
             feed_url=status.feed_url if status else None,
             error=status.error if status else None,
             error_since=status.error_since if status else None,

@@ -14,7 +14,7 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from generator.layout import Layout
-from generator.models import Portal, Post
+from generator.models import Portal, Post, WebFeed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EXTENSION = "_mading"
@@ -175,7 +175,7 @@ def opml(portal: Portal) -> bytes:
         if status is None:
             continue
         attrs = {"text": teacher.name, "title": status.title or teacher.name}
-        xml_url = status.feed_url or (teacher.blog if teacher.blog and "://" in teacher.blog
+        xml_url = status.feed_url or (teacher.blog.url if isinstance(teacher.blog, WebFeed)
                                       else None)
         if xml_url:
             attrs.update(type="rss", xmlUrl=xml_url)

@@ -198,13 +198,13 @@ def read_with_mading(data: LabelledSet) -> dict[str, Read]:
     """Every post of the set as `collect` makes it from its feed entry: the real pipeline
     from categories to the post's kind, deadline, classes and hand-in."""
     from generator.collect import collect
-    from generator.models import Entry, School, Site, Teacher, pack_html
+    from generator.models import Entry, FeedFile, School, Site, Teacher, pack_html
 
     site = Site(
         school=School("Sekolah Uji", "https://uji.sch.id/", "id", data.timezone),
         subjects=(), classes=data.classes,
         class_aliases=tuple((name, aliases) for name, aliases in data.aliases.items()),
-        teachers=tuple(Teacher(slug.title(), slug, (), classes, blog=f"feeds/{slug}.xml")
+        teachers=tuple(Teacher(slug.title(), slug, (), classes, blog=FeedFile(f"feeds/{slug}.xml"))
                        for slug, classes in data.teachers.items()),
         root=Path("/sekolah"), config_file=Path("/sekolah/site.yml"))
     entries = [Entry(teacher=post.teacher, entry_id=post.link, origin="feed", title=post.title,

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.archive import SCHEMA_VERSION, Archive, ArchiveError
+from generator.archive import Archive, ArchiveError
+from generator.archive_format import SCHEMA_VERSION
 from generator.build import build
-from generator.models import Entry, FeedNote, pack_html
-from generator.sources.feeds import FeedResult, parse_feed
+from generator.models import Entry, FeedNote, FeedResult, pack_html
+from generator.sources.feeds import as_read, parse_feed
 from tests.conftest import FIXTURES
 
 T1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -63,7 +64,7 @@ def test_the_revision_moves_when_an_entry_changes_not_when_it_is_seen_again(
     # Whoever writes, the count moves: here an import that brings one more entry.
     with Archive(path) as archive:
         exported = [line.replace('"p-1"', '"p-9"') for line in archive.export()]
-        archive.import_(exported)
+        archive.import_(exported, as_read)
         assert archive.revision() > edited
 
 
@@ -316,12 +317,30 @@ def test_a_stored_date_out_of_range_does_not_stop_builds(tiny_site: Path, tmp_pa
     assert any(value in line for line in exported)
     shutil.rmtree(archive_file.parent)
     with Archive(archive_file) as archive:
-        assert archive.import_(exported) == 3
+        assert archive.import_(exported, as_read) == 3
     with sqlite3.connect(archive_file) as db:
         (published,) = db.execute("SELECT json_extract(data, '$.published') FROM entries "
                                   "WHERE entry_id LIKE '%recount-text/'").fetchone()
     assert published == T1.isoformat()
     assert build(tiny_site, out, offline=True, now=T3).posts == 5
+
+
+def test_an_import_stores_entries_as_the_check_gives_them_back(tmp_path: Path) -> None:
+    """The archive stores records and sanitizes nothing (issue 22): an export's entries
+    are cleaned by the check the caller hands in, the feed reader's `as_read`."""
+    hostile = replace(entry("p-1", "Satu"), link="javascript:alert(1)",
+                      html=pack_html('<p>Satu</p><script>alert(1)</script>'))
+    with Archive(tmp_path / "a.sqlite") as archive:
+        archive.store([ok(hostile)], T1)
+        exported = list(archive.export())
+    with Archive(tmp_path / "as-given.sqlite") as archive:
+        archive.import_(exported, lambda entry: entry)
+        [kept] = archive.entries()
+    assert "<script>" in kept.content_html and kept.link == "javascript:alert(1)"
+    with Archive(tmp_path / "checked.sqlite") as archive:
+        archive.import_(exported, as_read)
+        [checked] = archive.entries()
+    assert checked.content_html == "<p>Satu</p>" and checked.link is None
 
 
 def test_an_import_with_times_that_are_not_times_is_refused(tmp_path: Path) -> None:
@@ -331,7 +350,7 @@ def test_an_import_with_times_that_are_not_times_is_refused(tmp_path: Path) -> N
     spoiled = [line.replace(T1.isoformat(), "0001-01-01T00:00:00+14:00") for line in exported]
     with Archive(tmp_path / "b.sqlite") as archive:
         with pytest.raises(ArchiveError) as caught:
-            archive.import_(spoiled)
+            archive.import_(spoiled, as_read)
         assert caught.value.line == 3
         assert archive.entries() == []
 
@@ -348,7 +367,7 @@ def test_a_feed_with_dates_out_of_range_keeps_a_note_for_the_report(tmp_path: Pa
         archive.store([ok(entry("p-1", "Satu"))], T3)  # read again, all well: none
         assert archive.feed_statuses()[0].notes == ()
     with Archive(tmp_path / "b.sqlite") as archive:
-        archive.import_(exported)
+        archive.import_(exported, as_read)
         assert archive.feed_statuses()[0].notes == (note,)
 
 

@@ -12,6 +12,7 @@ from generator.collect import collect
 from generator.layout import Layout
 from generator.models import (
     Entry,
+    FeedFile,
     FeedStatus,
     Kind,
     Portal,
@@ -32,7 +33,7 @@ SUBJECTS = (
     Subject("Bahasa Inggris", "bahasa-inggris", ("english",)),
 )
 BUDI = Teacher("Budi Santoso, S.Si.", "budi", ("fisika", "matematika"), ("XI-1",),
-               blog="feeds/budi.xml")
+               blog=FeedFile("feeds/budi.xml"))
 SARI = Teacher("Sari Wulandari, S.Pd.", "sari", ("matematika",), ("X-1", "X-2"))
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from generator.config import load_site
 from generator.errors import InputError
-from generator.models import School, Site, Subject, Teacher
+from generator.models import FeedFile, School, Site, Subject, Teacher, WebFeed
 
 
 @pytest.fixture
@@ -106,9 +106,9 @@ def test_valid_config_loads_into_the_expected_site(site_dir: Path) -> None:
         teachers=(
             Teacher(name="Drs. H. Ahmad Fauzi, M.Pd.", slug="ahmad-fauzi",
                     subjects=("matematika", "bahasa-indonesia"), classes=("X-1", "XI-IPA-1"),
-                    blog="https://ahmadfauzi.wordpress.com/"),
+                    blog=WebFeed("https://ahmadfauzi.wordpress.com/")),
             Teacher(name="Sari Wulandari, S.Pd.", slug="sari", subjects=("pjok",),
-                    blog="feeds/sari.xml", photo=root / "img" / "sari.jpg",
+                    blog=FeedFile("feeds/sari.xml"), photo=root / "img" / "sari.jpg",
                     bio="Guru olahraga sejak 2009."),
         ),
         root=root, config_file=root / "site.yml")

@@ -38,8 +38,7 @@ import pytest
 from generator.archive import Archive, ArchiveError
 from generator.children import CHILD_NAME
 from generator.cli import main
-from generator.models import Entry, pack_html
-from generator.sources.feeds import FeedResult
+from generator.models import Entry, FeedResult, pack_html
 from tests.conftest import REPO
 from tests.test_serve import fetch, free_port, status, wait_for
 
@@ -369,9 +368,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from generator.archive import Archive
-from generator.models import Entry, pack_html
-from generator.sources.feeds import FeedResult
-from generator.sources.fetch import FetchLimits
+from generator.models import Entry, FeedResult, FetchLimits, pack_html
 now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def entry(prefix, n, title):
     return Entry(teacher="budi", entry_id=f"{prefix}-{n}", origin="feed", title=title,

@@ -17,17 +17,16 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from generator.models import Entry, FeedNote, Teacher
+from generator.models import Entry, FeedFile, FeedNote, FeedResult, FetchLimits, Teacher, WebFeed
 from generator.sources import feeds
-from generator.sources.feeds import FeedResult, parse_feed, read_feed
-from generator.sources.fetch import FetchLimits
+from generator.sources.feeds import parse_feed, read_feed
 
 FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
 
 
 def read(name: str) -> FeedResult:
     """Read a sample feed the way a build does: as a teacher's `blog:` file."""
-    return read_feed(Teacher(name="Guru", slug="guru", blog=name), FEEDS)
+    return read_feed(Teacher(name="Guru", slug="guru", blog=FeedFile(name)), FEEDS)
 
 
 def only(result: FeedResult) -> Entry:
@@ -285,7 +284,7 @@ def site_root(tmp_path: Path) -> Path:
     ("feeds", "IsADirectoryError"),
 ])
 def test_broken_feed_is_reported_not_raised(site_root: Path, blog: str, reason: str) -> None:
-    result = read_feed(Teacher(name="Guru", slug="guru", blog=blog), site_root)
+    result = read_feed(Teacher(name="Guru", slug="guru", blog=FeedFile(blog)), site_root)
     assert result.entries == ()
     assert result.error is not None
     assert reason in result.error
@@ -295,7 +294,7 @@ def test_broken_feed_is_reported_not_raised(site_root: Path, blog: str, reason: 
 
 def test_a_feed_inside_the_site_folder_is_read(site_root: Path) -> None:
     # The same reader, the same folder: only the broken ones above fail.
-    result = read_feed(Teacher(name="Guru", slug="guru", blog="feeds/wordpress-rss.xml"),
+    result = read_feed(Teacher(name="Guru", slug="guru", blog=FeedFile("feeds/wordpress-rss.xml")),
                        site_root)
     assert result.error is None
     assert len(result.entries) == 2
@@ -312,7 +311,7 @@ def test_feed_cut_off_at_any_point_is_an_error() -> None:
 
 
 def web_teacher(url: str) -> Teacher:
-    return Teacher(name="Guru", slug="guru", blog=url)
+    return Teacher(name="Guru", slug="guru", blog=WebFeed(url))
 
 
 def test_feed_served_over_http(httpserver: HTTPServer) -> None:
@@ -409,7 +408,7 @@ def test_an_empty_feed_is_reported_not_a_crash(tmp_path: Path,
     with pytest.raises(feeds.FeedError):
         parse_feed("guru", "kosong.xml", b"", None)
     (tmp_path / "kosong.xml").write_bytes(b"")
-    assert read_feed(Teacher(name="Guru", slug="guru", blog="kosong.xml"), tmp_path).error
+    assert read_feed(Teacher(name="Guru", slug="guru", blog=FeedFile("kosong.xml")), tmp_path).error
     httpserver.expect_request("/feed/").respond_with_data(
         b"", content_type="application/rss+xml")
     result = read_feed(web_teacher(httpserver.url_for("/feed/")), Path("."))
@@ -442,7 +441,7 @@ def test_json_nested_thousands_deep_is_reported_not_a_crash(tmp_path: Path) -> N
         with pytest.raises(feeds.FeedError, match="not valid JSON"):
             parse_feed("guru", "dalam.json", nested, None)
     (tmp_path / "dalam.json").write_bytes(b'{"items": ' + b"[" * 100_000)
-    assert read_feed(Teacher(name="Guru", slug="guru", blog="dalam.json"), tmp_path).error
+    assert read_feed(Teacher(name="Guru", slug="guru", blog=FeedFile("dalam.json")), tmp_path).error
 
 
 def test_a_reset_connection_is_reported_with_its_reason() -> None:

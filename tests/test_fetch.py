@@ -13,12 +13,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from generator.models import FetchLimits
 from generator.sources.fetch import (
     MAX_ANNOUNCED_TRIED,
     MAX_DISCOVERY_TRIES,
     Fetched,
     FetchFailure,
-    FetchLimits,
     FetchRequest,
     feed_links,
     fetch_all,

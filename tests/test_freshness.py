@@ -14,8 +14,7 @@ import pytest
 from generator.archive import Archive
 from generator.build import build
 from generator.freshness import Snapshot
-from generator.models import Entry, pack_html
-from generator.sources.feeds import FeedResult
+from generator.models import Entry, FeedResult, pack_html
 from tests.test_write import state
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -25,8 +25,8 @@ from generator.build import build
 from generator.cli import main
 from generator.config import load_site
 from generator.errors import InputError
+from generator.models import FetchLimits
 from generator.render_images import svg_size
-from generator.sources.fetch import FetchLimits
 from generator.sources.images import ImageLimits, ImageStore, bound_storage
 from tests.browser import chromium, serve_folder
 from tests.conftest import copy_example

@@ -24,8 +24,7 @@ from werkzeug import Request, Response
 from generator.archive import Archive
 from generator.build import BuildReport, build, fetch
 from generator.config import load_site
-from generator.models import FeedNote
-from generator.sources.fetch import FetchLimits
+from generator.models import FeedNote, FetchLimits
 from tests.slow_server import misbehaving_server
 
 T1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)

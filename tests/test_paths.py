@@ -25,10 +25,10 @@ from generator.build import build
 from generator.cli import main
 from generator.config import load_site
 from generator.errors import InputError
-from generator.models import Teacher
+from generator.models import FeedFile, FeedResult, Teacher
 from generator.render import content_security_policy
 from generator.sources.content import read_content
-from generator.sources.feeds import FeedResult, parse_feed, read_feed
+from generator.sources.feeds import parse_feed, read_feed
 from tests.conftest import REPO
 from tests.xss import load_vectors
 from tests.xss.checks import SAFE_SCHEMES, URL_ATTRIBUTES, browser_scheme, scan_page
@@ -193,7 +193,7 @@ def test_feed_file_changed_after_the_check_is_still_refused(tiny_site: Path, out
                                                            blog: str) -> None:
     # read_feed checks again: the file may have become a link since site.yml was read.
     hostile_links(tiny_site.parent, outside)
-    result = read_feed(Teacher(name="Budi", slug="budi", blog=blog), tiny_site.parent)
+    result = read_feed(Teacher(name="Budi", slug="budi", blog=FeedFile(blog)), tiny_site.parent)
     assert result.entries == ()
     assert result.error
 

@@ -24,25 +24,29 @@ from datetime import UTC, datetime
 from itertools import repeat
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from xml.sax import SAXParseException
 
+from generator.addresses import web_url
 from generator.cache import code_fingerprint
 from generator.children import child_setup
 from generator.dates import in_range
 from generator.federation import school_fields
-from generator.models import Entry, FeedNote, FeedStatus, Teacher, pack_html
+from generator.models import (
+    DEFAULT_LIMITS,
+    Entry,
+    FeedFile,
+    FeedNote,
+    FeedResult,
+    FeedStatus,
+    FetchLimits,
+    Teacher,
+    WebFeed,
+    pack_html,
+)
 from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
-from generator.sources.fetch import (
-    DEFAULT_LIMITS,
-    AddressPolicy,
-    Fetched,
-    FetchFailure,
-    FetchLimits,
-    FetchRequest,
-    fetch_all,
-)
+from generator.sources.fetch import AddressPolicy, Fetched, FetchFailure, FetchRequest, fetch_all
 
 PARALLEL_PARSE_FROM = 40
 """From this many feeds on the web, parsing goes to worker processes (their start costs
@@ -59,40 +63,8 @@ MAX_CATEGORIES = 50
 and the labels a post shows (`models.MAX_TAGS`), not the 10,000 of a prank (issue 26)."""
 
 
-@dataclass(frozen=True)
-class FeedResult:
-    """What reading one teacher's feed gave: entries, or the reason there are none."""
-
-    teacher: str
-    source: str
-    entries: tuple[Entry, ...] = ()
-    title: str = ""
-    home_page: str | None = None
-    feed_url: str | None = None
-    error: str | None = None
-    undated: frozenset[str] = frozenset()
-    """Ids of entries the feed gives no date for: their `published` is the time they were
-    read, so the archive keeps the date it first stored for them."""
-    not_modified: bool = False
-    """The server answered 304: nothing changed since the last update, nothing parsed."""
-    etag: str | None = None
-    last_modified: str | None = None
-    received: int = 0
-    """Bytes read from the network for this feed."""
-    notes: tuple[FeedNote, ...] = ()
-    """What reading the feed left out or changed: dates out of range (issue 26)."""
-    idless: frozenset[str] = frozenset()
-    """Ids of entries the feed gives no id for: their `entry_id` is their link (or a hash
-    of their text), so the archive may know them by their link (issue 26)."""
-
-
 class FeedError(Exception):
     """The feed could not be read or parsed; the message says why, for the report."""
-
-
-def is_url(source: str) -> bool:
-    """A `blog:` value on the web, as opposed to a feed file in the site folder."""
-    return "://" in source
 
 
 def read_feeds(teachers: Sequence[Teacher], site_root: Path,
@@ -111,13 +83,12 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
     sources: dict[str, str] = {}
     files: list[tuple[str, str, FeedStatus | None]] = []
     for teacher in teachers:
-        if not teacher.blog:
-            continue
-        if not is_url(teacher.blog):
-            files.append((teacher.slug, teacher.blog, statuses.get(teacher.slug)))
-        elif not offline:
-            requests.append(plan_request(teacher.slug, teacher.blog, statuses.get(teacher.slug)))
-            sources[teacher.slug] = teacher.blog
+        if isinstance(teacher.blog, FeedFile):
+            files.append((teacher.slug, teacher.blog.path, statuses.get(teacher.slug)))
+        elif isinstance(teacher.blog, WebFeed) and not offline:
+            requests.append(plan_request(teacher.slug, teacher.blog.url,
+                                         statuses.get(teacher.slug)))
+            sources[teacher.slug] = teacher.blog.url
     # Feed files as they were at the last update need no parsing: found here, at once.
     read = [_read_file(*file, site_root, embed_hosts) for file in files]
     changed = [file for file in read if isinstance(file, _FeedFile)]
@@ -292,13 +263,13 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
     if isinstance(problem, SAXParseException) and problem.getMessage() in _TRUNCATED:
         raise FeedError(f"feed is cut off: {problem}")
     feed = parsed.feed
-    home = _web_url(feed.get("link"), base_url) or _web_url(base_url, None)
+    home = web_url(feed.get("link"), base_url) or web_url(base_url, None)
     read = [_entry_from_feedparser(teacher, e, home, embed_hosts) for e in parsed.entries]
     self_link = next((link.get("href") for link in feed.get("links", [])
                       if link.get("rel") == "self"), None)
     return FeedResult(teacher, source, tuple(entry for entry, _dates in read),
                       plain_text(feed.get("title", "")), home,
-                      _web_url(self_link, base_url) or _web_url(base_url, None),
+                      web_url(self_link, base_url) or web_url(base_url, None),
                       undated=frozenset(entry.entry_id for entry, dates in read if not dates.dated),
                       notes=_date_notes(dates for _entry, dates in read),
                       idless=frozenset(entry.entry_id for entry, e in
@@ -306,21 +277,21 @@ def parse_feed(teacher: str, source: str, data: bytes, base_url: str | None,
                                            strict=True) if not e.get("id")))
 
 
-def _web_url(value: object, base: str | None) -> str | None:
-    """`value` as an absolute http(s) URL (resolved against `base`), or None.
+def as_read(entry: Entry, embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> Entry:
+    """An entry that comes from elsewhere than a feed (an archive export), checked as a
+    feed's entry is when it is read here: its HTML through the sanitizer, its link and
+    image http(s) only.
 
-    Links and images a feed declares outside its HTML end up in `href` and `src` attributes
-    of our pages: a `javascript:` link there would run on the portal's own origin.
+    The export lives in Git, on a branch that CI imports at every run: an edited one must
+    not put on the portal what no feed could (issue 8). Cleaning what the sanitizer
+    already cleaned changes nothing, so an honest entry is stored byte for byte as it was
+    (but for table cell alignment: tests/test_paths.py). Text (title, summary,
+    author, categories) is not cleaned again: every page and feed escapes it, and
+    cleaning the text of a title about `<p>` tags would eat them.
     """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        url = urljoin(base, value.strip()) if base else value.strip()
-        parts = urlsplit(url)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # an unclosed IPv6 bracket, a port that is not a number...
-        return None
-    return url if valid and url.isprintable() and " " not in url else None
+    link = web_url(entry.link, None)
+    return replace(entry, link=link, image=web_url(entry.image, link),
+                   html=pack_html(sanitize_html(entry.content_html, link, embed_hosts)))
 
 
 @dataclass(frozen=True)
@@ -352,7 +323,7 @@ def _date_notes(dates: Iterable[_Dates]) -> tuple[FeedNote, ...]:
 def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
                            embed_hosts: tuple[str, ...]) -> tuple[Entry, _Dates]:
     raw_link = e.get("link") or None
-    link = _web_url(raw_link, home)
+    link = web_url(raw_link, home)
     base = link or home
     video_id = e.get("yt_videoid")
     # `or ""`: feedparser's lenient parser can leave a field present but None (an element
@@ -415,7 +386,7 @@ def _feed_image(e: Any, base: str | None) -> str | None:
     candidates += [link.get("href") for link in e.get("links", [])
                    if link.get("rel") == "enclosure"
                    and str(link.get("type", "")).startswith("image/")]
-    urls = (_web_url(c, base) for c in candidates)
+    urls = (web_url(c, base) for c in candidates)
     return next((url for url in urls if url and not _is_avatar(url)), None)
 
 
@@ -449,7 +420,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
     if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith(
             "https://jsonfeed.org/version/"):
         raise FeedError("JSON without a JSON Feed version")
-    home = _web_url(feed.get("home_page_url"), None)
+    home = web_url(feed.get("home_page_url"), None)
     entries = []
     undated = set()
     idless = set()
@@ -459,7 +430,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
         if not isinstance(item, dict):
             continue
         raw_link = item.get("url") if isinstance(item.get("url"), str) else None
-        link = _web_url(raw_link, home)
+        link = web_url(raw_link, home)
         content = str(item.get("content_html") or "")
         if not content and item.get("content_text"):
             content = _text_html(str(item["content_text"]))
@@ -490,12 +461,12 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
             categories=tuple(plain_text(str(t)) for t in tags if str(t).strip()),
             author=plain_text(str(authors[0].get("name", ""))) if authors
             and isinstance(authors[0], dict) else "",
-            image=_web_url(item.get("image"), link or home) or first_image(html),
+            image=web_url(item.get("image"), link or home) or first_image(html),
             **school_fields(item),  # a school portal's kind, classes, deadline (issue 25)
         ))
     title = plain_text(str(feed.get("title") or ""))
     return FeedResult(teacher, source, tuple(entries), title, home,
-                      _web_url(feed.get("feed_url"), None), undated=frozenset(undated),
+                      web_url(feed.get("feed_url"), None), undated=frozenset(undated),
                       notes=_date_notes(read), idless=frozenset(idless))
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from generator import __version__
+from generator.models import DEFAULT_LIMITS, FetchLimits
 
 if TYPE_CHECKING:
     # Imported where a fetch starts: a build with nothing to fetch (offline, or every
@@ -50,42 +51,6 @@ MAX_DISCOVERY_TRIES = 8
 """Addresses discovery tries in all, announced ones first. Each may hang for the whole
 timeout: a home page with 200 announced feeds that hang stalled every build for the
 update's deadline (issue 26)."""
-
-
-@dataclass(frozen=True)
-class FetchLimits:
-    """How much an update may cost; the defaults suit a school on a CI runner."""
-
-    concurrency: int = 64
-    """Requests in flight at once. Feeds that hang hold a slot for the whole timeout: with
-    64, the 5% of 1,000 feeds that hang in the benchmark cost one timeout, not two."""
-    timeout: float = 10.0
-    """Seconds for one request, from connecting to the last byte."""
-    deadline: float = 180.0
-    """Seconds for an update of up to `concurrency` feeds; requests still running then
-    are abandoned. A larger update gets more (`deadline_for`)."""
-    max_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 5
-    max_new_entries: int = 500
-    """New posts the archive stores from one feed in one update: the newest; the others
-    are new again at the next update, so a blog moved in whole fills in over a few
-    updates, while a feed that invents 80,000 posts per update cannot (issue 26)."""
-    max_entries: int = 5_000
-    """Posts the archive keeps per teacher's feed (a post a day for 13 years): past it,
-    new posts are not stored, and said so. Nothing stored is ever dropped to make room:
-    the archive holds what the blogs no longer show."""
-
-    def deadline_for(self, requests: int) -> float:
-        """Seconds for an update of `requests` feeds: `deadline` for the first
-        `concurrency` of them, and one `timeout` more for each further round of slots.
-
-        Past `concurrency` feeds wait for a slot, and a round of slots may take a whole
-        timeout: with a fixed deadline, a district's 10,000 healthy but slow feeds
-        would have had their last thousands abandoned (issue 23), while a school's
-        update keeps the deadline it always had.
-        """
-        rounds = -(-requests // self.concurrency)
-        return self.deadline + max(0, rounds - 1) * self.timeout
 
 
 @dataclass(frozen=True)
@@ -177,9 +142,6 @@ def internal(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return not ip.is_global or ip.is_multicast
-
-
-DEFAULT_LIMITS = FetchLimits()
 
 
 OnFetched = Callable[["Fetched | FetchFailure"], None]

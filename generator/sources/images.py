@@ -26,8 +26,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.models import Entry
-from generator.sources.fetch import FetchLimits, FetchRequest, fetch_all
+from generator.models import Entry, FetchLimits
+from generator.sources.fetch import FetchRequest, fetch_all
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS images (

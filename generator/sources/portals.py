@@ -15,15 +15,8 @@ from datetime import UTC, datetime
 
 from generator.archive import Archive
 from generator.federation import IndexRefused, SchoolIndex, federate, parse_index
-from generator.models import PortalStatus, SchoolPortal, Site
-from generator.sources.fetch import (
-    DEFAULT_LIMITS,
-    AddressPolicy,
-    FetchFailure,
-    FetchLimits,
-    FetchRequest,
-    fetch_all,
-)
+from generator.models import DEFAULT_LIMITS, FetchLimits, PortalStatus, SchoolPortal, Site
+from generator.sources.fetch import AddressPolicy, FetchFailure, FetchRequest, fetch_all
 
 INDEX = "portal.json"
 
