@@ -7,6 +7,7 @@ the next build relies on (what the page memo is told) and the count of pages ren
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -141,3 +142,37 @@ def test_a_fragment_takes_each_page_s_root_and_what_it_noted(
     r.make(page("a/index.html", "upcoming.html"))
     r.make(page("b/index.html", "upcoming.html"))
     assert "a/index.html" not in memo.records and "b/index.html" not in memo.records
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the workers are forked")
+def test_the_pool_gives_results_in_order_from_what_its_workers_inherit() -> None:
+    """The work is a closure: the workers find it in what the fork copied, not in a
+    module's globals; results come back in order, whichever worker made them."""
+    parents = [os.getpid()] * 12
+    shown = list(parallel.in_order(lambda n: (n * n, parents[n], os.getpid()), 12, 2))
+    assert [square for square, _parent, _worker in shown] == [n * n for n in range(12)]
+    assert {parent for _square, parent, _worker in shown} == {os.getpid()}
+    assert os.getpid() not in {worker for _square, _parent, worker in shown}
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the workers are forked")
+def test_a_failing_run_raises_in_the_build_and_a_dead_worker_is_not_waited_for() -> None:
+    def failing(number: int) -> int:
+        if number == 3:
+            raise ValueError("run 3")
+        return number
+
+    with pytest.raises(ValueError, match="run 3"):
+        list(parallel.in_order(failing, 8, 2))
+
+    def dying(number: int) -> int:
+        if number == 3:
+            os._exit(9)  # as the out-of-memory killer ends a worker
+        return number
+
+    started = time.monotonic()
+    with pytest.raises(ChildProcessError, match="exit code 9"):
+        list(parallel.in_order(dying, 8, 2))
+    assert time.monotonic() - started < 30
