@@ -100,4 +100,5 @@ def _wait_for(results: Any, processes: list[Any]) -> None:
     ready = wait([results, *(process.sentinel for process in processes)])
     if results not in ready:
         ended = next(process for process in processes if process.sentinel in ready)
+        ended.join()  # ended: this only collects its exit code
         raise ChildProcessError(f"a rendering worker ended (exit code {ended.exitcode})")
