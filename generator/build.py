@@ -287,9 +287,13 @@ class _OutputPages:
                  clock: TimeValues) -> None:
         self.previous, self.output, self.clock = previous, output, clock
         self.records: dict[str, tuple[str, tuple[Call, ...]]] = {}
+        self._code = hashlib.sha256(code_fingerprint().encode())
 
     def key(self, page: bytes) -> str:
-        return hashlib.sha256(code_fingerprint().encode() + b"\0" + page).hexdigest()
+        """A page's key changes with its inputs and with Mading's code and libraries."""
+        digest = self._code.copy()
+        digest.update(page)
+        return digest.hexdigest()
 
     def reuse(self, path: str, key: str) -> OutputFile | None:
         record = self.previous.get(path)
