@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import closing
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from generator.archive import Archive
-from generator.cache import BuildCache
+from generator.cache import BuildCache, PageRecord, code_fingerprint
 from generator.clock import TimeValues, next_change
 from generator.collect import collect, current_feeds
 from generator.config import DEFAULT_URL, did_you_mean, load_corrections, load_site
@@ -27,6 +27,7 @@ from generator.freshness import (
     walk_files,
 )
 from generator.i18n import Translator
+from generator.incremental.memo import Call
 from generator.layout import Layout, is_post_page
 from generator.models import (
     DEFAULT_LIMITS,
@@ -37,6 +38,7 @@ from generator.models import (
     FeedResult,
     FeedStatus,
     FetchLimits,
+    OutputFile,
     Portal,
     Site,
     WebFeed,
@@ -168,7 +170,7 @@ def build(config_file: Path, output: Path, offline: bool = False,
         if current is not None:
             return replace(current, local_url=local_url)
         # Imported only now: an up-to-date build never loads Jinja and the templates' code.
-        from generator.render import Renderer, site_files, teacher_site_files
+        from generator.render import Renderer, last_posts, site_files, teacher_site_files
 
         cache.keep_snapshot(output, None)  # until this build is complete
         content = read_content(site, cache, now)
@@ -188,8 +190,9 @@ def build(config_file: Path, output: Path, offline: bool = False,
         pictures = prepare_pictures(portal.posts, ImageStore(site.images_dir),
                                     local=site.images.local)
         layout = Layout() if teacher is None else Layout(standalone=teacher)
-        renderer = Renderer(portal, theme_dir(), layout, previous=cache.pages(output),
-                            output=output, pictures=pictures)
+        clock = TimeValues(site, now, last_posts(portal).get, portal.feed_of)
+        memo = _OutputPages(cache.pages(output), output, clock)
+        renderer = Renderer(portal, theme_dir(), layout, memo, clock, pictures)
         warnings: list[str] = []
         if portal.tags_cut:
             warnings.append(Translator(site.school.language)(
@@ -223,18 +226,17 @@ def build(config_file: Path, output: Path, offline: bool = False,
                                                                      **exc.values))
                     return
 
-        with closing(renderer):
-            if teacher is None:
-                # With no post page to index, Pagefind would index every page instead.
-                # A damaged index is not a folder finish writes, but files to replace.
-                written = write_output(site_files(renderer), output,
-                                       finish=index_search if portal.posts else None,
-                                       finished=[part.bundle for part in parts]
-                                       if index_sound else (), budget=budget)
-            else:
-                # A micro-site is one teacher's posts, browsed by month and label; it has
-                # no cari/ page, so no index (docs/decisions.md).
-                written = write_output(teacher_site_files(renderer), output, budget=budget)
+        if teacher is None:
+            # With no post page to index, Pagefind would index every page instead.
+            # A damaged index is not a folder finish writes, but files to replace.
+            written = write_output(site_files(renderer), output,
+                                   finish=index_search if portal.posts else None,
+                                   finished=[part.bundle for part in parts]
+                                   if index_sound else (), budget=budget)
+        else:
+            # A micro-site is one teacher's posts, browsed by month and label; it has
+            # no cari/ page, so no index (docs/decisions.md).
+            written = write_output(teacher_site_files(renderer), output, budget=budget)
         report = BuildReport(problems=problems, feeds=portal.feeds,
                              warnings=tuple(warnings),
                              language=site.school.language, pages=written.files,
@@ -247,11 +249,11 @@ def build(config_file: Path, output: Path, offline: bool = False,
                 horizon=next_change((p.due for p in portal.posts if p.due), now),
                 last_posts=renderer.index.last_posts(), problems=problems,
                 posts=len(portal.posts),
-                calls=tuple(sorted({call for _, calls in renderer.records.values()
+                calls=tuple(sorted({call for _, calls in memo.records.values()
                                     for call in calls})),
                 pages=written.files, scheduled=scheduled)
-        records = renderer.records
-        del renderer, portal  # not needed past here
+        records = memo.records
+        del renderer, memo, portal  # not needed past here
         listing = Listing()
         cache.keep_output(output, records, listing.noted(_walk_output(output)))
         if snapshot is not None and listing.complete:
@@ -287,6 +289,45 @@ def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, no
     return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
                        language=site.school.language,
                        pages=snapshot.pages, posts=snapshot.posts, current=True), True
+
+
+class _OutputPages:
+    """The last build's pages in `output`, as the page memo render is handed
+    (generator/incremental/memo.py); `records` is what this build's pages leave for the
+    next one."""
+
+    def __init__(self, previous: Mapping[str, PageRecord], output: Path,
+                 clock: TimeValues) -> None:
+        self.previous, self.output, self.clock = previous, output, clock
+        self.records: dict[str, tuple[str, tuple[Call, ...]]] = {}
+        self._code = hashlib.sha256(code_fingerprint().encode())
+
+    def key(self, page: bytes) -> str:
+        """A page's key changes with its inputs and with Mading's code and libraries."""
+        digest = self._code.copy()
+        digest.update(page)
+        return digest.hexdigest()
+
+    def reuse(self, path: str, key: str) -> OutputFile | None:
+        record = self.previous.get(path)
+        if record is None or record.key != key:
+            return None
+        if any(self.clock.replay(name, argument) != result
+               for name, argument, result in record.calls):
+            return None
+        previous = self.output / path
+        try:
+            stat = previous.stat()
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != \
+                (record.size, record.mtime_ns, record.inode):
+            return None  # changed by someone else since
+        self.records[path] = (key, record.calls)
+        return OutputFile(path, source=previous, unchanged=True)
+
+    def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
+        self.records[path] = (key, tuple(calls))
 
 
 def _walk_output(output: Path) -> Iterator[tuple[str, FileState]]:

@@ -155,7 +155,7 @@ def chart_width(months: Sequence[str]) -> int:
 @dataclass(frozen=True)
 class Activity:
     """The principal's view: each teacher's semester, and the school's share of teachers
-    who post. Plain values, as a page's context is fingerprinted (render.py)."""
+    who post. Plain values, as a page's context is fingerprinted (generator/render/keys.py)."""
 
     months: tuple[str, ...]
     teachers: tuple[tuple[Teacher, tuple[int, ...], datetime | None], ...]

@@ -182,7 +182,7 @@ def test_teachers_content_brings_no_serious_violation(
     try:
         page, _ = open_page(context, served + path)  # embeds cannot load offline
         violations = serious_violations(axe, page)
-        # render.page_content makes wide tables and code focusable and titles embeds.
+        # render.jinja.page_content makes wide tables and code focusable and titles embeds.
         assert violations == []
     finally:
         context.close()

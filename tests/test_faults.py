@@ -653,8 +653,8 @@ def test_a_killed_reading_worker_costs_no_post(tiny_site: Path, tmp_path: Path) 
 
 KILLED_BUILD = """
 import sys
-import generator.render
-generator.render.PARALLEL_RENDER_FROM = 50  # the forked rendering workers, without 1,000 posts
+import generator.render.parallel
+generator.render.parallel.PARALLEL_RENDER_FROM = 50  # forked rendering workers, under 1,000 posts
 from generator.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """

@@ -36,7 +36,7 @@ def test_every_message_used_in_templates_and_code_exists() -> None:
     used = set()
     for path in [*THEME.glob("*.html"), *SOURCE.rglob("*.py")]:
         used |= set(re.findall(pattern, path.read_text()))
-    # A file's name is not a message id: "assignments.html" (render.py), "wall.css".
+    # A file's name is not a message id: "assignments.html" (render/pages.py), "wall.css".
     used = {key for key in used if not key.endswith((".html", ".css", ".js"))}
     assert len(used) > 50, "the pattern found too few message ids"
     assert used - set(catalogue("id")) == set()

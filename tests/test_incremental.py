@@ -120,7 +120,7 @@ def test_time_passing_rerenders_only_pages_with_relative_dates(site: Path) -> No
 
 def test_every_listing_of_an_assignment_shows_its_time_left_the_next_day(site: Path) -> None:
     """An assignment's card is rendered once per build and reused on the other listings
-    that show it (generator/render.py, `cached`); each of them must still be made again
+    that show it (generator/render/fragments.py, `cached`); each of them must still be made again
     when the card's time left changes, not kept from the day before."""
     rebuild(site)
     listings = showing(site / "public", "Tugas Persamaan Kuadrat") & \

@@ -1,25 +1,28 @@
 """Rendering shortcuts that must not show: fragments reused across pages, worker processes.
 
 Each is compared with the plain way of rendering the same portal: the files, the records
-the next build relies on (generator/cache.py) and the count of pages rendered.
+the next build relies on (what the page memo is told) and the count of pages rendered.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator import render
 from generator.build import fetch, load_portal
+from generator.clock import TimeValues
 from generator.config import load_site
 from generator.layout import Layout
 from generator.models import Portal
-from generator.render import Renderer, site_files
+from generator.render import NoReuse, Renderer, fragments, last_posts, parallel, site_files
+from generator.render.plan import page
 from generator.theme import theme_dir
 from tests.conftest import copy_example
 
@@ -34,18 +37,25 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Portal:
     return load_portal(site, NOW)
 
 
+def renderer(portal: Portal, theme: Path, memo: NoReuse) -> Renderer:
+    clock = TimeValues(portal.site, portal.generated, last_posts(portal).get, portal.feed_of)
+    return Renderer(portal, theme, Layout(), memo, clock)
+
+
 def rendered(portal: Portal) -> tuple[list[tuple[str, bytes]], dict[str, Any], int]:
-    """Every file of the portal in order, with the renderer's records and count."""
-    r = Renderer(portal, theme_dir(), Layout())
+    """Every file of the portal in order, with the records the memo was given and the
+    renderer's count."""
+    memo = NoReuse()
+    r = renderer(portal, theme_dir(), memo)
     files = [(f.path, f.content if f.content is not None else f"copy of {f.source}".encode())
              for f in site_files(r)]
-    return files, r.records, r.rendered
+    return files, memo.records, r.rendered
 
 
 def test_reused_fragments_give_the_pages_and_records_of_rendering_each_afresh(
         portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
     reused = rendered(portal)
-    monkeypatch.setattr(render, "FRAGMENT_CACHE_SIZE", 0)  # every fragment made again
+    monkeypatch.setattr(fragments, "FRAGMENT_CACHE_SIZE", 0)  # every fragment made again
     afresh = rendered(portal)
     assert any(b'class="relative"' in content for _path, content in reused[0])
     assert reused == afresh
@@ -56,15 +66,15 @@ def test_reused_fragments_give_the_pages_and_records_of_rendering_each_afresh(
 def test_worker_processes_give_the_files_records_and_count_of_one_process(
         portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
     one = rendered(portal)
-    monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
-    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "PARALLEL_RENDER_FROM", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     started: list[str] = []
     get_context = multiprocessing.get_context
 
     def spied(method: str) -> Any:
         started.append(method)
         return get_context(method)
-    monkeypatch.setattr(render.multiprocessing, "get_context", spied)
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", spied)
     assert rendered(portal) == one
     assert started == ["fork"]
 
@@ -73,13 +83,16 @@ _runs_rendered = multiprocessing.Value("i", 0)
 """Runs the forked workers have rendered (shared memory, inherited by the fork)."""
 
 
-def _counted_run(number: int) -> Any:
-    with _runs_rendered.get_lock():
-        _runs_rendered.value += 1
-    return _render_run(number)
+def counting(work: Callable[[int], Any], count: int, workers: int) -> Iterator[Any]:
+    """`parallel.in_order`, with each run the workers render counted."""
+    def counted(number: int) -> Any:
+        with _runs_rendered.get_lock():
+            _runs_rendered.value += 1
+        return work(number)
+    return in_order(counted, count, workers)
 
 
-_render_run = render._render_run
+in_order = parallel.in_order
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
@@ -87,12 +100,12 @@ _render_run = render._render_run
 def test_workers_render_only_a_few_runs_ahead_of_the_writing(
         portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
     """A district's pages must not pile up in the main process while it writes."""
-    monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
-    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(render, "_render_run", _counted_run)
+    monkeypatch.setattr(parallel, "PARALLEL_RENDER_FROM", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "in_order", counting)
     _runs_rendered.value = 0
-    bound = 2 * render.RUNS_OUT_PER_WORKER + 1  # the runs out, and the one given out next
-    files = site_files(Renderer(portal, theme_dir(), Layout()))
+    bound = 2 * parallel.RUNS_OUT_PER_WORKER + 1  # the runs out, and the one given out next
+    files = site_files(renderer(portal, theme_dir(), NoReuse()))
     next(files)  # the writer takes one file and stops there
     deadline = time.monotonic() + 30
     while _runs_rendered.value < bound and time.monotonic() < deadline:
@@ -116,15 +129,50 @@ def test_a_fragment_takes_each_page_s_root_and_what_it_noted(
         "{% macro upcoming() %}{{ index.upcoming|length }}{% endmacro %}\n")
     (templates / "left.html").write_text('{{ cached("left", post) }}')
     (templates / "upcoming.html").write_text('{{ cached("upcoming") }}')
-    r = Renderer(portal, tmp_path / "theme", Layout())
+    memo = NoReuse()
+    r = renderer(portal, tmp_path / "theme", memo)
     post = next(p for p in portal.posts if p.due is not None and p.due > NOW + timedelta(days=1))
-    top = r.page("index.html", "left.html", post=post)
-    deep = r.page("mapel/fisika/index.html", "left.html", post=post)
+    top = r.make(page("index.html", "left.html", post=post))
+    deep = r.make(page("mapel/fisika/index.html", "left.html", post=post))
     assert top.content is not None and deep.content is not None
     link = f'href="{r.layout.post(post)}index.html"'
     assert link in top.content.decode()
     assert f'href="../../{r.layout.post(post)}index.html"' in deep.content.decode()
-    assert r.records["index.html"][1] == r.records["mapel/fisika/index.html"][1] != ()
-    r.page("a/index.html", "upcoming.html")
-    r.page("b/index.html", "upcoming.html")
-    assert "a/index.html" not in r.records and "b/index.html" not in r.records
+    assert memo.records["index.html"][1] == memo.records["mapel/fisika/index.html"][1] != ()
+    r.make(page("a/index.html", "upcoming.html"))
+    r.make(page("b/index.html", "upcoming.html"))
+    assert "a/index.html" not in memo.records and "b/index.html" not in memo.records
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the workers are forked")
+def test_the_pool_gives_results_in_order_from_what_its_workers_inherit() -> None:
+    """The work is a closure: the workers find it in what the fork copied, not in a
+    module's globals; results come back in order, whichever worker made them."""
+    parents = [os.getpid()] * 12
+    shown = list(parallel.in_order(lambda n: (n * n, parents[n], os.getpid()), 12, 2))
+    assert [square for square, _parent, _worker in shown] == [n * n for n in range(12)]
+    assert {parent for _square, parent, _worker in shown} == {os.getpid()}
+    assert os.getpid() not in {worker for _square, _parent, worker in shown}
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the workers are forked")
+def test_a_failing_run_raises_in_the_build_and_a_dead_worker_is_not_waited_for() -> None:
+    def failing(number: int) -> int:
+        if number == 3:
+            raise ValueError("run 3")
+        return number
+
+    with pytest.raises(ValueError, match="run 3"):
+        list(parallel.in_order(failing, 8, 2))
+
+    def dying(number: int) -> int:
+        if number == 3:
+            os._exit(9)  # as the out-of-memory killer ends a worker
+        return number
+
+    started = time.monotonic()
+    with pytest.raises(ChildProcessError, match="exit code 9"):
+        list(parallel.in_order(dying, 8, 2))
+    assert time.monotonic() - started < 30

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from generator.build import build
 from generator.config import load_site
-from generator.wall_pages import week_page
+from generator.render.wall_pages import week_page
 from tests.browser import PHONE, chromium, serve_folder
 from tests.conftest import REPO, copy_example
 from tests.test_accessibility import OUTPUT, check_on_phone, open_page

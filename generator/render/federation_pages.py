@@ -1,20 +1,17 @@
-"""The pages of a cluster or district portal (issue 25) as the renderer makes them:
+"""The pages of a cluster or district portal (issue 25) in the page plan:
 `sekolah/` (its schools) and `sekolah/<slug>/` (a school's teachers and posts, with its
 feeds), the teachers' directory grouped by school, and every portal's `portal.json`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
 
 from generator.federation import by_school, portal_index
 from generator.i18n import Translator
-from generator.models import KINDS, OutputFile, Post, SchoolPortal, Site, Teacher
+from generator.models import KINDS, Post, SchoolPortal, Site, Teacher
+from generator.render.plan import Made, Part, Plan, Spec, listing, page
 from generator.slugs import fold
-
-if TYPE_CHECKING:
-    from generator.render import Renderer
 
 SCHOOLS = "sekolah/"
 
@@ -23,12 +20,12 @@ def school_page(slug: str) -> str:
     return f"{SCHOOLS}{slug}/"
 
 
-def school_parts(r: Renderer) -> list[Callable[[], Iterator[OutputFile]]]:
+def school_parts(p: Plan) -> list[Part]:
     """`portal.json` for every portal; the schools' pages for a cluster or district."""
-    parts: list[Callable[[], Iterator[OutputFile]]] = [partial(_index_file, r)]
-    if r.site.schools:
-        parts.append(partial(_schools_index, r))
-        parts.extend(partial(_school_files, r, school) for school in r.site.schools)
+    parts: list[Part] = [partial(_index_file, p)]
+    if p.site.schools:
+        parts.append(partial(_schools_index, p))
+        parts.extend(partial(_school_files, p, school) for school in p.site.schools)
     return parts
 
 
@@ -69,27 +66,26 @@ def series_of(posts: Sequence[Post]) -> dict[int, Series]:
     return found
 
 
-def _index_file(r: Renderer) -> Iterator[OutputFile]:
+def _index_file(p: Plan) -> Iterator[Spec]:
     # Made from the site alone, whose whole content is in every page's key already.
-    yield r.file("portal.json", ("portal.json",), lambda: portal_index(r.portal, r.layout))
+    portal, layout = p.portal, p.layout
+    yield Made("portal.json", ("portal.json",), lambda: portal_index(portal, layout))
 
 
-def _schools_index(r: Renderer) -> Iterator[OutputFile]:
-    counts = {school.slug: sum(1 for t in r.site.teachers if t.school == school.slug)
-              for school in r.site.schools}
-    # Plain values, not records: a page's context is fingerprinted (`Renderer.page`).
-    yield r.page(SCHOOLS + "index.html", "schools.html",
-                 schools=[(s.name, school_page(s.slug), s.portal, counts[s.slug])
-                          for s in r.site.schools])
+def _schools_index(p: Plan) -> Iterator[Spec]:
+    counts = {school.slug: sum(1 for t in p.site.teachers if t.school == school.slug)
+              for school in p.site.schools}
+    # Plain values, not records: a page's context keys it (`render.keys`).
+    yield page(SCHOOLS + "index.html", "schools.html",
+               schools=[(s.name, school_page(s.slug), s.portal, counts[s.slug])
+                        for s in p.site.schools])
 
 
-def _school_files(r: Renderer, school: SchoolPortal) -> Iterator[OutputFile]:
+def _school_files(p: Plan, school: SchoolPortal) -> Iterator[Spec]:
     """A school's page: its portal, its teachers, its posts newest first, and feeds."""
-    from generator.render import _listing
-
-    teachers = [t for t in r.site.teachers if t.school == school.slug]
+    teachers = [t for t in p.site.teachers if t.school == school.slug]
     slugs = {t.slug for t in teachers}
-    posts = [p for p in r.portal.posts if p.teacher.slug in slugs]
-    yield from _listing(r, school_page(school.slug), "sekolah.html", school.name, posts,
-                        school_name=school.name, school_portal=school.portal,
-                        teachers=teachers)
+    posts = [post for post in p.portal.posts if post.teacher.slug in slugs]
+    yield from listing(p, school_page(school.slug), "sekolah.html", school.name, posts,
+                       school_name=school.name, school_portal=school.portal,
+                       teachers=teachers)
