@@ -12,21 +12,14 @@ from functools import partial
 from pathlib import Path
 
 from generator.archive import Archive
-from generator.cache import BuildCache
-from generator.clock import TimeValues, next_change
 from generator.collect import collect, current_feeds
 from generator.config import DEFAULT_URL, did_you_mean, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
-from generator.freshness import (
-    FileState,
-    Listing,
-    Snapshot,
-    input_digest,
-    listing_digest,
-    stat_listed,
-    walk_files,
-)
 from generator.i18n import Translator
+from generator.incremental.cache import BuildCache
+from generator.incremental.clock import TimeValues, next_change
+from generator.incremental.files import FileState, Listing, listing_digest, stat_listed, walk_files
+from generator.incremental.snapshot import Snapshot, input_digest
 from generator.layout import Layout, is_post_page
 from generator.models import MAX_TAGS, Corrections, Entry, FeedStatus, Portal, Site
 from generator.render_images import prepare_pictures, stored_picture

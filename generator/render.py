@@ -35,13 +35,14 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from generator import calendars, syndication
-from generator.cache import PageRecord, code_fingerprint
 from generator.children import child_setup
-from generator.clock import TimeValues
 from generator.dates import recent
 from generator.federation_pages import kind_label, series_of, teacher_groups
 from generator.federation_pages import school_parts as federation_parts
 from generator.i18n import Translator
+from generator.incremental.cache import PageRecord
+from generator.incremental.clock import TimeValues
+from generator.incremental.fingerprint import code_fingerprint
 from generator.incremental.memo import shown
 from generator.layout import Layout, class_slug
 from generator.models import (

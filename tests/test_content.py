@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.cache import BuildCache
 from generator.config import load_site
+from generator.incremental.cache import BuildCache
 from generator.models import Entry
 from generator.sources.content import read_content
 

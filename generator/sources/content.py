@@ -25,13 +25,14 @@ from zoneinfo import ZoneInfo
 from ruamel.yaml.comments import CommentedMap
 
 from generator import fast_yaml
-from generator.cache import BuildCache, code_fingerprint
 from generator.children import child_setup
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.dates import EARLIEST, LATEST, SCHEDULE_AHEAD, in_range
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
 from generator.i18n import Translator
+from generator.incremental.cache import BuildCache
+from generator.incremental.fingerprint import code_fingerprint
 from generator.models import KINDS, MAX_TAGS, Attachment, Entry, Kind, Site, pack_html
 from generator.paths import inside, is_hidden, links_out, shown, usable
 from generator.sanitize import summarize

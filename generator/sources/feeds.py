@@ -27,10 +27,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
-from generator.cache import code_fingerprint
 from generator.children import child_setup
 from generator.dates import in_range
 from generator.federation import school_fields
+from generator.incremental.fingerprint import code_fingerprint
 from generator.models import Entry, FeedNote, FeedStatus, Teacher, pack_html
 from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
