@@ -23,6 +23,7 @@ from typing import Any
 
 from generator.archive import ArchiveError
 from generator.build import build
+from generator.collect import Readings
 from generator.errors import InputError
 from generator.i18n import DEFAULT_LANGUAGE, Translator
 from generator.theme import theme_dir
@@ -62,6 +63,8 @@ class BuildState:
     problems: list[str] = field(default_factory=list)
     language: str = DEFAULT_LANGUAGE
     lock: threading.Lock = field(default_factory=threading.Lock)
+    readings: Readings = field(default_factory=Readings)
+    """What the posts' texts said, kept from build to build: most are the same."""
 
     def as_json(self) -> bytes:
         with self.lock:
@@ -77,7 +80,8 @@ def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
     """
     started = time.monotonic()
     try:
-        report = build(config_file, output, offline=offline, reindex=reindex, url=url)
+        report = build(config_file, output, offline=offline, reindex=reindex, url=url,
+                       readings=state.readings)
         messages = [str(m) for m in (*report.warnings, *report.problems)]
         language = report.language
         done = Translator(language)("cli.rebuilt", pages=report.pages, posts=report.posts,
