@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from generator.errors import Problem
 from generator.i18n import Translator
 from generator.models import Corrections, FeedNote, Portal
+from generator.sources.feeds import is_url
 
 STALE_AFTER = timedelta(days=30)
 """A teacher with no post for this long is flagged: students stop looking at a stale blog."""
@@ -40,6 +41,13 @@ class TeacherHealth:
     @property
     def broken(self) -> bool:
         return self.error is not None
+
+    @property
+    def feed(self) -> str | None:
+        """The feed read: for a blog's home page, the one found behind it."""
+        if self.source is not None and is_url(self.source) and self.feed_url:
+            return self.feed_url
+        return self.source
 
 
 def teacher_health(portal: Portal, now: datetime) -> list[TeacherHealth]:

@@ -21,13 +21,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from generator.archive import ArchiveError
 from generator.build import build
 from generator.collect import Readings
 from generator.errors import InputError
 from generator.i18n import DEFAULT_LANGUAGE, Translator
+from generator.tasks import STORE_ERRORS
 from generator.theme import theme_dir
-from generator.write import OutputWriteError
 
 POLL_SECONDS = 0.1
 RELOAD_SCRIPT = Path(__file__).with_name("serve_reload.js")
@@ -89,7 +88,7 @@ def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
     except InputError as exc:
         messages = [str(problem) for problem in exc.problems]
         language, done = state.language, ""
-    except (ArchiveError, OutputWriteError) as exc:
+    except STORE_ERRORS as exc:
         # An archive locked by another command (or damaged), a full disk: shown like the
         # other problems, the last build stays served, the next save builds (issue 8).
         messages = [str(exc.problem(Translator(state.language)))]
