@@ -1,4 +1,13 @@
-"""The build, as the pipeline reads: config -> sources -> archive -> collect -> render -> write."""
+"""The build, in three stages:
+
+- load: site.yml -> `Site`;
+- gather: fetch, content, archive, collect -> `Portal`; every read happens here;
+- publish: render, index, write.
+
+Incremental building (generator/incremental/) is asked once before whether the output
+is current, and told once after what the build left; in between, the stages use the
+memos it hands out. Beside the build, generator/tasks.py runs the other commands.
+"""
 
 from __future__ import annotations
 
@@ -119,9 +128,10 @@ def build(config_file: Path, output: Path, offline: bool = False,
             return BuildReport(problems=snapshot.problems, language=site.school.language,
                                feeds=current_feeds(site, last.statuses), pages=snapshot.pages,
                                posts=snapshot.posts, current=True, local_url=local_url)
-        # Publish: render, index, write; the portal is let go before the output is listed.
-        report, made = publish(gather(site, last.posts, now, offline, limits, image_limits,
-                                      readings), last, output, teacher, reindex)
+        gathered = gather(site, last.posts, now, offline, limits, image_limits, readings)
+        # Publish: render, index, write.
+        report, made = publish(gathered, last, output, teacher, reindex)
+        del gathered  # the portal is let go before the output is listed
         last.record(made)
     return replace(report, local_url=local_url)
 
@@ -201,9 +211,11 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     from generator.render import Renderer, site_files, teacher_site_files
 
     portal, site = gathered.portal, gathered.portal.site
-    pages = last.pages(TimeValues(site, portal.generated, newest_posts(portal.posts).get,
-                                  portal.feed_of))
+    clock = TimeValues(site, portal.generated, newest_posts(portal.posts).get, portal.feed_of)
+    pages = last.pages(clock)
     layout = Layout() if teacher is None else Layout(standalone=teacher)
+    # Until the renderer takes `pages` itself (render's PageMemo): it reuses the previous
+    # build's pages on its own, and its records are handed to `pages` below.
     renderer = Renderer(portal, theme_dir(), layout, previous=pages.previous, output=output,
                         pictures=gathered.pictures)
     warnings = list(gathered.warnings)
