@@ -241,9 +241,10 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
                          warnings=tuple(warnings), language=site.school.language,
                          pages=written.files, rewritten=written.rewritten,
                          rendered=renderer.rendered, posts=len(portal.posts))
-    return report, Made.of(portal.posts, portal.generated, gathered.problems, written.files,
-                           gathered.scheduled,
-                           renderer.volatile == 0 and not warnings and bool(portal.posts))
+    return report, Made.of(portal.posts, portal.generated, problems=gathered.problems,
+                           pages=written.files, scheduled=gathered.scheduled,
+                           complete=renderer.volatile == 0 and not warnings
+                           and bool(portal.posts))
 
 
 def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool,
