@@ -1,33 +1,34 @@
-"""The build, as the pipeline reads: config -> sources -> archive -> collect -> render -> write."""
+"""The build, in three stages:
+
+- load: site.yml -> `Site`;
+- gather: fetch, content, archive, collect -> `Portal`; every read happens here;
+- publish: render, index, write.
+
+Incremental building (generator/incremental/) is asked once before whether the output
+is current, and told once after what the build left; in between, the stages use the
+memos it hands out. Beside the build, generator/tasks.py runs the other commands.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from generator.archive import Archive
-from generator.cache import BuildCache, PageRecord, code_fingerprint
-from generator.clock import TimeValues, next_change
-from generator.collect import collect, current_feeds
+from generator.collect import Readings, collect, current_feeds
 from generator.config import DEFAULT_URL, did_you_mean, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
-from generator.freshness import (
-    FileState,
-    Listing,
-    Snapshot,
-    input_digest,
-    listing_digest,
-    stat_listed,
-    walk_files,
-)
 from generator.i18n import Translator
-from generator.incremental.memo import Call
+from generator.incremental.clock import TimeValues
+from generator.incremental.fingerprint import code_fingerprint
+from generator.incremental.last_build import LastBuild, Made, newest_posts
+from generator.incremental.memo import PostMemo
 from generator.layout import Layout, is_post_page
 from generator.models import (
     DEFAULT_LIMITS,
@@ -38,20 +39,13 @@ from generator.models import (
     FeedResult,
     FeedStatus,
     FetchLimits,
-    OutputFile,
     Portal,
     Site,
     WebFeed,
 )
-from generator.render_images import prepare_pictures, stored_picture
+from generator.render_images import Pictures, prepare_pictures, stored_picture
 from generator.report import unused_corrections
-from generator.search import (
-    SearchError,
-    bundles_in,
-    index_is_current,
-    index_site,
-    plan_parts,
-)
+from generator.search import Part, SearchError, index_is_current, index_site, plan_parts
 from generator.sources.content import read_content
 from generator.sources.feeds import read_feeds
 from generator.sources.images import (
@@ -102,7 +96,7 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
     with Archive(site.archive_file) as archive:
         remembered = {status.teacher: status for status in archive.feed_statuses()}
         results = read_feeds(site.teachers, site.root, remembered, offline, limits,
-                             site.embed_hosts)
+                             site.embed_hosts, code_fingerprint())
         archive.store(results, now or datetime.now(UTC), limits)
     if site.images.local and not offline:
         # The pictures of the posts just read, once each, by content (issue 27).
@@ -120,14 +114,13 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
 def build(config_file: Path, output: Path, offline: bool = False,
           now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS,
           teacher: str | None = None, reindex: bool = True, url: str | None = None,
-          require_url: bool = False,
-          image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS) -> BuildReport:
+          require_url: bool = False, image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+          readings: Readings | None = None) -> BuildReport:
     """Build the portal for `config_file` into `output`; with `teacher`, only that
-    teacher's micro-site, as a standalone site. Without `reindex`, the search index of
-    the previous output is carried over as it is (`mading serve`'s quick rebuilds).
-    `url` is the portal's address (`--url`, which CI takes from GitHub Pages), in place
-    of site.yml's `url:`; with `require_url`, a site with neither is refused (issue 21):
-    its feeds, sitemap and share links would point at this computer.
+    teacher's micro-site. Without `reindex`, the search index of the previous output is
+    carried over (`mading serve`'s quick rebuilds, which keep their `readings`). `url` is
+    the portal's address (`--url`) in place of site.yml's; with `require_url`, a site
+    with neither is refused (issue 21): its feeds would point at this computer.
 
     Raises:
         InputError: `site.yml` is unusable, `teacher` is not one of its teachers, the
@@ -135,205 +128,176 @@ def build(config_file: Path, output: Path, offline: bool = False,
             files; nothing is built.
     """
     now = now or datetime.now(UTC)
-    # A cluster or district: its schools' teachers, from their portals (issue 25).
+    # Load: site.yml -> Site.
+    site, local_url = load(config_file, now, offline, limits, url, require_url, teacher)
+    _refuse_unsafe_output(site, output)
+    # Gather: the feeds into the archive; then, unless the output is current, the posts.
+    fetch(site, offline=offline, now=now, limits=limits, image_limits=image_limits)
+    with _only_build(site, output) as output, \
+            LastBuild(site, output, teacher, now, *_archive_state(site)) as last:
+        snapshot = last.current()
+        if snapshot is not None:
+            return BuildReport(problems=snapshot.problems, language=site.school.language,
+                               feeds=current_feeds(site, last.statuses), pages=snapshot.pages,
+                               posts=snapshot.posts, current=True, local_url=local_url)
+        gathered = gather(site, last.posts, now, offline, limits, image_limits, readings)
+        # Publish: render, index, write.
+        report, made = publish(gathered, last, output, teacher, reindex)
+        del gathered  # the portal is let go before the output is listed
+        last.record(made)
+    return replace(report, local_url=local_url)
+
+
+def load(config_file: Path, now: datetime, offline: bool = False,
+         limits: FetchLimits = DEFAULT_LIMITS, url: str | None = None,
+         require_url: bool = False, teacher: str | None = None) -> tuple[Site, bool]:
+    """The site to build, at `url` if given; and whether it is built for the local address
+    (site.yml has no `url:` and none was given).
+
+    A cluster or district gets its schools' teachers, from their portals (issue 25).
+
+    Raises:
+        InputError: as `build` says.
+    """
     site = federated_site(load_site(config_file), offline, now, limits)
+    _ = Translator(site.school.language)
     local_url = False
     if url is not None:
         site = replace(site, school=replace(site.school, url=url))
     elif site.school.url == DEFAULT_URL:
         if require_url:
-            _ = Translator(site.school.language)
             raise InputError([Problem(display_path(site.config_file),
                                       _("firstweek.url.required"))])
         local_url = True
     if teacher is not None and teacher not in {t.slug for t in site.teachers}:
-        _ = Translator(site.school.language)
         slugs = [t.slug for t in site.teachers]
         raise InputError([Problem("--teacher", _(
             "firstweek.cli.unknown_teacher", slug=teacher, hint=did_you_mean(teacher, slugs, _),
             slugs=", ".join(slugs)))])
-    _refuse_unsafe_output(site, output)
-    fetch(site, offline=offline, now=now, limits=limits, image_limits=image_limits)
-    shown = display_path(output)
-    output = output.resolve()
+    return site, local_url
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """Everything a build reads, read before anything is rendered."""
+
+    portal: Portal
+    problems: tuple[Problem, ...]
+    """Mistakes in content files and koreksi.yml: exit code 2."""
+    pictures: Pictures
+    warnings: tuple[str, ...]
+    scheduled: datetime | None
+    """The first Markdown post dated after the build, if any."""
+
+
+def gather(site: Site, posts: PostMemo | None, now: datetime, offline: bool = False,
+           limits: FetchLimits = DEFAULT_LIMITS, image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+           readings: Readings | None = None) -> Gathered:
+    """The portal of the archive's and the Markdown posts (those of the `posts` memo
+    taken from it), with the school's corrections, and the pictures its pages show."""
+    content = read_content(site, posts, now)
+    scheduled = min((entry.published for entry in content.entries
+                     if not entry.draft and entry.published > now), default=None)
+    if site.images.local and not offline:
+        # Pictures on the web and videos' thumbnails in Markdown posts (`mading fetch`
+        # reads no Markdown): fetched once, like a feed's.
+        fetch_images(ImageStore(site.images_dir), content.entries, limits, image_limits, now)
+    corrections, correction_problems = load_corrections(site)
+    portal = load_portal(site, now, content.entries, corrections, readings)
+    _ = Translator(site.school.language)
+    problems = (*content.problems, *correction_problems,
+                *unused_corrections(portal, display_path(site.corrections_file), _))
+    del content  # the posts live on in the portal; the entries need not
+    warnings = (_("hostile_web.tags_cut", teachers=", ".join(portal.tags_cut),
+                  limit=MAX_TAGS),) if portal.tags_cut else ()
+    pictures = prepare_pictures(portal.posts, ImageStore(site.images_dir),
+                                local=site.images.local)
+    return Gathered(portal, problems, pictures, warnings, scheduled)
+
+
+def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | None = None,
+            reindex: bool = True) -> tuple[BuildReport, Made]:
+    """Render the portal (`teacher`'s micro-site alone, if given), index its posts for
+    search and swap it all into `output`; and what the next build decides by."""
+    # Imported only now: an up-to-date build never loads Jinja and the templates' code.
+    from generator.render import Renderer, site_files, teacher_site_files
+
+    portal, site = gathered.portal, gathered.portal.site
+    clock = TimeValues(site, portal.generated, newest_posts(portal.posts).get, portal.feed_of)
+    pages = last.pages(clock)
+    layout = Layout() if teacher is None else Layout(standalone=teacher)
+    renderer = Renderer(portal, theme_dir(), layout, pages, clock, gathered.pictures)
+    warnings = list(gathered.warnings)
+    parts = plan_parts(portal.posts)
+    budget = OutputBudget(posts=len(portal.posts))
+    if teacher is None:
+        # With no post page to index, Pagefind would index every page instead.
+        # A damaged index is not a folder finish writes, but files to replace.
+        index = partial(_index_search, site, output, parts, reindex, last.index_sound,
+                        warnings)
+        written = write_output(site_files(renderer), output,
+                               finish=index if portal.posts else None,
+                               finished=[part.bundle for part in parts]
+                               if last.index_sound else (), budget=budget)
+    else:
+        # A micro-site is one teacher's posts, browsed by month and label; it has no
+        # cari/ page, so no index (docs/decisions.md).
+        written = write_output(teacher_site_files(renderer), output, budget=budget)
+    report = BuildReport(problems=gathered.problems, feeds=portal.feeds,
+                         warnings=tuple(warnings), language=site.school.language,
+                         pages=written.files, rewritten=written.rewritten,
+                         rendered=renderer.rendered, posts=len(portal.posts))
+    return report, Made.of(portal.posts, portal.generated, problems=gathered.problems,
+                           pages=written.files, scheduled=gathered.scheduled,
+                           complete=renderer.volatile == 0 and not warnings
+                           and bool(portal.posts))
+
+
+def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool,
+                  sound: bool, warnings: list[str], staging: Path,
+                  rewritten: list[str]) -> None:
+    """Index the posts before the swap; without search the rest is still published.
+
+    The index holds the post pages only, in `parts`. While none of a part's pages is new
+    or changed and none is gone (or for serve's quick rebuilds, without `reindex`), its
+    previous bundle is linked in as it is, unless the index was found changed or gone
+    (not `sound`). If a part fails, the index is left out whole, and a warning says why.
+    """
+    changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
+    for part in parts:
+        previous = output / part.bundle
+        if previous.is_dir() and sound and (not reindex or (
+                changed.isdisjoint(part.teachers)
+                and index_is_current(previous, part.pages))):
+            link_tree(previous, staging / part.bundle)
+            continue
+        try:
+            index_site(staging, site.school.language, part)
+        except SearchError as exc:
+            for other in parts:
+                shutil.rmtree(staging / other.bundle, ignore_errors=True)
+            warnings.append(Translator(site.school.language)(exc.message_id, **exc.values))
+            return
+
+
+def _archive_state(site: Site) -> tuple[int, list[FeedStatus]]:
+    """The archive's revision and its feeds' statuses: what the build's inputs include."""
+    with Archive(site.archive_file) as archive:
+        return archive.revision(), archive.feed_statuses()
+
+
+@contextmanager
+def _only_build(site: Site, output: Path) -> Iterator[Path]:
+    """One build at a time writes an output (issue 26): while another does, this one says
+    so and waits. Gives the output's absolute path."""
+    shown, output = display_path(output), output.resolve()
 
     def waiting() -> None:
         print(Translator(site.school.language)("hostile_ops.output_busy", output=shown),
               file=sys.stderr, flush=True)
 
-    # One build at a time writes an output, and keeps what the cache says of it (issue 26).
-    with output_lock(output, waiting), BuildCache(site.cache_file) as cache:
-        with Archive(site.archive_file) as archive:
-            revision, statuses = archive.revision(), archive.feed_statuses()
-        inputs = input_digest(site, revision, statuses, teacher)
-        current, index_sound = _current_output(site, cache, output, inputs, now, statuses)
-        if current is not None:
-            return replace(current, local_url=local_url)
-        # Imported only now: an up-to-date build never loads Jinja and the templates' code.
-        from generator.render import Renderer, last_posts, site_files, teacher_site_files
-
-        cache.keep_snapshot(output, None)  # until this build is complete
-        content = read_content(site, cache, now)
-        scheduled = min((entry.published for entry in content.entries
-                         if not entry.draft and entry.published > now), default=None)
-        if site.images.local and not offline:
-            # Pictures on the web and videos' thumbnails in Markdown posts (`mading
-            # fetch` reads no Markdown): fetched once, like a feed's.
-            fetch_images(ImageStore(site.images_dir), content.entries, limits, image_limits,
-                         now)
-        corrections, correction_problems = load_corrections(site)
-        portal = load_portal(site, now, content.entries, corrections)
-        problems = (*content.problems, *correction_problems,
-                    *unused_corrections(portal, display_path(site.corrections_file),
-                                        Translator(site.school.language)))
-        del content  # the posts live on in the portal; the entries need not
-        pictures = prepare_pictures(portal.posts, ImageStore(site.images_dir),
-                                    local=site.images.local)
-        layout = Layout() if teacher is None else Layout(standalone=teacher)
-        clock = TimeValues(site, now, last_posts(portal).get, portal.feed_of)
-        memo = _OutputPages(cache.pages(output), output, clock)
-        renderer = Renderer(portal, theme_dir(), layout, memo, clock, pictures)
-        warnings: list[str] = []
-        if portal.tags_cut:
-            warnings.append(Translator(site.school.language)(
-                "hostile_web.tags_cut", teachers=", ".join(portal.tags_cut), limit=MAX_TAGS))
-
-        parts = plan_parts(portal.posts)
-        budget = OutputBudget(posts=len(portal.posts))
-
-        def index_search(staging: Path, rewritten: list[str]) -> None:
-            """Index the posts before the swap; without search the rest is still published.
-
-            The index holds the post pages only, in `parts`. While none of a part's pages
-            is new or changed and none is gone (or for serve's quick rebuilds), its
-            previous bundle is linked in as it is, unless files of the index were found
-            changed or gone. If a part fails, the index is left out whole.
-            """
-            changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
-            for part in parts:
-                previous = output / part.bundle
-                if previous.is_dir() and index_sound and (not reindex or (
-                        changed.isdisjoint(part.teachers)
-                        and index_is_current(previous, part.pages))):
-                    link_tree(previous, staging / part.bundle)
-                    continue
-                try:
-                    index_site(staging, site.school.language, part)
-                except SearchError as exc:
-                    for other in parts:
-                        shutil.rmtree(staging / other.bundle, ignore_errors=True)
-                    warnings.append(Translator(site.school.language)(exc.message_id,
-                                                                     **exc.values))
-                    return
-
-        if teacher is None:
-            # With no post page to index, Pagefind would index every page instead.
-            # A damaged index is not a folder finish writes, but files to replace.
-            written = write_output(site_files(renderer), output,
-                                   finish=index_search if portal.posts else None,
-                                   finished=[part.bundle for part in parts]
-                                   if index_sound else (), budget=budget)
-        else:
-            # A micro-site is one teacher's posts, browsed by month and label; it has
-            # no cari/ page, so no index (docs/decisions.md).
-            written = write_output(teacher_site_files(renderer), output, budget=budget)
-        report = BuildReport(problems=problems, feeds=portal.feeds,
-                             warnings=tuple(warnings),
-                             language=site.school.language, pages=written.files,
-                             rewritten=written.rewritten, rendered=renderer.rendered,
-                             posts=len(portal.posts), local_url=local_url)
-        snapshot = None
-        if renderer.volatile == 0 and not warnings and portal.posts:
-            snapshot = Snapshot(
-                inputs=inputs, generated=now,
-                horizon=next_change((p.due for p in portal.posts if p.due), now),
-                last_posts=renderer.index.last_posts(), problems=problems,
-                posts=len(portal.posts),
-                calls=tuple(sorted({call for _, calls in memo.records.values()
-                                    for call in calls})),
-                pages=written.files, scheduled=scheduled)
-        records = memo.records
-        del renderer, memo, portal  # not needed past here
-        listing = Listing()
-        cache.keep_output(output, records, listing.noted(_walk_output(output)))
-        if snapshot is not None and listing.complete:
-            snapshot = replace(snapshot, output=listing.digest())
-            cache.keep_snapshot(output, snapshot.dumps(), listing.paths())
-    return report
-
-
-def _current_output(site: Site, cache: BuildCache, output: Path, inputs: str, now: datetime,
-                    statuses: list[FeedStatus]) -> tuple[BuildReport | None, bool]:
-    """The report of a build that finds the previous output current (nothing read,
-    rendered or written), or None when the build must run (generator/freshness.py); and
-    whether the search index is as the last build left it, as far as this tells."""
-    kept = cache.snapshot(output)
-    if kept is None:
-        return None, True
-    try:
-        snapshot = Snapshot.loads(kept)
-    except (ValueError, KeyError, TypeError):
-        return None, True
-    if snapshot.inputs != inputs or not snapshot.holds_at(now):
-        return None, True
-    clock = TimeValues(site, now, snapshot.last_posts.get,
-                       {status.teacher: status for status in statuses}.get)
-    if not all(clock.replay(name, argument) == result
-               for name, argument, result in snapshot.calls):
-        return None, True
-    if listing_digest(stat_listed(output, cache.listed(output))) != snapshot.output:
-        bundles = bundles_in(output)
-        found = {path: state for path, state in _walk_output(output)
-                 if path.split("/")[0] in bundles}
-        return None, found == cache.files(output, under=bundles)
-    return BuildReport(problems=snapshot.problems, feeds=current_feeds(site, statuses),
-                       language=site.school.language,
-                       pages=snapshot.pages, posts=snapshot.posts, current=True), True
-
-
-class _OutputPages:
-    """The last build's pages in `output`, as the page memo render is handed
-    (generator/incremental/memo.py); `records` is what this build's pages leave for the
-    next one."""
-
-    def __init__(self, previous: Mapping[str, PageRecord], output: Path,
-                 clock: TimeValues) -> None:
-        self.previous, self.output, self.clock = previous, output, clock
-        self.records: dict[str, tuple[str, tuple[Call, ...]]] = {}
-        self._code = hashlib.sha256(code_fingerprint().encode())
-
-    def key(self, page: bytes) -> str:
-        """A page's key changes with its inputs and with Mading's code and libraries."""
-        digest = self._code.copy()
-        digest.update(page)
-        return digest.hexdigest()
-
-    def reuse(self, path: str, key: str) -> OutputFile | None:
-        record = self.previous.get(path)
-        if record is None or record.key != key:
-            return None
-        if any(self.clock.replay(name, argument) != result
-               for name, argument, result in record.calls):
-            return None
-        previous = self.output / path
-        try:
-            stat = previous.stat()
-        except OSError:
-            return None
-        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != \
-                (record.size, record.mtime_ns, record.inode):
-            return None  # changed by someone else since
-        self.records[path] = (key, record.calls)
-        return OutputFile(path, source=previous, unchanged=True)
-
-    def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
-        self.records[path] = (key, tuple(calls))
-
-
-def _walk_output(output: Path) -> Iterator[tuple[str, FileState]]:
-    """Every file and folder of the output, as the last build recorded them and the next
-    compares them (`freshness.stat_listed`); the search index's bundles by their folders."""
-    return walk_files(output, generated=bundles_in(output), folders=True)
+    with output_lock(output, waiting):
+        yield output
 
 
 def _refuse_unsafe_output(site: Site, output: Path) -> None:
@@ -353,7 +317,8 @@ def _refuse_unsafe_output(site: Site, output: Path) -> None:
 
 
 def load_portal(site: Site, now: datetime, markdown: Sequence[Entry] | None = None,
-                corrections: Corrections | None = None) -> Portal:
+                corrections: Corrections | None = None,
+                readings: Readings | None = None) -> Portal:
     """Collect the portal from the archive, the Markdown posts and the school's
     corrections (koreksi.yml, the valid ones), without fetching."""
     if markdown is None:
@@ -362,4 +327,4 @@ def load_portal(site: Site, now: datetime, markdown: Sequence[Entry] | None = No
         corrections = load_corrections(site)[0]
     with Archive(site.archive_file) as archive:
         feed_entries, statuses = archive.entries(), archive.feed_statuses()
-    return collect(site, feed_entries, markdown, statuses, now, corrections)
+    return collect(site, feed_entries, markdown, statuses, now, corrections, readings)

@@ -21,26 +21,27 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_decimal
 
 from generator import __version__
-from generator.archive import Archive, ArchiveError
-from generator.build import build, fetch, load_portal
+from generator.build import build, load
 from generator.cli_language import argparse_in, feed_error, help_language
-from generator.collect import current_feeds
-from generator.config import DEFAULT_URL, load_corrections, load_site
+from generator.config import DEFAULT_URL, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from generator.models import Corrections, Entry, FeedNote, FeedStatus, Portal, Site, WebFeed
+from generator.models import FeedNote, FeedStatus, Site
 from generator.new_post import create_post
-from generator.privacy import MIN_ROWS as SCORE_ROWS
-from generator.privacy import score_rows
-from generator.report import blog_assignments, teacher_health, unused_corrections
+from generator.report import BlogAssignment
 from generator.roster import import_teachers
 from generator.scaffold import init_school
-from generator.sources.content import read_content
-from generator.sources.feeds import as_read
-from generator.sources.images import ImageStore
-from generator.sources.images import problems as image_problems
-from generator.sources.portals import federated_site, index_address, stored_indexes
-from generator.write import OutputWriteError
+from generator.tasks import (
+    STORE_ERRORS,
+    Images,
+    SchoolLine,
+    archive_lines,
+    check,
+    export_archive,
+    fetch_feeds,
+    import_archive,
+    report,
+)
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -146,8 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(args)
         # A cluster or district knows its schools' teachers from their portals' indexes,
         # which `mading fetch` reads again (issue 25).
-        site = federated_site(load_site(args.config), offline=args.command != "fetch",
-                              now=build_time())
+        site, _local = load(args.config, build_time(), offline=args.command != "fetch")
         if args.command == "import":  # HANDLERS["import"] is `mading archive import`
             return _import_teachers(site, args, Translator(site.school.language))
         handler = HANDLERS[args.action if args.command == "archive" else args.command]
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         _print_problems(exc.problems)
         return EXIT_BAD_INPUT
-    except (ArchiveError, OutputWriteError) as exc:
+    except STORE_ERRORS as exc:
         _print_problems([exc.problem(Translator(_language(args)))])
         return EXIT_BAD_INPUT
     except BrokenPipeError:
@@ -220,64 +220,52 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _fetch(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    results = fetch(site, now=build_time())
+    results, feeds = fetch_feeds(site, build_time())
     for result in results:
         if result.error:
             _warn(_("cli.feed_broken", teacher=result.teacher, source=result.source,
                     error=feed_error(result.error, _)))
-    with Archive(site.archive_file) as archive:
-        _warn_notes(current_feeds(site, archive.feed_statuses()), _)
+    _warn_notes(feeds, _)
     print(_("cli.fetched", count=len(results), unchanged=sum(r.not_modified for r in results),
             failed=sum(r.error is not None for r in results)))
     return EXIT_OK
 
 
 def _check(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    now = build_time()
-    content = read_content(site, now=now)
-    counts: dict[str, int] = {}
-    for entry in content.entries:
-        counts[entry.teacher] = counts.get(entry.teacher, 0) + 1
-    found = {}
-    if site.archive_file.exists():
-        with Archive(site.archive_file) as archive:
-            found = {s.teacher: s.feed_url for s in archive.feed_statuses()
-                     if s.feed_url and s.feed_url != s.source}
+    found = check(site, build_time())
     for teacher in site.teachers:
         sources = []
         if teacher.blog:
             source = str(teacher.blog)
-            if found.get(teacher.slug):
-                source = _("cli.check_found", blog=teacher.blog, feed=found[teacher.slug])
+            if found.found.get(teacher.slug):
+                source = _("cli.check_found", blog=teacher.blog, feed=found.found[teacher.slug])
             sources.append(_("cli.check_feed", source=source))
-        if counts.get(teacher.slug) or not teacher.blog:
-            sources.append(_("cli.check_markdown", posts=counts.get(teacher.slug, 0)))
+        if found.markdown.get(teacher.slug) or not teacher.blog:
+            sources.append(_("cli.check_markdown", posts=found.markdown.get(teacher.slug, 0)))
         print(_("cli.check_teacher", slug=teacher.slug, name=teacher.name,
                 sources="; ".join(sources)))
     zone = ZoneInfo(site.school.timezone)
-    for entry in sorted(content.entries, key=lambda e: (e.published, e.entry_id)):
-        if not entry.draft and entry.published > now:  # shown from then on (issue 26)
-            print(_("hostile_data.scheduled", file=display_path(site.root / entry.entry_id),
-                    time=_.datetime(entry.published.astimezone(zone))))
-    _warn_scores(site, content.entries, _)
-    problems = [*content.problems, *load_corrections(site)[1]]
-    _print_problems(problems)
-    if problems:
+    for entry in found.scheduled:  # shown from then on (issue 26)
+        print(_("hostile_data.scheduled", file=display_path(site.root / entry.entry_id),
+                time=_.datetime(entry.published.astimezone(zone))))
+    for score_list in found.score_lists:
+        _warn(_("federation.score_list", where=score_list.where, title=score_list.title,
+                rows=score_list.rows))
+    _print_problems(list(found.problems))
+    if found.problems:
         return EXIT_BAD_INPUT
     print(_("cli.check_ok", teachers=len(site.teachers), subjects=len(site.subjects)))
     return EXIT_OK
 
 
 def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    now = build_time()
+    found = report(site, build_time())
     zone = ZoneInfo(site.school.timezone)
-    corrections, correction_problems = load_corrections(site)
-    portal = load_portal(site, now, corrections=corrections)
-    lines = teacher_health(portal, now)
 
     def when(moment: datetime | None) -> str:
         return _.datetime(moment.astimezone(zone)) if moment else _("cli.report.never")
 
+    lines = found.teachers
     for line in lines:
         if line.source is None:
             parts = [line.teacher, _("cli.report.markdown_only")]
@@ -291,10 +279,7 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
                      _("cli.report.since", time=when(line.error_since)),
                      _("cli.report.last_success", time=when(line.last_success))]
         else:
-            # For a blog's home page, name the feed found behind it.
-            on_web = isinstance(line.blog, WebFeed)
-            feed = line.feed_url if on_web and line.feed_url else line.source
-            parts = [line.teacher, feed, _("cli.report.ok")]
+            parts = [line.teacher, line.feed or line.source, _("cli.report.ok")]
         parts.append(_("cli.report.last_post", time=when(line.last_post))
                      if line.last_post else _("firstweek.report.no_post"))
         if line.stale:
@@ -302,55 +287,31 @@ def _report(site: Site, args: argparse.Namespace, _: Translator) -> int:
         parts.extend(_("hostile_data.report_note", note=note_text(note, _))
                      for note in line.notes)
         print(" — ".join(parts))
-    broken = sum(line.broken for line in lines) + _report_portals(site, _, when)
+    _report_portals(found.schools, _, when)
+    broken = sum(line.broken for line in lines) + sum(school.down for school in found.schools)
     print(_("firstweek.report.summary", teachers=len(lines), broken=broken,
             stale=sum(line.stale for line in lines),
             never=sum(line.never_fetched for line in lines)))
-    _report_assignments(site, portal, corrections, now, _)
-    correction_problems += unused_corrections(portal, display_path(site.corrections_file), _)
-    _print_problems(correction_problems)
-    _report_images(site, _)
-    if correction_problems:
+    _report_assignments(found.assignments, zone, _)
+    _print_problems(list(found.problems))
+    if found.images is not None:
+        _report_images(found.images, _)
+    if found.problems:
         return EXIT_BAD_INPUT
     return EXIT_ATTENTION if args.strict and broken else EXIT_OK
 
 
-def _warn_scores(site: Site, markdown: Iterable[Entry], _: Translator) -> None:
-    """Warn of every post, written here or read from a blog, that looks like a list of
-    students' names with scores (issue 25): never to be published."""
-    feed_entries: list[Entry] = []
-    if site.archive_file.exists():
-        with Archive(site.archive_file) as archive:
-            feed_entries = archive.entries()
-    teachers = {t.slug for t in site.teachers}
-    for entry in [*markdown, *feed_entries]:
-        if entry.teacher not in teachers or entry.draft:
-            continue
-        rows = score_rows(entry.content_html)
-        if rows >= SCORE_ROWS:
-            where = display_path(site.root / entry.entry_id) if entry.origin == "markdown" \
-                else entry.link or entry.teacher
-            _warn(_("federation.score_list", where=where, title=entry.title, rows=rows))
-
-
-def _report_portals(site: Site, _: Translator, when: Callable[[datetime | None], str]) -> int:
+def _report_portals(schools: Sequence[SchoolLine], _: Translator,
+                    when: Callable[[datetime | None], str]) -> None:
     """One line per school a cluster or district reads (issue 25): a school whose portal
-    is down is named, with since when; its teachers' archived posts stay. Returns how
-    many cannot be read."""
-    if not site.schools:
-        return 0
-    statuses = {status.school: status for status in stored_indexes(site)[1]}
-    down = 0
-    for school in site.schools:
-        status = statuses.get(school.slug)
-        address = index_address(school)
+    is down is named, with since when; its teachers' archived posts stay."""
+    for line in schools:
+        school, address, status = line.school, line.address, line.status
         if status is None or (status.error and status.last_success is None):
-            down += 1
             parts = [school.name, address, _("federation.report_never")]
             if status is not None and status.error:
                 parts.append(_("cli.report.broken", error=feed_error(status.error, _)))
         elif status.error:
-            down += 1
             parts = [school.name, address,
                      _("federation.report_down", error=feed_error(status.error, _)),
                      _("cli.report.since", time=when(status.error_since)),
@@ -358,14 +319,11 @@ def _report_portals(site: Site, _: Translator, when: Callable[[datetime | None],
         else:
             parts = [school.name, address, _("cli.report.ok")]
         print(" — ".join(parts))
-    return down
 
 
-def _report_assignments(site: Site, portal: Portal, corrections: Corrections, now: datetime,
+def _report_assignments(assignments: Sequence[BlogAssignment], zone: ZoneInfo,
                         _: Translator) -> None:
     """The assignments read from blogs, for the school to check (issue 20)."""
-    zone = ZoneInfo(site.school.timezone)
-    assignments = blog_assignments(portal, corrections, now)
     print()
     print(_("assignments.report_heading", count=len(assignments)))
     for line in assignments:
@@ -385,62 +343,31 @@ def _report_assignments(site: Site, portal: Portal, corrections: Corrections, no
         print(" — ".join(part for part in parts if part))
 
 
-def _report_images(site: Site, _: Translator) -> None:
+def _report_images(images: Images, _: Translator) -> None:
     """Pictures shown as links (not fetched) and originals dropped for space (issue 27)."""
-    store = ImageStore(site.images_dir)
-    records = store.records()
-    if not records:
-        return
-    failed = dropped = 0
-    for image in image_problems(store):
+    for image in images.problems:
         if image.hash is None:
-            failed += 1
             print(_("lowdata.report_failed", teacher=image.teacher, url=image.url,
                     error=image.error or "?"))
         else:
-            dropped += 1
             print(_("lowdata.report_dropped", teacher=image.teacher, url=image.url))
-    kept = {image.hash: image.bytes for image in records.values()
-            if image.hash is not None and not image.dropped}
-    print(_("lowdata.report_summary", kept=len(kept), failed=failed, dropped=dropped,
-            size=format_decimal(round(sum(kept.values()) / (1024 * 1024), 1),
+    print(_("lowdata.report_summary", kept=images.kept, failed=images.failed,
+            dropped=len(images.problems) - images.failed,
+            size=format_decimal(round(images.size / (1024 * 1024), 1),
                                 locale=_.language) + " MB"))
 
 
 def _export(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    with Archive(site.archive_file) as archive:
-        lines = archive.export()
-        if args.file is None:
-            for line in lines:
-                print(line)
-            return EXIT_OK
-        # Written beside it, then renamed: a failed export never replaces the last good
-        # one (which CI keeps in Git).
-        partial = args.file.with_name(f".{args.file.name}.new-{os.getpid()}")
-        try:
-            with open(partial, "w", encoding="utf-8") as out:
-                out.writelines(line + "\n" for line in lines)
-            os.replace(partial, args.file)
-        except OSError as exc:
-            raise ArchiveError("archive_file.export_failed", display_path(args.file),
-                               detail=exc.strerror) from None
-        finally:
-            partial.unlink(missing_ok=True)
+    if args.file is None:
+        for line in archive_lines(site):
+            print(line)
+    else:
+        export_archive(site, args.file)
     return EXIT_OK
 
 
 def _import(site: Site, args: argparse.Namespace, _: Translator) -> int:
-    try:
-        with open(args.file, encoding="utf-8") as source, Archive(site.archive_file) as archive:
-            count = archive.import_(source, lambda entry: as_read(entry, site.embed_hosts))
-    except OSError as exc:
-        raise ArchiveError("archive_file.import_unreadable", display_path(args.file),
-                           detail=exc.strerror) from None
-    except UnicodeDecodeError:
-        raise ArchiveError("archive_file.import_no_header", display_path(args.file)) from None
-    except ArchiveError as exc:
-        # Errors about the export's lines name the export; those about the archive, it.
-        raise (exc.located(display_path(args.file)) if exc.where is None else exc) from None
+    count = import_archive(site, args.file)
     print(_("cli.imported", count=count, file=args.file))
     return EXIT_OK
 

@@ -104,13 +104,15 @@ def _append_new(target: list[str], values: Iterable[str]) -> None:
 
 def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterable[Entry],
             feeds: Iterable[FeedStatus], generated: datetime,
-            corrections: Corrections = NO_CORRECTIONS) -> Portal:
+            corrections: Corrections = NO_CORRECTIONS,
+            readings: Readings | None = None) -> Portal:
     """Build the `Portal`: posts of current teachers only, newest first; drafts and
     Markdown posts scheduled after `generated` (dated later) left out.
 
     A feed post's kind, deadline, classes and where to hand it in are read from its text
     (generator/assignments.py) unless its labels say; the school's `corrections` win over
-    both, and may hide a post.
+    both, and may hide a post. `readings` are those of earlier builds in this process
+    (`mading serve`'s), to take again where the text is the same.
     """
     classifier = Classifier.for_site(site)
     zone = ZoneInfo(site.school.timezone)
@@ -119,7 +121,8 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
     posts: list[Post] = []
     cut: dict[str, None] = {}
     applied: set[str] = set()
-    _keep_readings_for(classifier.classes)
+    readings = readings or Readings()
+    readings.made_with(classifier.classes)
     # A post may not take the name of a folder the teacher's micro-site uses itself.
     used_slugs: dict[str, set[str]] = {slug: set(RESERVED_POST_SLUGS) for slug in teachers}
     # Markdown first: its slugs come from file names and must win over derived ones.
@@ -147,7 +150,8 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
                                   found for found in (classifier.classes.names.get(
                                       class_key(name)) for name in entry.classes) if found)))
         else:
-            reading = _read(entry, zone, classifier.classes, teacher.classes, kind, classes)
+            reading = _read(readings, entry, zone, classifier.classes, teacher.classes, kind,
+                            classes)
         # The date the school saw it published: 06:30 in Jakarta is the day before in UTC.
         # entry.slug is the title the archive first saw: editing a title keeps the address.
         name = entry.slug or slugify(entry.title) or "tulisan"
@@ -178,14 +182,15 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
                                            if c.address not in applied))
 
 
-def _read(entry: Entry, zone: ZoneInfo, index: ClassIndex, own: tuple[str, ...],
-          label_kind: Kind | None, label_classes: tuple[str, ...]) -> Reading:
+def _read(readings: Readings, entry: Entry, zone: ZoneInfo, index: ClassIndex,
+          own: tuple[str, ...], label_kind: Kind | None,
+          label_classes: tuple[str, ...]) -> Reading:
     """What the post's text says (generator/assignments.py), remembered by the entry and
     its text; a text that cannot be read leaves the post what its labels made it
     (issue 20, item 9)."""
     try:
-        return _cached_reading(entry.entry_id, entry.title, entry.html, entry.published, zone,
-                               index, own, label_kind, label_classes)
+        return readings.reading(entry.entry_id, entry.title, entry.html, entry.published, zone,
+                                index, own, label_kind, label_classes)
     except Exception:  # reading never fails a build
         return Reading(kind=label_kind, classes=label_classes or own)
 
@@ -206,37 +211,40 @@ def corrected(post: Post, correction: Correction) -> Post:
                    hand_in=post.hand_in if kind == "tugas" else "")
 
 
-_READINGS: dict[tuple[object, ...], Reading] = {}
-_MOST_READINGS = 200_000
-"""A district's posts (90,000) twice over; past it the cache starts again."""
-_READ_WITH: list[ClassIndex] = []
-"""The classes the cached readings were made with."""
+class Readings:
+    """What posts' texts were read to say (`read_post`), by the entry and a checksum of
+    its text. The caller keeps them from build to build: `mading serve` rebuilds at every
+    save, and a post's text rarely changes between builds. Only the small key is kept,
+    not the text."""
 
+    MOST = 200_000
+    """A district's posts (90,000) twice over; past it they are started again."""
 
-def _keep_readings_for(index: ClassIndex) -> None:
-    """Start the cache again when site.yml's classes change: compared once a build, not
-    hashed into every post's key (a district lists thousands of classes)."""
-    if [index] != _READ_WITH:
-        _READINGS.clear()
-        _READ_WITH[:] = [index]
+    def __init__(self) -> None:
+        self._found: dict[tuple[object, ...], Reading] = {}
+        self._classes: ClassIndex | None = None
 
+    def made_with(self, index: ClassIndex) -> None:
+        """Start again when site.yml's classes change: compared once a build, not hashed
+        into every post's key (a district lists thousands of classes)."""
+        if index != self._classes:
+            self._found.clear()
+            self._classes = index
 
-def _cached_reading(entry_id: str, title: str, html: bytes, published: datetime,
-                    zone: ZoneInfo, index: ClassIndex, own: tuple[str, ...],
-                    label_kind: Kind | None, label_classes: tuple[str, ...]) -> Reading:
-    """`read_post`, kept in-process by the entry and a checksum of its text: `mading
-    serve` rebuilds at every save, and a post's text rarely changes between builds. Only
-    the small key is kept, not the text."""
-    key = (entry_id, zlib.crc32(html), len(html), title, published, zone.key, own,
-           label_kind, label_classes)
-    found = _READINGS.get(key)
-    if found is None:
-        if len(_READINGS) >= _MOST_READINGS:
-            _READINGS.clear()
-        found = read_post(title, unpack_html(html), published, zone, index, own, label_kind,
-                          label_classes)
-        _READINGS[key] = found
-    return found
+    def reading(self, entry_id: str, title: str, html: bytes, published: datetime,
+                zone: ZoneInfo, index: ClassIndex, own: tuple[str, ...],
+                label_kind: Kind | None, label_classes: tuple[str, ...]) -> Reading:
+        """`read_post` of the post, or what it said last time."""
+        key = (entry_id, zlib.crc32(html), len(html), title, published, zone.key, own,
+               label_kind, label_classes)
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= self.MOST:
+                self._found.clear()
+            found = read_post(title, unpack_html(html), published, zone, index, own,
+                              label_kind, label_classes)
+            self._found[key] = found
+        return found
 
 
 def current_feeds(site: Site, feeds: Iterable[FeedStatus]) -> tuple[FeedStatus, ...]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from generator.errors import Problem
 from generator.i18n import Translator
-from generator.models import Blog, Corrections, FeedNote, Portal
+from generator.models import Blog, Corrections, FeedNote, Portal, WebFeed
 
 STALE_AFTER = timedelta(days=30)
 """A teacher with no post for this long is flagged: students stop looking at a stale blog."""
@@ -45,6 +45,13 @@ class TeacherHealth:
     @property
     def broken(self) -> bool:
         return self.error is not None
+
+    @property
+    def feed(self) -> str | None:
+        """The feed read: for a blog's home page, the one found behind it."""
+        if isinstance(self.blog, WebFeed) and self.feed_url:
+            return self.feed_url
+        return self.source
 
 
 def teacher_health(portal: Portal, now: datetime) -> list[TeacherHealth]:

@@ -21,12 +21,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from generator.archive import ArchiveError
 from generator.build import build
+from generator.collect import Readings
 from generator.errors import InputError
 from generator.i18n import DEFAULT_LANGUAGE, Translator
+from generator.tasks import STORE_ERRORS
 from generator.theme import theme_dir
-from generator.write import OutputWriteError
 
 POLL_SECONDS = 0.1
 RELOAD_SCRIPT = Path(__file__).with_name("serve_reload.js")
@@ -62,6 +62,8 @@ class BuildState:
     problems: list[str] = field(default_factory=list)
     language: str = DEFAULT_LANGUAGE
     lock: threading.Lock = field(default_factory=threading.Lock)
+    readings: Readings = field(default_factory=Readings)
+    """What the posts' texts said, kept from build to build: most are the same."""
 
     def as_json(self) -> bytes:
         with self.lock:
@@ -77,7 +79,8 @@ def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
     """
     started = time.monotonic()
     try:
-        report = build(config_file, output, offline=offline, reindex=reindex, url=url)
+        report = build(config_file, output, offline=offline, reindex=reindex, url=url,
+                       readings=state.readings)
         messages = [str(m) for m in (*report.warnings, *report.problems)]
         language = report.language
         done = Translator(language)("cli.rebuilt", pages=report.pages, posts=report.posts,
@@ -85,7 +88,7 @@ def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
     except InputError as exc:
         messages = [str(problem) for problem in exc.problems]
         language, done = state.language, ""
-    except (ArchiveError, OutputWriteError) as exc:
+    except STORE_ERRORS as exc:
         # An archive locked by another command (or damaged), a full disk: shown like the
         # other problems, the last build stays served, the next save builds (issue 8).
         messages = [str(exc.problem(Translator(state.language)))]

@@ -358,6 +358,22 @@ def link_tree(source: Path, target: Path) -> None:
     _remove_others(target, files, set())
 
 
+def replace_text(path: Path, lines: Iterable[str]) -> None:
+    """Make `path` hold `lines`, whole or not at all: written beside it, then renamed over
+    it, so that a write that fails midway never replaces the last good file.
+
+    Raises:
+        OSError: the file could not be written; `path` is as it was.
+    """
+    partial = path.with_name(f".{path.name}.new-{os.getpid()}")
+    try:
+        with open(partial, "w", encoding="utf-8") as out:
+            out.writelines(line + "\n" for line in lines)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _holds_only(folder: Path, files: set[str], finished: set[str]) -> bool:
     """Whether `folder` holds exactly `files` (relative POSIX paths), besides the
     top-level folders in `finished`."""

@@ -1,4 +1,4 @@
-"""The build cache (generator/cache.py), on a real SQLite file.
+"""The build cache (generator/incremental/cache.py), on a real SQLite file.
 
 Whole builds through the cache (a damaged file, a deleted output) are in
 test_incremental.py; here is what a build cannot show: how the cache reads.
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import BuildCache
-from generator.freshness import Listing, listing_digest
+from generator.incremental.cache import BuildCache
+from generator.incremental.files import Listing, listing_digest
 from generator.models import Entry, pack_html
 
 POSTS = 100

@@ -17,10 +17,11 @@ import pytest
 from icalendar import Calendar
 
 from generator.build import build
-from generator.clock import TimeValues
+from generator.incremental.clock import TimeValues
+from generator.incremental.last_build import newest_posts
 from generator.layout import Layout
 from generator.models import Portal, Post, School, Site, Subject, Teacher, pack_html
-from generator.render import NoReuse, Renderer, last_posts, site_files
+from generator.render import NoReuse, Renderer, site_files
 from generator.theme import theme_dir
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)  # 16.00 in Jakarta
@@ -75,7 +76,7 @@ def files_of(posts: tuple[Post, ...], now: datetime = NOW,
     portal = Portal(site=site(language),
                     posts=tuple(sorted(posts, key=lambda p: p.published, reverse=True)),
                     feeds=(), generated=now)
-    clock = TimeValues(portal.site, now, last_posts(portal).get, portal.feed_of)
+    clock = TimeValues(portal.site, now, newest_posts(portal.posts).get, portal.feed_of)
     renderer = Renderer(portal, theme_dir(), Layout(), NoReuse(), clock)
     return {f.path: f.content for f in site_files(renderer) if f.content is not None}
 

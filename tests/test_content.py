@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.cache import BuildCache
 from generator.config import load_site
+from generator.incremental.cache import BuildCache
+from generator.incremental.memos import PostCache
 from generator.models import Entry
 from generator.sources.content import read_content
 
@@ -358,7 +359,7 @@ def test_a_date_with_its_own_offset_keeps_it_when_read_from_the_cache(tiny_site:
     site = load_site(tiny_site)
     for _ in range(2):  # read, then taken from the cache
         with BuildCache(site.cache_file) as cache:
-            entries = {e.entry_id: e for e in read_content(site, cache).entries}
+            entries = {e.entry_id: e for e in read_content(site, PostCache(cache)).entries}
         assert entries["content/sari/x.md"].published.isoformat() == \
             "2026-11-20T07:30:00+08:00"
 @pytest.mark.parametrize(("value", "message"), [

@@ -1,6 +1,6 @@
 """A build that finds the previous output current reads, renders and writes nothing; any
 change to what the output depends on makes it build, and then it writes what a build
-from scratch writes (generator/freshness.py)."""
+from scratch writes (generator/incremental/snapshot.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from generator.archive import Archive
 from generator.build import build
-from generator.freshness import Snapshot
+from generator.incremental.snapshot import Snapshot
 from generator.models import Entry, FeedResult, pack_html
 from tests.test_write import state
 

@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 
 from generator.build import fetch, load_portal
-from generator.clock import TimeValues
 from generator.config import load_site
+from generator.incremental.clock import TimeValues
+from generator.incremental.last_build import newest_posts
 from generator.layout import Layout
 from generator.models import Portal
-from generator.render import NoReuse, Renderer, fragments, last_posts, parallel, site_files
+from generator.render import NoReuse, Renderer, fragments, parallel, site_files
 from generator.render.plan import page
 from generator.theme import theme_dir
 from tests.conftest import copy_example
@@ -38,7 +39,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Portal:
 
 
 def renderer(portal: Portal, theme: Path, memo: NoReuse) -> Renderer:
-    clock = TimeValues(portal.site, portal.generated, last_posts(portal).get, portal.feed_of)
+    clock = TimeValues(portal.site, portal.generated, newest_posts(portal.posts).get,
+                       portal.feed_of)
     return Renderer(portal, theme, Layout(), memo, clock)
 
 

@@ -30,12 +30,12 @@ from generator.render.pages import (
     micro_site_pages,
     site_pages,
 )
-from generator.render.plan import Made, Page, Part, Plan, Spec, last_posts
+from generator.render.plan import Made, Page, Part, Plan, Spec
 from generator.render.watch import Watch
 from generator.render_images import Pictures
 
 __all__ = ["LISTED_MONTHS", "LISTED_TAGS", "NoReuse", "Renderer", "content_security_policy",
-           "last_posts", "site_files", "teacher_site_files"]
+           "site_files", "teacher_site_files"]
 
 RUN_PARTS = 8
 """Teachers rendered together, as one run of a worker: a run's pages are held whole

@@ -117,15 +117,6 @@ class PostIndex:
         return {slug: posts[0].published for slug, posts in self.by_teacher.items() if posts}
 
 
-def last_posts(portal: Portal) -> dict[str, datetime]:
-    """{teacher's slug: the date of their newest post}, as `PostIndex.last_posts` gives
-    it, without grouping the rest (what the build's clock needs before render starts)."""
-    newest: dict[str, datetime] = {}
-    for post in portal.posts:
-        newest.setdefault(post.teacher.slug, post.published)
-    return newest
-
-
 class Plan:
     """What every part of the plan reads: the portal, its layout, its posts grouped, the
     right-sized pictures of each post, and the site's language and time zone."""

@@ -25,13 +25,13 @@ from zoneinfo import ZoneInfo
 from ruamel.yaml.comments import CommentedMap
 
 from generator import fast_yaml
-from generator.cache import BuildCache, code_fingerprint
 from generator.children import child_setup
 from generator.config import did_you_mean, key_line, parse_yaml
 from generator.dates import EARLIEST, LATEST, SCHEDULE_AHEAD, in_range
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
 from generator.i18n import Translator
+from generator.incremental.memo import PostMemo
 from generator.models import KINDS, MAX_TAGS, Attachment, Entry, Kind, Site, pack_html
 from generator.paths import inside, is_hidden, links_out, shown, usable
 from generator.sanitize import summarize
@@ -59,11 +59,11 @@ class ContentResult:
     problems: tuple[Problem, ...]
 
 
-def read_content(site: Site, cache: BuildCache | None = None,
+def read_content(site: Site, memo: PostMemo | None = None,
                  now: datetime | None = None) -> ContentResult:
     """Every post under `content/`, and a problem for every file that could not be used.
 
-    With a `cache`, a post whose file, neighbours, site and code are as last time is taken
+    With a `memo`, a post whose file, neighbours, site and code are as last time is taken
     from it; the others are read, spread over the machine's cores when there are many.
     As of `now`, a post dated more than `SCHEDULE_AHEAD` later is a problem (a post dated
     later, but not as far, is scheduled: `collect` leaves it out until its time).
@@ -98,15 +98,14 @@ def read_content(site: Site, cache: BuildCache | None = None,
                                       _("content.not_a_teacher", folder=folder, hint=hint), 1)
             continue
         wanted.append((path, folder))
-    keys = _cache_keys(site, [path for path, _folder in wanted])
-    known = cache.post_keys() if cache is not None else {}
-    unchanged = {str(path) for path, _folder in wanted if known.get(str(path)) == keys[path]}
+    keys = _memo_keys(site, [path for path, _folder in wanted], memo) if memo else {}
     outcomes: dict[Path, Entry | list[Problem]] = {}
-    if cache is not None:
-        # A post cached under another clock, now dated too far ahead, is read again to
-        # report it (with its line); the cache keeps only posts without problems.
-        outcomes.update((Path(path), entry) for path, entry in cache.posts(unchanged)
+    if memo is not None:
+        # A post kept under another clock, now dated too far ahead, is read again to
+        # report it (with its line); the memo keeps only posts without problems.
+        outcomes.update((Path(path), entry) for path, entry in memo.get(keys).items()
                         if now is None or entry.published <= now + SCHEDULE_AHEAD)
+    kept = set(outcomes)
     outcomes.update(_read_posts([post for post in wanted if post[0] not in outcomes], site,
                                 now))
     entries = []
@@ -116,10 +115,10 @@ def read_content(site: Site, cache: BuildCache | None = None,
             problems.extend(outcome)
         else:
             entries.append(outcome)
-    if cache is not None:
-        read = {str(path): (keys[path], outcome) for path, outcome in outcomes.items()
-                if not isinstance(outcome, list) and str(path) not in unchanged}
-        cache.update_posts(read, {str(path) for path, _folder in wanted})
+    if memo is not None:
+        read = {str(path): (keys[str(path)], outcome) for path, outcome in outcomes.items()
+                if not isinstance(outcome, list) and path not in kept}
+        memo.put(read, keys)
     return ContentResult(tuple(entries), tuple(problems))
 
 
@@ -180,11 +179,11 @@ def _read_in_worker(post: tuple[Path, str]) -> Entry | list[Problem]:
         return exc.problems
 
 
-def _cache_keys(site: Site, paths: list[Path]) -> dict[Path, str]:
-    """A hash of everything a post's reading depends on: the file's bytes, the site
-    (subjects, classes, time zone…), the files beside it (attachments and images, with
-    their sizes) and the code that reads it."""
-    common = hashlib.sha256(f"{code_fingerprint()}\0{site!r}".encode())
+def _memo_keys(site: Site, paths: list[Path], memo: PostMemo) -> dict[str, str]:
+    """{path: the memo's key of everything the post's reading depends on}: the file's
+    bytes, the site (subjects, classes, time zone…) and the files beside it (attachments
+    and images, with their sizes); the memo adds the code that reads it."""
+    common = hashlib.sha256(f"{site!r}\0".encode())
     neighbours: dict[Path, bytes] = {}
     keys = {}
     for path in paths:
@@ -197,7 +196,7 @@ def _cache_keys(site: Site, paths: list[Path]) -> dict[Path, str]:
         digest = common.copy()
         digest.update(neighbours[folder])
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
-        keys[path] = digest.hexdigest()
+        keys[str(path)] = memo.key(digest.digest())
     return keys
 
 

@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 from xml.sax import SAXParseException
 
 from generator.addresses import web_url
-from generator.cache import code_fingerprint
 from generator.children import child_setup
 from generator.dates import in_range
 from generator.federation import school_fields
@@ -70,12 +69,14 @@ class FeedError(Exception):
 def read_feeds(teachers: Sequence[Teacher], site_root: Path,
                statuses: Mapping[str, FeedStatus] | None = None, offline: bool = False,
                limits: FetchLimits = DEFAULT_LIMITS,
-               embed_hosts: tuple[str, ...] = EMBED_HOSTS) -> list[FeedResult]:
+               embed_hosts: tuple[str, ...] = EMBED_HOSTS, code: str = "") -> list[FeedResult]:
     """Read the feeds of `teachers`: files from the site folder, URLs over HTTP at once.
 
     `statuses` is what the archive remembers (the feed found behind a blog's home page,
     the validators for conditional GET). Offline, feeds on the web are skipped. Never
     raises for a bad feed: each one ends as a `FeedResult`, with `error` set if it failed.
+    `code` is the code's fingerprint (the build's, generator/incremental/fingerprint.py):
+    a feed file read by other code is read again.
     """
     statuses = statuses or {}
     results: list[FeedResult] = []
@@ -90,7 +91,7 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
                                          statuses.get(teacher.slug)))
             sources[teacher.slug] = teacher.blog.url
     # Feed files as they were at the last update need no parsing: found here, at once.
-    read = [_read_file(*file, site_root, embed_hosts) for file in files]
+    read = [_read_file(*file, site_root, embed_hosts, code) for file in files]
     changed = [file for file in read if isinstance(file, _FeedFile)]
     # Many feeds: parse each in a worker process as soon as it arrives, on every core,
     # while the slower servers are still being waited for. Few: parse them here.
@@ -163,7 +164,7 @@ _parsed_files: dict[tuple[object, ...], FeedResult] = {}
 
 
 def _read_file(teacher: str, source: str, status: FeedStatus | None, site_root: Path,
-               embed_hosts: tuple[str, ...]) -> FeedResult | _FeedFile:
+               embed_hosts: tuple[str, ...], code: str) -> FeedResult | _FeedFile:
     """A feed file of the site folder: its result when it is unusable or unchanged, else
     the file to parse.
 
@@ -184,7 +185,7 @@ def _read_file(teacher: str, source: str, status: FeedStatus | None, site_root: 
         data = path.read_bytes()
     except (FeedError, OSError, ValueError) as exc:
         return FeedResult(teacher, source, error=f"{type(exc).__name__}: {exc}")
-    digest = hashlib.sha256(f"{code_fingerprint()}\0{embed_hosts!r}\0".encode() + data)
+    digest = hashlib.sha256(f"{code}\0{embed_hosts!r}\0".encode() + data)
     etag = f"sha256:{digest.hexdigest()}"
     if status is not None and status.source == source and status.etag == etag and \
             not status.error:

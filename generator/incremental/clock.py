@@ -34,7 +34,7 @@ class TimeValues:
     The renderer shows these and records them; to reuse a page of an earlier build, each
     recorded value is replayed here and must read the same. `build` replays them too,
     before any post is read, with the teachers' newest posts as the last build saw them
-    (generator/freshness.py), so nothing here may need the posts themselves.
+    (generator/incremental/snapshot.py), so nothing here may need the posts themselves.
     """
 
     def __init__(self, site: Site, now: datetime,

@@ -8,10 +8,10 @@ Two things are kept, in one SQLite file beside the archive (`.mading/cache.sqlit
   and library versions that render it);
 - **pages**: for each page of an output folder, the hash of its inputs and the
   time-dependent values it showed, so an unchanged page is not rendered again
-  (generator/render.py);
+  (`generator.incremental.memos.PageCache`);
 - **builds** and **files**: the last complete build of each output folder, with the paths
   of the files and folders it left there, and the state of each, so that a build can find
-  the whole output current without reading a post (generator/freshness.py).
+  the whole output current without reading a post (generator/incremental/snapshot.py).
 
 Unlike the archive, the cache holds nothing that cannot be computed again: a cache that
 is missing, unreadable or from another version is simply started afresh, and it is a
@@ -20,14 +20,11 @@ separate file so that nothing done to it can hurt the archive (docs/decisions.md
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -43,31 +40,6 @@ CREATE TABLE builds (output TEXT PRIMARY KEY, snapshot TEXT, listing BLOB);
 CREATE TABLE files (output TEXT, path TEXT, size INTEGER, mtime_ns INTEGER, inode INTEGER,
                     PRIMARY KEY (output, path));
 """
-_LIBRARIES = ("Markdown", "pymdown-extensions", "nh3", "latex2mathml", "Pygments", "Jinja2",
-              "Babel")
-
-
-@cache
-def code_fingerprint() -> str:
-    """A hash of Mading's own code, theme and messages, and the versions of the libraries
-    that shape its output: a cached result is only as good as the code that made it."""
-    digest = hashlib.sha256(str(SCHEMA).encode())
-    package = Path(__file__).parent
-    for folder in (package, package.parent / "themes"):
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in {".py", ".toml", ".html", ".css", ".js", ".svg"} and \
-                    path.is_file():
-                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
-    for library in _LIBRARIES:
-        digest.update(f"{library}={_version(library)}".encode())
-    return digest.hexdigest()
-
-
-def _version(library: str) -> str:
-    try:
-        return metadata.version(library)
-    except metadata.PackageNotFoundError:
-        return "-"
 
 
 @dataclass(frozen=True)
@@ -178,7 +150,7 @@ class BuildCache:
                      for path, (key, calls) in pages.items()))
 
     def snapshot(self, output: Path) -> str | None:
-        """The last complete build of `output` (`freshness.Snapshot` as text), or None
+        """The last complete build of `output` (`Snapshot` as text), or None
         when there is none to go by."""
         rows = list(self._select("SELECT snapshot FROM builds WHERE output = ?",
                                  (str(output),), tuple))
@@ -213,7 +185,7 @@ class BuildCache:
 
     def keep_snapshot(self, output: Path, snapshot: str | None, listing: bytes = b"") -> None:
         """Remember the build just finished in `output` and the `listing` of what it left
-        there (`freshness.Listing.paths`), once `keep_output` has; None forgets the last
+        there (`Listing.paths`), once `keep_output` has; None forgets the last
         one (a build that cannot be found current next time)."""
         self._write("DELETE FROM builds WHERE output = ?", [(str(output),)],
                     "INSERT INTO builds VALUES (?, ?, ?)",
