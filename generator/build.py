@@ -15,7 +15,7 @@ from generator.archive import Archive
 from generator.cache import BuildCache
 from generator.clock import TimeValues, next_change
 from generator.collect import collect, current_feeds
-from generator.config import DEFAULT_URL, did_you_mean, load_corrections, load_site
+from generator.config import DEFAULT_URL, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.freshness import (
     FileState,
@@ -31,6 +31,7 @@ from generator.layout import Layout, is_post_page
 from generator.models import MAX_TAGS, Corrections, Entry, FeedStatus, Portal, Site
 from generator.render_images import prepare_pictures, stored_picture
 from generator.report import unused_corrections
+from generator.schema import did_you_mean
 from generator.search import (
     SearchError,
     bundles_in,
