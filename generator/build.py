@@ -208,8 +208,8 @@ def build(config_file: Path, output: Path, offline: bool = False,
                 except SearchError as exc:
                     for other in parts:
                         shutil.rmtree(staging / other.bundle, ignore_errors=True)
-                    warnings.append(Translator(site.school.language)(exc.message_id,
-                                                                     **exc.values))
+                    warnings.extend(problem.message for problem in exc.problems_in(
+                        Translator(site.school.language)))
                     return
 
         with closing(renderer):

@@ -26,7 +26,7 @@ from generator.build import build, fetch, load_portal
 from generator.cli_language import argparse_in, feed_error, help_language
 from generator.collect import current_feeds
 from generator.config import DEFAULT_URL, load_corrections, load_site
-from generator.errors import InputError, Problem, display_path
+from generator.errors import InputError, MadingError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import Corrections, Entry, FeedNote, FeedStatus, Portal, Site
 from generator.new_post import create_post
@@ -40,7 +40,6 @@ from generator.sources.feeds import is_url
 from generator.sources.images import ImageStore
 from generator.sources.images import problems as image_problems
 from generator.sources.portals import federated_site, index_address, stored_indexes
-from generator.write import OutputWriteError
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -152,11 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import_teachers(site, args, Translator(site.school.language))
         handler = HANDLERS[args.action if args.command == "archive" else args.command]
         return handler(site, args, Translator(site.school.language))
-    except InputError as exc:
-        _print_problems(exc.problems)
-        return EXIT_BAD_INPUT
-    except (ArchiveError, OutputWriteError) as exc:
-        _print_problems([exc.problem(Translator(_language(args)))])
+    except MadingError as exc:
+        _print_problems(exc.problems_in(Translator(_language(args))))
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # `mading archive export | head`: the reader left; that is not an error.

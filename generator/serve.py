@@ -21,12 +21,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from generator.archive import ArchiveError
 from generator.build import build
-from generator.errors import InputError
+from generator.errors import MadingError
 from generator.i18n import DEFAULT_LANGUAGE, Translator
 from generator.theme import theme_dir
-from generator.write import OutputWriteError
 
 POLL_SECONDS = 0.1
 RELOAD_SCRIPT = Path(__file__).with_name("serve_reload.js")
@@ -82,13 +80,10 @@ def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
         language = report.language
         done = Translator(language)("cli.rebuilt", pages=report.pages, posts=report.posts,
                                     seconds=f"{time.monotonic() - started:.2f}")
-    except InputError as exc:
-        messages = [str(problem) for problem in exc.problems]
-        language, done = state.language, ""
-    except (ArchiveError, OutputWriteError) as exc:
-        # An archive locked by another command (or damaged), a full disk: shown like the
-        # other problems, the last build stays served, the next save builds (issue 8).
-        messages = [str(exc.problem(Translator(state.language)))]
+    except MadingError as exc:
+        # A mistake in the input, an archive locked by another command (or damaged), a
+        # full disk: shown, the last build stays served, the next save builds (issue 8).
+        messages = [str(problem) for problem in exc.problems_in(Translator(state.language))]
         language, done = state.language, ""
     for message in messages:
         print(message, flush=True)
