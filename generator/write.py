@@ -35,6 +35,7 @@ from pathlib import Path
 
 from generator.errors import CatalogueError, display_path
 from generator.models import OutputFile
+from generator.paths import shown
 
 if sys.platform != "win32":
     import fcntl
@@ -443,10 +444,10 @@ def _safe_relative(path: str) -> str:
     """`path` as written under the output, refused if it would land outside it."""
     parts = path.split("/")
     if not path or path.startswith("/") or ".." in parts or "\0" in path:
-        raise OutputPathError("output.outside_output", "mading", path=repr(path))
+        raise OutputPathError("output.outside_output", "mading", path=shown(path))
     relative = "/".join(part for part in parts if part not in ("", "."))
     if not relative:
-        raise OutputPathError("output.outside_output", "mading", path=repr(path))
+        raise OutputPathError("output.outside_output", "mading", path=shown(path))
     return relative
 
 
