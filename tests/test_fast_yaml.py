@@ -14,10 +14,11 @@ from unittest import mock
 import pytest
 
 from generator import config, fast_yaml
-from generator.config import load_site, parse_yaml
+from generator.config import load_site
 from generator.errors import InputError
 from generator.i18n import Translator
 from generator.models import Site
+from generator.schema import parse_yaml
 from generator.sources import content, front_matter
 from generator.sources.content import read_post, split_front_matter
 from tests.conftest import REPO, copy_example
