@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator import fast_yaml
 from generator.classes import ClassIndex, Key, class_key
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
@@ -43,6 +42,7 @@ from generator.schema import (
     key_line,
     names_a_day,
     parse_yaml,
+    read_yaml,
 )
 from generator.slugs import fold, is_slug, slugify
 
@@ -103,16 +103,8 @@ def load_site(config_file: Path) -> Site:
         raise InputError([Problem(where, Translator()("config.not_found"))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(where, Translator()("config.unreadable", detail=exc))]) from None
-    # libyaml first (`fast_yaml`, 20 times faster); its result has no lines, so on any
-    # problem the file is read again by ruamel, which gives the same values and so the
-    # same problems, located.
-    quick = fast_yaml.load_simple(text)
-    if quick is not None:
-        try:
-            return _site(quick, text, where, config_file)
-        except InputError:
-            pass
-    return _site(_parsed_config(text, where), text, where, config_file)
+    return read_yaml(text, lambda data: _site(data, text, where, config_file),
+                     lambda: _parsed_config(text, where))
 
 
 def _site(data: Any, text: str, where: str, config_file: Path) -> Site:

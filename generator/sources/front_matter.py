@@ -17,14 +17,21 @@ from zoneinfo import ZoneInfo
 
 from ruamel.yaml.comments import CommentedMap
 
-from generator import fast_yaml
 from generator.dates import SCHEDULE_AHEAD
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
 from generator.i18n import Translator
 from generator.models import KINDS, MAX_TAGS, Attachment, Kind, Site
 from generator.paths import shown, usable
-from generator.schema import Checker, FileWords, did_you_mean, key_line, names_a_day, parse_yaml
+from generator.schema import (
+    Checker,
+    FileWords,
+    did_you_mean,
+    key_line,
+    names_a_day,
+    parse_yaml,
+    read_yaml,
+)
 from generator.slugs import fold
 
 FRONT_MATTER_KEYS = ("title", "date", "subjects", "classes", "kind", "due", "tags", "summary",
@@ -41,20 +48,18 @@ ATTACHMENT = FileWords(bad_name="content.bad_attachment_name",
 
 def read_front_matter(front_text: str, body: str, path: Path, site: Site,
                       _: Translator, now: datetime | None) -> FrontMatter:
-    """A YAML front matter checked, read by libyaml when it can be (`fast_yaml`, 20 times
-    faster than ruamel, but without lines). Its result is used only when it holds no
-    problem: otherwise ruamel reads the front matter again and gives the same values, so
-    the same problems, now with their lines.
+    """A YAML front matter (`front_text`, the file's lines from 2) checked.
 
     Raises:
         InputError: every problem found, in the order of the file.
     """
-    quick = fast_yaml.load_simple(front_text)
-    if quick is not None:
-        try:
-            return FrontMatter.from_yaml(quick, body, path, site, _, now)
-        except InputError:
-            pass
+    return read_yaml(front_text,
+                     lambda meta: FrontMatter.from_yaml(meta, body, path, site, _, now),
+                     lambda: _parsed(front_text, path, _))
+
+
+def _parsed(front_text: str, path: Path, _: Translator) -> CommentedMap:
+    """The front matter parsed by ruamel, with the lines of the post's file."""
     where = display_path(path)
     try:
         meta = parse_yaml(front_text, where, _)
@@ -63,7 +68,7 @@ def read_front_matter(front_text: str, body: str, path: Path, site: Site,
                           for p in exc.problems]) from None
     if not isinstance(meta, CommentedMap):
         raise InputError([Problem(where, _("content.front_matter_not_mapping"), 2)])
-    return FrontMatter.from_yaml(meta, body, path, site, _, now)
+    return meta
 
 
 @dataclass(frozen=True)
