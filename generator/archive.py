@@ -22,7 +22,6 @@ says how to get back the copy kept beside it (`archive.sqlite.bak`) after update
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import sqlite3
@@ -49,8 +48,7 @@ from generator.archive_format import (
     stored_entry,
     stored_time,
 )
-from generator.errors import MadingError, Problem, display_path
-from generator.i18n import Translator
+from generator.errors import CatalogueError, display_path
 from generator.models import (
     DEFAULT_LIMITS,
     Entry,
@@ -72,40 +70,16 @@ scheduled build renews it; `mading serve`, which updates at every save, does not
 large archive each time."""
 
 
-class ArchiveError(MadingError):
+class ArchiveError(CatalogueError):
     """The archive cannot be used: locked, damaged, not ours, newer, disk full…
 
-    Carries a catalogue message (`message_id`, `values`), the file it is about (`where`)
-    and, for a damaged file, hints on how to get the archive back; `problem()` gives the
-    line the user sees, in the site's language.
+    The file it is about is `where`; a damaged file's `hints` say how to get the archive
+    back.
     """
-
-    def __init__(self, message_id: str, /, where: str | None = None, line: int | None = None,
-                 hints: tuple[tuple[str, dict[str, object]], ...] = (),
-                 **values: object) -> None:
-        super().__init__(message_id, where, values)
-        self.message_id = message_id
-        self.where = where
-        self.line = line
-        self.hints = hints
-        self.values = values
-
-    def problem(self, _: Translator) -> Problem:
-        try:
-            text = _(self.message_id, **self.values)
-        except KeyError:  # a plain message rather than a catalogue id
-            text = self.message_id
-        text += "".join(_(hint, **values) for hint, values in self.hints)
-        return Problem(self.where or "mading", text, self.line)
 
     def located(self, where: str) -> ArchiveError:
         """The same error, about `where` (an import names its file)."""
-        moved = copy.copy(self)
-        moved.where = where
-        return moved
-
-    def __str__(self) -> str:
-        return str(self.problem(Translator()))
+        return ArchiveError(self.message_id, where, self.line, self.hints, **self.values)
 
 
 class Archive:

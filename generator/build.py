@@ -22,7 +22,7 @@ from pathlib import Path
 
 from generator.archive import Archive
 from generator.collect import Readings, collect, current_feeds
-from generator.config import DEFAULT_URL, did_you_mean, load_corrections, load_site
+from generator.config import DEFAULT_URL, load_corrections, load_site
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.incremental.clock import TimeValues
@@ -45,6 +45,7 @@ from generator.models import (
 )
 from generator.render_images import Pictures, prepare_pictures, stored_picture
 from generator.report import unused_corrections
+from generator.schema import did_you_mean
 from generator.search import Part, SearchError, index_is_current, index_site, plan_parts
 from generator.sources.content import read_content
 from generator.sources.feeds import read_feeds
@@ -276,7 +277,8 @@ def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool
         except SearchError as exc:
             for other in parts:
                 shutil.rmtree(staging / other.bundle, ignore_errors=True)
-            warnings.append(Translator(site.school.language)(exc.message_id, **exc.values))
+            warnings.extend(problem.message for problem in exc.problems_in(
+                Translator(site.school.language)))
             return
 
 

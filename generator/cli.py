@@ -24,7 +24,7 @@ from generator import __version__
 from generator.build import build, load
 from generator.cli_language import argparse_in, feed_error, help_language
 from generator.config import DEFAULT_URL, load_site
-from generator.errors import InputError, Problem, display_path
+from generator.errors import InputError, MadingError, Problem, display_path
 from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from generator.models import FeedNote, FeedStatus, Site
 from generator.new_post import create_post
@@ -32,7 +32,6 @@ from generator.report import BlogAssignment
 from generator.roster import import_teachers
 from generator.scaffold import init_school
 from generator.tasks import (
-    STORE_ERRORS,
     Images,
     SchoolLine,
     archive_lines,
@@ -152,11 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import_teachers(site, args, Translator(site.school.language))
         handler = HANDLERS[args.action if args.command == "archive" else args.command]
         return handler(site, args, Translator(site.school.language))
-    except InputError as exc:
-        _print_problems(exc.problems)
-        return EXIT_BAD_INPUT
-    except STORE_ERRORS as exc:
-        _print_problems([exc.problem(Translator(_language(args)))])
+    except MadingError as exc:
+        _print_problems(exc.problems_in(Translator(_language(args))))
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # `mading archive export | head`: the reader left; that is not an error.

@@ -1,28 +1,20 @@
 """Read and validate `site.yml` into a `Site`.
 
-The file is parsed with ruamel.yaml so that every value keeps its line number; every
-mistake is collected as a `Problem` (`site.yml:12: ...`) and all of them are raised
-together as one `InputError`. After validation the `Site` is frozen: nothing downstream
+The file is parsed and read through the schema (generator/schema.py), so that every
+mistake is collected as a `Problem` with its line (`site.yml:12: ...`) and all of them are
+raised together as one `InputError`. After validation the `Site` is frozen: nothing downstream
 changes the configuration.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-from generator import fast_yaml
 from generator.classes import ClassIndex, Key, class_key
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
@@ -43,8 +35,17 @@ from generator.models import (
     WebFeed,
     personal_name,
 )
-from generator.paths import inside, is_hidden, links_out, shown, usable
+from generator.paths import links_out, shown
 from generator.sanitize import EMBED_HOSTS
+from generator.schema import (
+    Checker,
+    FileWords,
+    did_you_mean,
+    key_line,
+    names_a_day,
+    parse_yaml,
+    read_yaml,
+)
 from generator.slugs import fold, is_slug, slugify
 
 SCHOOL_KEYS = ("name", "url", "language", "timezone", "description")
@@ -70,237 +71,21 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+:", re.IGNORECASE)
 """`https:`, `htps:`...: a `blog:` meant as a web address, even a mistyped one."""
 
 
-SIMILAR = 0.75
-"""How alike two names must be to suggest one for the other (difflib's ratio): 'Matematka'
-and 'Matematika' are 0.95, 'XII-1' and 'XI-1' 0.89, 'Statistika' and 'Fisika' 0.63."""
+SITE_FILE = FileWords(bad_name="config.bad_file_name", outside="config.outside_site",
+                      hidden="config.hidden_file", missing="config.missing_file")
 
 
-def did_you_mean(word: str, candidates: list[str] | tuple[str, ...], _: Translator) -> str:
-    """` (maksud Anda: 'name'?)` when a candidate is really close to `word`, else empty.
-
-    Close means a typo away: difflib's default cutoff (0.6) had 'Statistika' suggest
-    'Fisika' (0.625), which sends a teacher to the wrong subject (issue 21).
-    """
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=SIMILAR)
-    if not matches:
-        folded = {fold(c): c for c in candidates}
-        matches = difflib.get_close_matches(fold(word), list(folded), n=1, cutoff=SIMILAR)
-        matches = [folded[m] for m in matches]
-    return _("common.did_you_mean", suggestion=matches[0]) if matches else ""
-
-
-class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor, except that no value fails without a line.
-
-    YAML reads `2026-13-40` as a timestamp and ruamel then fails with a bare ValueError that
-    has no line: an impossible date stays text instead, and the caller reports it with its key
-    and line like any bad value. Other values ruamel cannot build (`!!int abc`) become a
-    located YAML error.
-    """
-
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError:
-            return self.construct_scalar(node)
-
-    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
-        try:
-            return super().construct_non_recursive_object(node, tag)
-        # IndexError: `!!int` with no digits; AttributeError: `!!omap x`, `!!set x`, a tag
-        # for a mapping on a plain value (found by fuzz/, issue 8).
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-            raise ConstructorError(None, None, f"{node.tag} {node.value!r}: {exc}",
-                                   node.start_mark) from None
-
-    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any,
-                          value: Any) -> Any:
-        # `? a: [b]` makes a mapping the key, and ruamel fails hashing the list inside it
-        # with a bare TypeError (found by fuzz/, issue 8).
-        try:
-            return super().check_mapping_key(node, key_node, mapping, key, value)
-        except TypeError:
-            raise ConstructorError(None, None, "a key cannot hold a list or a mapping",
-                                   key_node.start_mark) from None
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
-
-
-def parse_yaml(text: str, where: str, _: Translator) -> Any:
-    """Parse YAML keeping line numbers; a syntax error becomes one located `Problem`."""
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
-    try:
-        return yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark, detail = exc.problem_mark, exc.problem or exc.context or ""
-        if exc.context_mark is not None and exc.context and (
-                "scanning" in exc.context or "flow" in exc.context):
-            # An unclosed quote or bracket, or a key without its colon: ruamel's problem mark
-            # is where it gave up (often the next line or the end of the file); the context
-            # mark is where the mistake is.
-            mark, detail = exc.context_mark, f"{exc.context}: {exc.problem or ''}".rstrip(": ")
-        mark = mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise InputError([Problem(where, yaml_message(detail, _), line)]) from None
-    except YAMLError as exc:
-        raise InputError([Problem(where, yaml_message(str(exc), _))]) from None
-    except RecursionError:  # thousands of nested brackets
-        raise InputError([Problem(where, yaml_message("nested too deeply", _))]) from None
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError,
-            NotImplementedError) as exc:
-        # Raised bare by ruamel while it builds the top level, out of _Constructor's reach
-        # (`!!pairs [] : 1`; found by fuzz/, issue 8), or while it places a comment
-        # between a key and its value on the next line ("overlap in comment"): no line.
-        raise InputError([Problem(where, yaml_message(str(exc), _))]) from None
-
-
-# ruamel's words for the mistakes people make, first match wins, and the message that
-# explains each in the school's language (issue 21): a teacher reads "there is a Tab",
-# not "found character '\t' that cannot start any token". Only a mistake not listed here
-# keeps ruamel's words, quoted inside the message.
-_YAML_MISTAKES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), message) for pattern, message in (
-        (r"found character '\\t'", "firstweek.yaml.tab"),
-        (r"found character '(?P<char>.)' that cannot start", "firstweek.yaml.cannot_start"),
-        (r"undefined alias|scanning an alias", "firstweek.yaml.star"),
-        (r"scanning an anchor", "firstweek.yaml.ampersand"),
-        (r"unknown escape character", "firstweek.yaml.escape"),
-        (r"quoted scalar", "firstweek.yaml.unclosed_quote"),
-        (r"flow sequence", "firstweek.yaml.unclosed_list"),
-        (r"flow mapping", "firstweek.yaml.unclosed_mapping"),
-        (r"mapping values are not allowed", "firstweek.yaml.colon"),
-        (r"could not find expected ':'", "firstweek.yaml.missing_colon"),
-        (r"duplicate key \"(?P<key>[^\"]*)\"", "firstweek.yaml.duplicate_key"),
-        (r"expected <block end>, but found '<scalar>'", "firstweek.yaml.after_quote"),
-        (r"expected <block end>", "firstweek.yaml.indentation"),
-        (r"block scalar", "firstweek.yaml.block_scalar"),
-        (r"another document|document start", "firstweek.yaml.document"),
-        (r"key cannot hold a list", "firstweek.yaml.complex_key"),
-        (r"nested too deeply", "firstweek.yaml.too_deep"),
-    ))
-
-
-def yaml_message(detail: str, _: Translator) -> str:
-    """A YAML mistake as ruamel describes it (`detail`), explained in the school's
-    language: what is wrong and what to write instead."""
-    for pattern, message in _YAML_MISTAKES:
-        found = pattern.search(detail)
-        if found:
-            return _("firstweek.yaml.syntax", explanation=_(message, **found.groupdict()))
-    return _("firstweek.yaml.syntax", explanation=_("firstweek.yaml.other", detail=detail))
-
-
-def key_line(mapping: Any, key: object, default: int | None = None) -> int | None:
-    """The 1-based line of `key` in a ruamel mapping, or of item `key` in a sequence."""
-    try:
-        if isinstance(mapping, CommentedMap):
-            return int(mapping.lc.key(key)[0]) + 1
-        if isinstance(mapping, CommentedSeq):
-            return int(mapping.lc.item(key)[0]) + 1
-    except (KeyError, IndexError, TypeError):
-        pass
-    return default
-
-
-def _first_line(mapping: dict[Any, Any]) -> int:
-    """The 1-based line where a ruamel mapping starts; 1 for any other."""
-    return int(getattr(mapping.lc, "line", 0)) + 1 if isinstance(mapping, CommentedMap) else 1
-
-
-class _Checker:
-    """Walks the parsed YAML once, collecting problems instead of stopping at the first."""
+class _Checker(Checker):
+    """The schema's checker for site.yml, whose files are named from the site folder."""
 
     def __init__(self, where: str, root: Path, translate: Translator) -> None:
-        self.where = where
+        super().__init__(where, translate)
         self.root = root
-        self._ = translate
-        self.problems: list[Problem] = []
-
-    def problem(self, line: int | None, message_id: str, /, **values: object) -> None:
-        self.problems.append(Problem(self.where, self._(message_id, **values), line))
-
-    def unknown_keys(self, mapping: dict[Any, Any], allowed: tuple[str, ...], path: str) -> None:
-        for key in mapping:
-            if key not in allowed:
-                hint = did_you_mean(str(key), allowed, self._)
-                self.problem(key_line(mapping, key), "config.unknown_key",
-                             key=f"{path}{key}", hint=hint)
-
-    def text(self, mapping: dict[Any, Any], key: str, path: str, required: bool = False,
-             line: int | None = None) -> str:
-        """The text under `key`; a missing required key is reported on `line` (by default
-        the mapping's first line)."""
-        value = mapping.get(key)
-        if value is None:
-            if required:
-                where = line if line is not None else _first_line(mapping)
-                self.problem(key_line(mapping, key, where), "config.missing_key",
-                             key=f"{path}{key}")
-            return ""
-        if isinstance(value, (dict, list)):
-            self.problem(key_line(mapping, key), "config.not_text", key=f"{path}{key}")
-            return ""
-        text = str(value).strip()
-        if required and not text:
-            self.problem(key_line(mapping, key), "config.missing_key", key=f"{path}{key}")
-        return text
-
-    def text_list(self, mapping: dict[Any, Any], key: str,
-                  path: str) -> list[tuple[str, int | None]]:
-        """A list of strings with the line of each; a single string counts as a list of one."""
-        value = mapping.get(key)
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [(value.strip(), key_line(mapping, key))]
-        if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
-            self.problem(key_line(mapping, key), "config.not_list", key=f"{path}{key}")
-            return []
-        return [(str(v).strip(), key_line(value, i, key_line(mapping, key)))
-                for i, v in enumerate(value)]
-
-    def mapping_items(self, value: Any, key: str, parent: dict[Any, Any]) -> list[Any]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(key_line(parent, key), "config.not_list", key=key)
-            return []
-        return list(value)
-
-    def url(self, value: str, key: str, line: int | None, base: bool = False) -> str:
-        """Report `value` unless it is an absolute http(s) URL (without query or fragment
-        when it is the `base` of the site's own addresses)."""
-        try:
-            parts = urlsplit(value)
-            valid = (parts.scheme in ("http", "https") and bool(parts.hostname)
-                     and (parts.port is None or parts.port > 0)
-                     and all(c.isprintable() and not c.isspace() for c in value)
-                     and not (base and (parts.query or parts.fragment)))
-        except ValueError:  # an unclosed IPv6 bracket, a port that is not a number...
-            valid = False
-        if not valid:
-            self.problem(line, "config.bad_url", key=key, value=value)
-        return value
 
     def site_file(self, value: str, key: str, line: int | None) -> Path | None:
         """A file named relative to the site folder that must exist and stay inside it,
         links resolved, and not be hidden (`.git/config` holds a CI checkout's token)."""
-        if not usable(value):
-            self.problem(line, "config.bad_file_name", key=key, path=shown(value))
-            return None
-        path = inside(self.root, value)
-        if path is None:
-            self.problem(line, "config.outside_site", key=key, path=shown(value))
-            return None
-        if is_hidden(path, self.root):
-            self.problem(line, "config.hidden_file", key=key, path=shown(value))
-            return None
-        if not path.is_file():
-            self.problem(line, "config.missing_file", key=key, path=shown(value))
-            return None
-        return path
+        return self.file(self.root, value, line, SITE_FILE, key=key)
 
 
 def load_site(config_file: Path) -> Site:
@@ -320,16 +105,8 @@ def load_site(config_file: Path) -> Site:
         raise InputError([Problem(where, Translator()("config.not_found"))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(where, Translator()("config.unreadable", detail=exc))]) from None
-    # libyaml first (`fast_yaml`, 20 times faster); its result has no lines, so on any
-    # problem the file is read again by ruamel, which gives the same values and so the
-    # same problems, located.
-    quick = fast_yaml.load_simple(text)
-    if quick is not None:
-        try:
-            return _site(quick, text, where, config_file)
-        except InputError:
-            pass
-    return _site(_parsed_config(text, where), text, where, config_file)
+    return read_yaml(text, lambda data: _site(data, text, where, config_file),
+                     lambda: _parsed_config(text, where))
 
 
 def _site(data: Any, text: str, where: str, config_file: Path) -> Site:
@@ -419,17 +196,7 @@ def _school(check: _Checker, data: dict[Any, Any]) -> School:
 def _subjects(check: _Checker, data: dict[Any, Any]) -> tuple[Subject, ...]:
     subjects: list[Subject] = []
     seen: dict[str, int | None] = {}
-    for index, item in enumerate(check.mapping_items(data.get("subjects"), "subjects", data)):
-        line = key_line(data["subjects"], index)
-        if isinstance(item, str):
-            item = {"name": item}
-        if not isinstance(item, dict):
-            check.problem(line, "config.not_mapping_item", key="subjects")
-            continue
-        check.unknown_keys(item, SUBJECT_KEYS, "subjects.")
-        name = check.text(item, "name", "subjects.", required=True)
-        if not name:
-            continue
+    for item, name, line in check.named_items(data, "subjects", SUBJECT_KEYS):
         slug = _slug(check, item, name, "subjects.slug", line, seen)
         aliases = tuple(a for a, _ in check.text_list(item, "aliases", "subjects."))
         subjects.append(Subject(name=name, slug=slug, aliases=aliases))
@@ -479,16 +246,9 @@ def _schools(check: _Checker, data: dict[Any, Any]) -> tuple[SchoolPortal, ...]:
     schools: list[SchoolPortal] = []
     seen: dict[str, int | None] = {}
     portals: dict[str, int | None] = {}
-    for index, item in enumerate(check.mapping_items(data.get("schools"), "schools", data)):
-        line = key_line(data["schools"], index)
-        if not isinstance(item, dict):
-            check.problem(line, "config.not_mapping_item", key="schools")
-            continue
-        check.unknown_keys(item, SCHOOL_PORTAL_KEYS, "schools.")
-        name = check.text(item, "name", "schools.", required=True, line=line)
+    for item, name, line in check.named_items(data, "schools", SCHOOL_PORTAL_KEYS,
+                                              bare=False):
         portal = check.text(item, "portal", "schools.", required=True, line=line)
-        if not name:
-            continue
         slug = _slug(check, item, name, "schools.slug", line, seen)
         if not portal:
             continue
@@ -513,17 +273,7 @@ def _kinds(check: _Checker, data: dict[Any, Any]) -> tuple[KindSpec, ...]:
     label: RPP, aliases: [modul ajar]}`; a bare name is its own label."""
     kinds: list[KindSpec] = []
     taken: dict[str, str] = {fold(kind): kind for kind in KINDS}
-    for index, item in enumerate(check.mapping_items(data.get("kinds"), "kinds", data)):
-        line = key_line(data["kinds"], index)
-        if isinstance(item, str):
-            item = {"name": item}
-        if not isinstance(item, dict):
-            check.problem(line, "config.not_mapping_item", key="kinds")
-            continue
-        check.unknown_keys(item, KIND_KEYS, "kinds.")
-        name = check.text(item, "name", "kinds.", required=True, line=line)
-        if not name:
-            continue
+    for item, name, line in check.named_items(data, "kinds", KIND_KEYS):
         if not is_slug(name):
             check.problem(key_line(item, "name", line), "config.bad_slug", key="kinds.name",
                           value=shown(name))
@@ -590,20 +340,11 @@ def _classes(check: _Checker, data: dict[Any, Any]
     aliases: list[tuple[str, tuple[str, ...]]] = []
     taken: dict[Key, str] = {}
     raw = data.get("classes")
-    items = [raw] if isinstance(raw, str) else check.mapping_items(raw, "classes", data)
-    for index, item in enumerate(items):
-        line = key_line(raw, index, key_line(data, "classes"))
-        if isinstance(item, dict):
-            check.unknown_keys(item, CLASS_KEYS, "classes.")
-            name = check.text(item, "name", "classes.", required=True, line=line)
-            others = check.text_list(item, "aliases", "classes.")
-        elif isinstance(item, list):
-            check.problem(line, "config.not_list", key="classes")
-            continue
-        else:
-            name, others = ("" if item is None else str(item).strip()), []
-        if not name and isinstance(item, dict):
-            continue
+    # `classes: X-1` is a list of one.
+    named = [({}, raw.strip(), key_line(data, "classes"))] if isinstance(raw, str) and \
+        raw.strip() else check.named_items(data, "classes", CLASS_KEYS)
+    for item, name, line in named:
+        others = check.text_list(item, "aliases", "classes.")
         if not slugify(name):
             check.problem(line, "config.bad_class", value=name)
             continue
@@ -669,15 +410,7 @@ def _teachers(check: _Checker, data: dict[Any, Any], subjects: tuple[Subject, ..
         # `XI-2`, `xi 2` and an alias all name the class as site.yml spells it.
         return class_index.names.get(class_key(name)) if classes else name
 
-    for index, item in enumerate(check.mapping_items(data.get("teachers"), "teachers", data)):
-        line = key_line(data["teachers"], index)
-        if not isinstance(item, dict):
-            check.problem(line, "config.not_mapping_item", key="teachers")
-            continue
-        check.unknown_keys(item, TEACHER_KEYS, "teachers.")
-        name = check.text(item, "name", "teachers.", required=True)
-        if not name:
-            continue
+    for item, name, line in check.named_items(data, "teachers", TEACHER_KEYS, bare=False):
         slug = _slug(check, item, personal_name(name), "teachers.slug", line, seen)
         if slug in RESERVED_TEACHER_SLUGS:
             check.problem(key_line(item, "slug", line), "config.reserved_slug", value=slug,
@@ -751,7 +484,6 @@ _CORRECTION_KEY_WORDS = {"kelas": "classes", "jenis": "kind", "batas": "due", "t
                          "deadline": "due", "sembunyikan": "hidden", "hide": "hidden",
                          "sembunyi": "hidden"}
 """What a school may write in Indonesian for each key, to suggest the key."""
-_DUE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2})[:.](\d{2}))?$")
 
 
 def load_corrections(site: Site) -> tuple[Corrections, list[Problem]]:
@@ -789,18 +521,13 @@ def load_corrections(site: Site) -> tuple[Corrections, list[Problem]]:
         if not isinstance(item, dict) or not item:
             check.problem(line, "assignments.correction_not_mapping", address=address)
             continue
-        for key in item:
-            if key not in CORRECTION_KEYS:
-                known = _CORRECTION_KEY_WORDS.get(fold(str(key)))
-                hint = translate("common.did_you_mean", suggestion=known) if known \
-                    else did_you_mean(str(key), CORRECTION_KEYS, translate)
-                check.problem(key_line(item, key, line), "config.unknown_key", key=key,
-                              hint=hint)
+        check.unknown_keys(item, CORRECTION_KEYS, line=line, words=_CORRECTION_KEY_WORDS)
         kind = check.text(item, "kind", "")
         if kind and kind not in site.kind_names:
             check.problem(key_line(item, "kind", line), "assignments.bad_kind", value=kind,
                           hint=did_you_mean(kind, site.kind_names, translate))
-        due, all_day = _correction_due(check, item, line, site.school.timezone)
+        due = check.date(item, "due", ZoneInfo(site.school.timezone), end_of_day=True,
+                         line=line, bad="assignments.bad_due")
         classes = None
         if "classes" in item:
             classes = []
@@ -818,32 +545,8 @@ def load_corrections(site: Site) -> tuple[Corrections, list[Problem]]:
         if len(check.problems) == before:
             corrections.append(Correction(
                 address=address, kind=kind or None,
-                due=due, due_all_day=all_day,
+                due=due, due_all_day=due is not None and names_a_day(item.get("due")),
                 classes=tuple(classes) if classes is not None else None,
                 hidden=bool(hidden), line=line))
     return Corrections(tuple(corrections)), sorted(check.problems, key=lambda p: p.line or 0)
 
-
-def _correction_due(check: _Checker, item: dict[Any, Any], line: int | None,
-                    timezone: str) -> tuple[datetime | None, bool]:
-    """`due: 2026-12-18` (the day, 23:59) or `due: 2026-12-18 23:59`, in the school's zone."""
-    value = item.get("due")
-    if value is None:
-        return None, False
-    zone = ZoneInfo(timezone)
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=zone)), False
-    if isinstance(value, date):
-        return datetime.combine(value, time(23, 59), zone), True
-    match = _DUE_RE.match(str(value).strip())
-    try:
-        if match is None:
-            raise ValueError
-        day = date.fromisoformat(match.group(1))
-        if match.group(2) is None:
-            return datetime.combine(day, time(23, 59), zone), True
-        return datetime.combine(day, time(int(match.group(2)), int(match.group(3))),
-                                zone), False
-    except ValueError:
-        check.problem(key_line(item, "due", line), "assignments.bad_due", value=value)
-        return None, False

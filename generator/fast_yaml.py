@@ -1,6 +1,6 @@
 """A fast path for plain YAML: libyaml's parser, with the values ruamel.yaml gives.
 
-`config.parse_yaml` (ruamel.yaml's round-trip loader) keeps the line of every key, which
+`schema.parse_yaml` (ruamel.yaml's round-trip loader) keeps the line of every key, which
 the `FILE:LINE: message` errors need, but it is pure Python: 3.4 ms for a post's usual
 front matter, a third of reading the post. libyaml (PyYAML's C parser) reads it in
 0.2 ms. `load_simple` returns what `parse_yaml` would, YAML 1.2 values included (`no`
@@ -63,7 +63,7 @@ class _Unusual(Exception):
 
 
 def load_simple(text: str) -> dict[str, Any] | None:
-    """The mapping `text` holds, as `config.parse_yaml` reads it but without lines; None
+    """The mapping `text` holds, as `schema.parse_yaml` reads it but without lines; None
     when the text is anything but a plain mapping (or libyaml is missing)."""
     if CParser is None or _UNUSUAL_TEXT.search(text):
         return None

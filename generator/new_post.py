@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.config import did_you_mean
 from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.models import Site
 from generator.paths import links_out
+from generator.schema import did_you_mean
 from generator.slugs import slugify
 
 

@@ -35,7 +35,7 @@ from importlib import metadata
 from pathlib import Path
 
 from generator.children import child_setup
-from generator.errors import MadingError
+from generator.errors import CatalogueError
 from generator.layout import POST_PAGES
 from generator.models import Post
 
@@ -103,13 +103,9 @@ def bundles_in(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(name for name in names if re.fullmatch(rf"{BUNDLE}(-\d+)?", name)))
 
 
-class SearchError(MadingError):
-    """The index could not be built; carries a catalogue message for the build's report."""
-
-    def __init__(self, message_id: str, **values: object) -> None:
-        super().__init__(message_id, values)
-        self.message_id = message_id
-        self.values = values
+class SearchError(CatalogueError):
+    """The index could not be built; the build reports it as a warning, in the site's
+    language."""
 
 
 def pagefind_binary() -> Path | None:

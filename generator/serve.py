@@ -23,9 +23,8 @@ from typing import Any
 
 from generator.build import build
 from generator.collect import Readings
-from generator.errors import InputError
+from generator.errors import MadingError
 from generator.i18n import DEFAULT_LANGUAGE, Translator
-from generator.tasks import STORE_ERRORS
 from generator.theme import theme_dir
 
 POLL_SECONDS = 0.1
@@ -85,13 +84,10 @@ def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
         language = report.language
         done = Translator(language)("cli.rebuilt", pages=report.pages, posts=report.posts,
                                     seconds=f"{time.monotonic() - started:.2f}")
-    except InputError as exc:
-        messages = [str(problem) for problem in exc.problems]
-        language, done = state.language, ""
-    except STORE_ERRORS as exc:
-        # An archive locked by another command (or damaged), a full disk: shown like the
-        # other problems, the last build stays served, the next save builds (issue 8).
-        messages = [str(exc.problem(Translator(state.language)))]
+    except MadingError as exc:
+        # A mistake in the input, an archive locked by another command (or damaged), a
+        # full disk: shown, the last build stays served, the next save builds (issue 8).
+        messages = [str(problem) for problem in exc.problems_in(Translator(state.language))]
         language, done = state.language, ""
     for message in messages:
         print(message, flush=True)

@@ -31,12 +31,7 @@ from generator.sources.feeds import as_read
 from generator.sources.images import ImageStore, StoredImage
 from generator.sources.images import problems as image_problems
 from generator.sources.portals import index_address, stored_indexes
-from generator.write import OutputWriteError, replace_text
-
-STORE_ERRORS = (ArchiveError, OutputWriteError)
-"""An archive or an output folder that cannot be used now (locked by another command,
-damaged, a full disk): each error's `problem()` says what to do, and it is reported as the
-input's problems are (exit code 2)."""
+from generator.write import replace_text
 
 
 def fetch_feeds(site: Site, now: datetime) -> tuple[list[FeedResult], tuple[FeedStatus, ...]]:

@@ -33,9 +33,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import MadingError, Problem, display_path
-from generator.i18n import Translator
+from generator.errors import CatalogueError, display_path
 from generator.models import OutputFile
+from generator.paths import shown
 
 if sys.platform != "win32":
     import fcntl
@@ -46,28 +46,18 @@ _NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 """A full disk, a full quota, a file size limit (`ulimit -f`)."""
 
 
-class OutputPathError(MadingError):
-    """A rendered path would land outside the output folder."""
+class OutputPathError(CatalogueError):
+    """The output folder may not be replaced (`refuse_output`), or a rendered path would
+    land outside it (a bug): refused before any file is written."""
 
 
-class OutputWriteError(MadingError):
+class OutputWriteError(CatalogueError):
     """The build could not be written (a full disk, a read-only one, no permission): the
-    previous output is whole and the staging folder removed (issue 8).
-
-    `problem()` gives the line the user sees, in the site's language.
-    """
+    previous output is whole and the staging folder removed (issue 8)."""
 
     def __init__(self, where: str, error: OSError) -> None:
-        self.where = where
-        self.message_id = "output.no_room" if error.errno in _NO_ROOM else "output.write_failed"
-        self.detail = error.strerror or str(error)
-        super().__init__(self.message_id, where, self.detail)
-
-    def problem(self, _: Translator) -> Problem:
-        return Problem(self.where, _(self.message_id, detail=self.detail))
-
-    def __str__(self) -> str:
-        return str(self.problem(Translator()))
+        super().__init__("output.no_room" if error.errno in _NO_ROOM else "output.write_failed",
+                         where, detail=error.strerror or str(error))
 
 
 class OutputBudgetError(OutputWriteError):
@@ -75,14 +65,11 @@ class OutputBudgetError(OutputWriteError):
     wrote 7.1 GB): stopped before the disk fills, nothing swapped, staging removed."""
 
     def __init__(self, where: str, budget: OutputBudget) -> None:
-        MadingError.__init__(self, "output budget", where, budget.limit)
-        self.where = where
+        CatalogueError.__init__(self, "hostile_web.output_budget", where,
+                                size=_megabytes(budget.limit), posts=budget.posts,
+                                per_post=_megabytes(budget.per_post),
+                                base=_megabytes(budget.base))
         self.budget = budget
-
-    def problem(self, _: Translator) -> Problem:
-        return Problem(self.where, _("hostile_web.output_budget", size=_megabytes(
-            self.budget.limit), posts=self.budget.posts, per_post=_megabytes(
-            self.budget.per_post), base=_megabytes(self.budget.base)))
 
 
 @dataclass(frozen=True)
@@ -176,7 +163,7 @@ def write_output(files: Iterable[OutputFile], output: Path,
     """
     refusal = refuse_output(output, ())
     if refusal is not None:
-        raise OutputPathError(f"refusing to replace {output}: {refusal[0]}")
+        raise OutputPathError(refusal[0], "--output", output=str(output), input=refusal[1])
     where = display_path(output)
     output = output.resolve()
     staging: _Staging | None = None
@@ -473,10 +460,10 @@ def _safe_relative(path: str) -> str:
     """`path` as written under the output, refused if it would land outside it."""
     parts = path.split("/")
     if not path or path.startswith("/") or ".." in parts or "\0" in path:
-        raise OutputPathError(f"refusing to write outside the output folder: {path!r}")
+        raise OutputPathError("output.outside_output", "mading", path=shown(path))
     relative = "/".join(part for part in parts if part not in ("", "."))
     if not relative:
-        raise OutputPathError(f"refusing to write outside the output folder: {path!r}")
+        raise OutputPathError("output.outside_output", "mading", path=shown(path))
     return relative
 
 

@@ -14,11 +14,12 @@ from unittest import mock
 import pytest
 
 from generator import config, fast_yaml
-from generator.config import load_site, parse_yaml
+from generator.config import load_site
 from generator.errors import InputError
 from generator.i18n import Translator
 from generator.models import Site
-from generator.sources import content
+from generator.schema import parse_yaml
+from generator.sources import content, front_matter
 from generator.sources.content import read_post, split_front_matter
 from tests.conftest import REPO, copy_example
 
@@ -39,7 +40,7 @@ def fast_only() -> Iterator[None]:
     def refuse(*args: Any) -> None:
         raise AssertionError("read by ruamel")
 
-    with mock.patch.object(content, "parse_yaml", refuse), \
+    with mock.patch.object(front_matter, "parse_yaml", refuse), \
             mock.patch.object(config, "_parsed_config", refuse):
         yield
 
@@ -191,7 +192,7 @@ def test_without_libyaml_everything_is_read_by_ruamel(tiny_site: Path) -> None:
     path = tiny_site.parent / "content" / "sari" / "2026-11-18-persamaan-kuadrat.md"
     expected = outcome(path, site)
     with mock.patch.object(fast_yaml, "CParser", None), \
-            mock.patch.object(content, "parse_yaml", wraps=content.parse_yaml) as ruamel:
+            mock.patch.object(front_matter, "parse_yaml", wraps=front_matter.parse_yaml) as ruamel:
         assert fast_yaml.load_simple("title: Judul\n") is None
         assert outcome(path, site) == expected
     assert ruamel.called

@@ -11,8 +11,9 @@ from textwrap import dedent
 
 import pytest
 
-from generator.config import did_you_mean, load_site
+from generator.config import load_site
 from generator.i18n import Translator
+from generator.schema import did_you_mean
 from generator.sources.content import read_content
 
 

@@ -15,10 +15,13 @@ from typing import Any
 
 import pytest
 
+from generator.errors import Problem
+from generator.i18n import Translator
 from generator.models import OutputFile
 from generator.write import (
     OutputBudget,
     OutputBudgetError,
+    OutputPathError,
     link_tree,
     output_lock,
     write_output,
@@ -294,6 +297,33 @@ def test_a_build_past_its_output_budget_stops_and_leaves_the_previous_output(
         "untuk setiap 2 tulisannya): jauh melebihi kebutuhan tulisannya, jadi dihentikan "
         "sebelum disk penuh; folder keluaran dibiarkan seperti semula. Cari tulisan atau "
         "feed yang menghasilkan ribuan halaman (label, tanggal)")
+
+
+def test_an_output_that_may_not_be_replaced_is_refused_in_the_readers_language(
+        tmp_path: Path) -> None:
+    """write_output refuses a folder that is no earlier build as the build does for
+    --output, and says so in the language of whoever shows the error (issue 22)."""
+    output = tmp_path / "sekolah"
+    output.mkdir()
+    (output / "site.yml").write_text("school: {}\n")
+    with pytest.raises(OutputPathError) as raised:
+        write_output([OutputFile("index.html", b"baru")], output)
+
+    assert (output / "site.yml").is_file() and not (output / "index.html").exists()
+    assert raised.value.problems_in(Translator("en")) == [Problem("--output", Translator("en")(
+        "output.not_a_build", output=str(output), input=""))]
+    assert raised.value.problems == [Problem("--output", Translator("id")(
+        "output.not_a_build", output=str(output), input=""))]
+
+
+def test_a_path_out_of_the_output_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(OutputPathError) as raised:
+        write_output([OutputFile("../keluar.html", b"x")], tmp_path / "public")
+
+    assert not (tmp_path / "keluar.html").exists()
+    assert str(raised.value) == ("mading: '../keluar.html' akan ditulis di luar folder "
+                                 "keluaran, jadi tidak ada yang ditulis; ini kesalahan "
+                                 "Mading, mohon laporkan")
 
 
 def test_the_default_budget_never_stops_a_district() -> None:

@@ -5,7 +5,6 @@ A bad post is reported with its file and line and left out; the other posts stil
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import html as html_lib
 import multiprocessing
@@ -15,38 +14,26 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from html import unescape
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo
 
-from ruamel.yaml.comments import CommentedMap
-
-from generator import fast_yaml
 from generator.children import child_setup
-from generator.config import did_you_mean, key_line, parse_yaml
-from generator.dates import EARLIEST, LATEST, SCHEDULE_AHEAD, in_range
+from generator.dates import SCHEDULE_AHEAD
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
 from generator.i18n import Translator
 from generator.incremental.memo import PostMemo
-from generator.models import KINDS, MAX_TAGS, Attachment, Entry, Kind, Site, pack_html
+from generator.models import Entry, Site, pack_html
 from generator.paths import inside, is_hidden, links_out, shown, usable
 from generator.sanitize import summarize
-from generator.slugs import fold, slugify
+from generator.schema import did_you_mean, hidden_name
+from generator.slugs import slugify
+from generator.sources.front_matter import FrontMatter, pelican_header, read_front_matter
 
-FRONT_MATTER_KEYS = ("title", "date", "subjects", "classes", "kind", "due", "tags", "summary",
-                     "draft", "attachments", "series")
-MKDOCS_BLOG_KEYS = ("categories", "authors", "description", "slug", "readtime", "pin", "links")
-"""Keys of the MkDocs-Material blog plugin: such a post moves in unchanged."""
 MAX_POST_BYTES = 1024 * 1024
 """A Markdown post's largest file: 1 MB of text is a book's chapter (issue 26)."""
-_PELICAN_HEADER = re.compile(r"^([A-Za-z][A-Za-z_-]*):\s*(.*)$")
-_FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
-# `07:30` and, as Indonesians usually write it, `07.30`.
-_DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2})[:.](\d{2}))?$")
 IMAGE_SUFFIXES = frozenset((".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif",
                             ".bmp"))
 _IMAGE_REF_RE = re.compile(r"""<img\s[^>]*?\bsrc="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)\"""")
@@ -266,9 +253,10 @@ def read_post(path: Path, teacher_slug: str, site: Site, _: Translator,
             opened = [line.strip() for line in text.splitlines()[:1]] == ["---"]
             message = "content.front_matter_unclosed" if opened else "content.no_front_matter"
             raise InputError([Problem(display_path(path), _(message), 1)])
-        post = _Fields.checked(pelican[0], pelican[1], path, site, _, offset=0, now=now)
+        post = FrontMatter.checked(pelican[0], pelican[1], path, site, _, offset=0,
+                                   now=now)
     else:
-        post = _front_matter(*parts, path, site, _, now)
+        post = read_front_matter(*parts, path, site, _, now)
     teacher = site.teacher(teacher_slug)
     # Imported here: a build whose posts all come from the cache never loads
     # Python-Markdown, its extensions and latex2mathml.
@@ -335,213 +323,11 @@ def _utf16(raw: bytes) -> bool:
     return len(head) >= 8 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
 
 
-def _front_matter(front_text: str, body: str, path: Path, site: Site,
-                  _: Translator, now: datetime | None) -> _Fields:
-    """A YAML front matter checked, read by libyaml when it can be (`fast_yaml`, 20 times
-    faster than ruamel, but without lines). Its result is used only when it holds no
-    problem: otherwise ruamel reads the front matter again and gives the same values, so
-    the same problems, now with their lines.
-    """
-    quick = fast_yaml.load_simple(front_text)
-    if quick is not None:
-        try:
-            return _Fields.from_yaml(quick, body, path, site, _, now)
-        except InputError:
-            pass
-    where = display_path(path)
-    try:
-        meta = parse_yaml(front_text, where, _)
-    except InputError as exc:  # the front matter starts on line 2, after the opening `---`
-        raise InputError([Problem(p.where, p.message, (p.line or 0) + 1)
-                          for p in exc.problems]) from None
-    if not isinstance(meta, CommentedMap):
-        raise InputError([Problem(where, _("content.front_matter_not_mapping"), 2)])
-    return _Fields.from_yaml(meta, body, path, site, _, now)
-
-
-@dataclass(frozen=True)
-class _Fields:
-    """What a post's front matter says, checked; the body without an MkDocs title."""
-
-    title: str
-    published: datetime
-    subjects: tuple[str, ...]
-    """Empty when the post names none: the teacher's then."""
-    classes: tuple[str, ...]
-    kind: Kind
-    due: datetime | None
-    due_all_day: bool
-    """`due: 2026-12-18` names a day: 23:59 of it, shown and put in calendars as a day."""
-    tags: tuple[str, ...]
-    summary: str
-    draft: bool
-    attachments: tuple[Attachment, ...]
-    cleaned: tuple[tuple[str, bytes], ...]
-    """(path, content) of the attachments published cleaned (SVG)."""
-    body: str
-    series: str = ""
-
-    @classmethod
-    def from_yaml(cls, meta: dict[Any, Any], body: str, path: Path, site: Site,
-                  _: Translator, now: datetime | None = None) -> _Fields:
-        """Check a YAML front matter (which starts on the file's line 2); `meta` is
-        changed in place."""
-        path_slug = _slug_as_path(meta, 1)
-        body = from_mkdocs_blog(meta, body, site)
-        return cls.checked(meta, body, path, site, _, offset=1, path_slug=path_slug, now=now)
-
-    @classmethod
-    def checked(cls, meta: dict[Any, Any], body: str, path: Path, site: Site, _: Translator,
-                offset: int, path_slug: tuple[str, int] | None = None,
-                now: datetime | None = None) -> _Fields:
-        """Check `meta`, whose first line is the file's line `offset + 1`, as of `now`.
-
-        Raises:
-            InputError: every problem found, in the order of the file.
-        """
-        _lowercase_keys(meta)
-        check = _FrontMatter(path, meta, site, _, offset)
-        if path_slug is not None:
-            # `slug:` is ignored (the address comes from the file name), but one that is a
-            # path says the writer meant to put the page elsewhere: refused (issue 8).
-            check.problem("slug", "content.slug_is_path", path_slug[1],
-                          value=shown(path_slug[0]), name=path.name)
-        title = check.title()
-        published = check.date("date", required=True)
-        if published is not None and now is not None and published > now + SCHEDULE_AHEAD:
-            # A post may be scheduled, but not for 9999: that is a typo or a prank that
-            # would wait for ever (issue 26).
-            check.problem("date", "hostile_data.date_too_far_ahead", value=meta.get("date"))
-            published = None
-        category_subjects, category_tags = check.categories()
-        subjects = tuple(dict.fromkeys(check.subjects() + category_subjects))
-        classes = check.classes()
-        kind = check.kind()
-        due = check.date("due", end_of_day=True)
-        due_all_day = due is not None and _names_a_day(meta.get("due"))
-        if kind == "tugas" and meta.get("due") is None:  # (a bad `due` is reported by date())
-            check.problem("kind", "content.tugas_without_due")
-        tags = tuple(dict.fromkeys(tuple(check.text_list("tags")) + category_tags))
-        if len(tags) > MAX_TAGS:  # each label is a page: 10,000 of them filled a disk
-            check.problem("tags", "hostile_web.too_many_tags",
-                          check.line("tags" if "tags" in meta else "categories"),
-                          count=len(tags), limit=MAX_TAGS)
-        summary = check.text("summary")
-        series = " ".join(check.text("series").split())
-        draft = check.flag("draft")
-        attachments = check.attachments(path.parent)
-        check.unknown_keys()
-        if check.problems or published is None:
-            raise InputError(sorted(check.problems, key=lambda p: p.line or 0))
-        return cls(title=title, published=published, subjects=subjects, classes=classes,
-                   kind=kind, due=due, due_all_day=due_all_day, tags=tags, summary=summary,
-                   draft=draft, attachments=attachments, cleaned=tuple(check.cleaned.items()),
-                   body=body, series=series)
-
-
-def _names_a_day(value: Any) -> bool:
-    """`2026-12-18` (YAML's date or text), not `2026-12-18 23:59`."""
-    if isinstance(value, datetime):
-        return False
-    if isinstance(value, date):
-        return True
-    match = _DATETIME_RE.match(str(value).strip())
-    return match is not None and match.group(2) is None
-
-
-def _lowercase_keys(meta: dict[Any, Any]) -> None:
-    """`Title:` means `title:`; teachers copy keys from other tools with capitals."""
-    lines = meta.lc.data if isinstance(meta, CommentedMap) else {}
-    for key in list(meta):
-        lower = key.lower() if isinstance(key, str) else key
-        if lower != key and lower in FRONT_MATTER_KEYS and lower not in meta:
-            position = lines.get(key)
-            meta[lower] = meta.pop(key)
-            if position is not None:
-                lines[lower] = position
-
-
-def pelican_header(text: str) -> tuple[CommentedMap, str] | None:
-    """A Pelican post (`Title: ...` lines, a blank line, the body) as front matter.
-
-    `Category` and `Tags` (comma-separated) become `subjects` candidates and `tags`;
-    `Status: draft` a draft. Returns None when `text` does not open with such a header.
-    """
-    lines = text.splitlines(keepends=True)
-    meta = CommentedMap()
-    for number, line in enumerate(lines):
-        if not line.strip():
-            break
-        match = _PELICAN_HEADER.match(line.rstrip("\r\n"))
-        if match is None:
-            return None
-        meta[match.group(1).lower()] = match.group(2).strip()
-        meta.lc.add_kv_line_col(match.group(1).lower(), [number, 0, number, 0])
-    else:
-        number = len(lines)
-    if "title" not in meta:
-        return None
-    converted = CommentedMap()
-    for key, value in meta.items():
-        target = {"category": "categories", "status": "draft", "modified": None,
-                  "slug": None, "author": None, "authors": None, "lang": None}.get(key, key)
-        if target is None:
-            continue
-        if target in ("categories", "tags"):
-            value = [v.strip() for v in value.split(",") if v.strip()]
-        elif target == "draft":
-            value = value.lower() in ("draft", "hidden")
-        converted[target] = value
-        converted.lc.add_kv_line_col(target, meta.lc.data[key])
-    return converted, "".join(lines[number + 1:])
-
-
-def from_mkdocs_blog(meta: dict[Any, Any], body: str, site: Site) -> str:
-    """Turn an MkDocs-Material blog post's keys into Mading's, in place; returns the body.
-
-    The title comes from the first `#` heading (which then leaves the body); `date` may be
-    a mapping with `created`; `description` is the summary; `authors`, `slug`, `readtime`,
-    `pin` and `links` have no use here.
-    """
-    if not any(key in meta for key in MKDOCS_BLOG_KEYS) and "title" in meta:
-        return body
-    if "title" not in meta:
-        heading = _FIRST_HEADING.search(body)
-        if heading is None:
-            return body
-        meta["title"] = heading.group(1)
-        body = body[:heading.start()] + body[heading.end():]
-    if isinstance(meta.get("date"), dict):
-        meta["date"] = meta["date"].get("created")
-    if "description" in meta and "summary" not in meta:
-        meta["summary"] = meta["description"]
-    for key in ("authors", "slug", "readtime", "pin", "links", "description"):
-        meta.pop(key, None)
-    return body
-
-
-def _slug_as_path(meta: dict[Any, Any], offset: int) -> tuple[str, int] | None:
-    """A front matter `slug:` that is a path (`../../index`), with its line, or None."""
-    value = meta.get("slug")
-    if not isinstance(value, str) or not value.strip():
-        return None
-    if "/" in value or "\\" in value or set(value.strip()) == {"."} or not usable(value):
-        return value, (key_line(meta, "slug") or 1) + offset
-    return None
-
-
-def _hidden(name: str) -> bool:
-    """Whether a path as written names a hidden file or folder (`.env`, `.git/config`),
-    whatever it resolves to."""
-    return any(part.startswith(".") and part not in (".", "..")
-               for part in name.replace("\\", "/").split("/"))
-
-
 def _hidden_asset(ref: str, folder: Path) -> bool:
     """Whether a link or image address of a post names a hidden file of its folder, as
     written or once links are resolved."""
     name = unquote(ref.split("#")[0].split("?")[0])
-    if _hidden(name):
+    if hidden_name(name):
         return True
     candidate = inside(folder, name) if name else None
     return candidate is not None and is_hidden(candidate, folder)
@@ -610,238 +396,3 @@ def _missing_images(html: str, body: str, first_line: int, path: Path,
             "firstweek.content.missing_image", value=name, folder=display_path(folder) + "/",
             hint=did_you_mean(name, here_names, _)), first_line + line))
     return problems
-
-
-class _FrontMatter:
-    """Typed access to one post's front matter, collecting located problems."""
-
-    def __init__(self, path: Path, meta: dict[Any, Any], site: Site, translate: Translator,
-                 offset: int = 1) -> None:
-        self.path = path
-        self.meta = meta
-        self.offset = offset
-        """Lines before the front matter: 1 for the opening `---`, 0 for Pelican headers."""
-        self.site = site
-        self._ = translate
-        self.problems: list[Problem] = []
-        self.cleaned: dict[str, bytes] = {}
-        """The attachments published cleaned (SVG), by path."""
-
-    def line(self, key: object) -> int:
-        found = key_line(self.meta, key)
-        return found + self.offset if found is not None else 1 + self.offset
-
-    def problem(self, key: str, message: str, line: int | None = None, **values: object) -> None:
-        # The file's name as shown is worked out only here: resolving it for every post
-        # was a twentieth of reading one (bench/RESULTS.md, ninth pass).
-        self.problems.append(Problem(display_path(self.path), self._(message, key=key, **values),
-                                     line or self.line(key)))
-
-    def item_line(self, key: str, index: int) -> int:
-        """The file line of item `index` of the list under `key` (or of the key itself)."""
-        found = key_line(self.meta.get(key), index)
-        return found + self.offset if found is not None else self.line(key)
-
-    def unknown_keys(self) -> None:
-        for key in self.meta:
-            if key not in FRONT_MATTER_KEYS and key != "categories":
-                self.problem(str(key), "content.unknown_key", self.line(key),
-                             hint=did_you_mean(str(key), FRONT_MATTER_KEYS, self._))
-
-    def text(self, key: str) -> str:
-        value = self.meta.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, (dict, list)):
-            self.problem(key, "config.not_text")
-            return ""
-        return str(value).strip()
-
-    def title(self) -> str:
-        reported = len(self.problems)
-        title = self.text("title")
-        if not title and len(self.problems) == reported:  # not already "must be text"
-            self.problem("title", "content.missing_title")
-        return title
-
-    def text_list(self, key: str) -> list[str]:
-        return [text for text, _ in self.located_list(key)]
-
-    def located_list(self, key: str) -> list[tuple[str, int | None]]:
-        """The texts under `key` (one text counts as a list of one), each with its line."""
-        value = self.meta.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, (dict, list)):
-            # `classes: XI-1, XI-2` without brackets means the same as with them.
-            items = [part.strip() for part in str(value).split(",")]
-            return [(item, None) for item in items if item]
-        if isinstance(value, list) and not any(isinstance(v, (dict, list)) for v in value):
-            return [(str(v).strip(), self.item_line(key, i))
-                    for i, v in enumerate(value) if str(v).strip()]
-        self.problem(key, "config.not_list")
-        return []
-
-    def subjects(self) -> tuple[str, ...]:
-        by_fold: dict[str, str] = {}
-        for subject in self.site.subjects:
-            for label in (subject.name, subject.slug, *subject.aliases):
-                by_fold.setdefault(fold(label), subject.slug)
-        found = []
-        for name, line in self.located_list("subjects"):
-            slug = by_fold.get(fold(name))
-            if slug is None:
-                self.problem("subjects", "content.unknown_subject", line, value=name,
-                             hint=did_you_mean(name, [s.name for s in self.site.subjects], self._))
-            elif slug not in found:
-                found.append(slug)
-        return tuple(found)
-
-    def categories(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """(subjects, tags) from an imported post's categories: those that name a subject
-        through its aliases are subjects, the rest are kept as tags."""
-        found: list[str] = []
-        tags: list[str] = []
-        for name, _line in self.located_list("categories"):
-            subject = next((s.slug for s in self.site.subjects
-                            if fold(name) in {fold(x) for x in (s.name, s.slug, *s.aliases)}),
-                           None)
-            if subject is None:
-                tags.append(name)
-            elif subject not in found:
-                found.append(subject)
-        return tuple(found), tuple(tags)
-
-    def attachments(self, folder: Path) -> tuple[Attachment, ...]:
-        """Files listed under `attachments:`, next to the post, with their size and type."""
-        found = []
-        for name, line in self.located_list("attachments"):
-            path = inside(folder, name)
-            if not usable(name):
-                self.problem("attachments", "content.bad_attachment_name", line,
-                             value=shown(name))
-            elif path is None:
-                self.problem("attachments", "content.attachment_outside", line,
-                             value=shown(name))
-            elif _hidden(name) or is_hidden(path, folder):
-                # `.git/config` holds a CI checkout's token (issue 26).
-                self.problem("attachments", "hostile_ops.hidden_attachment", line,
-                             value=shown(name))
-            elif not path.is_file():
-                here = sorted(p.name for p in folder.iterdir()
-                              if p.is_file() and p.suffix != ".md")
-                self.problem("attachments", "content.missing_attachment", line, value=name,
-                             folder=display_path(folder) + "/",
-                             hint=did_you_mean(name, here, self._))
-            else:
-                try:  # only types a browser shows without running anything (issue 26)
-                    kept = publishable(path)
-                except FileRefused as exc:
-                    self.problem("attachments", exc.message_id, line, value=name,
-                                 **exc.values)
-                    continue
-                if kept.content is None:
-                    found.append(Attachment(path, path.stat().st_size, kept.kind))
-                else:
-                    self.cleaned[str(path)] = kept.content
-                    found.append(Attachment(path, len(kept.content), kept.kind))
-        return tuple(found)
-
-    def classes(self) -> tuple[str, ...]:
-        names = self.located_list("classes")
-        if not self.site.classes:
-            return tuple(name for name, _ in names)
-        by_fold = {fold(c): c for c in self.site.classes}
-        found = []
-        for name, line in names:
-            if fold(name) not in by_fold:
-                self.problem("classes", "content.unknown_class", line, value=name,
-                             hint=did_you_mean(name, self.site.classes, self._))
-            elif by_fold[fold(name)] not in found:
-                found.append(by_fold[fold(name)])
-        return tuple(found)
-
-    def kind(self) -> Kind:
-        value = self.text("kind") or "materi"
-        for kind in KINDS:
-            if fold(value) == kind:
-                return kind
-        for spec in self.site.kinds:  # declared in site.yml (issue 25)
-            if fold(value) in {fold(word) for word in (spec.name, spec.label, *spec.aliases)}:
-                return spec.name
-        self.problem("kind", "content.bad_kind", value=value,
-                     choices=", ".join(self.site.kind_names))
-        return "materi"
-
-    def flag(self, key: str) -> bool:
-        value = self.meta.get(key)
-        if value is None:  # absent, or `draft:` left empty
-            return False
-        if not isinstance(value, bool):
-            self.problem(key, "content.not_bool", value=value)
-            return False
-        return value
-
-    def date(self, key: str, required: bool = False, end_of_day: bool = False) -> datetime | None:
-        """`2026-11-20` or `2026-11-20 07:30` in the school's time zone; a date out of
-        the range any post is written in (generator/dates.py) is a problem (issue 26)."""
-        moment = self._date(key, required, end_of_day)
-        if moment is not None and not in_range(moment):
-            self.problem(key, "hostile_data.date_out_of_range", value=self.meta.get(key),
-                         earliest=EARLIEST.year, latest=LATEST.year - 1)
-            return None
-        return moment
-
-    def _date(self, key: str, required: bool, end_of_day: bool) -> datetime | None:
-        value: Any = self.meta.get(key)
-        zone = ZoneInfo(self.site.school.timezone)
-        if value is None:
-            if required:
-                self.problem(key, "content.missing_date")
-            return None
-        if isinstance(value, (dict, list)):
-            self.problem(key, "config.not_text")
-            return None
-        if isinstance(value, datetime):
-            # As a plain datetime: a copy of YAML's own subclass loses its time zone, so
-            # a post read from the build cache came back without one (issue 26).
-            plain = datetime.fromisoformat(value.isoformat())
-            return plain if plain.tzinfo else plain.replace(tzinfo=zone)
-        if isinstance(value, date):
-            moment = time(23, 59) if end_of_day else time(0, 0)
-            return datetime.combine(value, moment, zone)
-        match = _DATETIME_RE.match(str(value).strip())
-        try:
-            if match is None:
-                raise ValueError
-            day = date.fromisoformat(match.group(1))
-            if match.group(2) is None:
-                moment = time(23, 59) if end_of_day else time(0, 0)
-            else:
-                moment = time(int(match.group(2)), int(match.group(3)))
-            return datetime.combine(day, moment, zone)
-        except ValueError:
-            message, values = _why_no_date(match, self._)
-            self.problem(key, message, None, value=value, **values)
-            return None
-
-
-def _why_no_date(match: re.Match[str] | None, _: Translator) -> tuple[str, dict[str, object]]:
-    """The message for a date that cannot be read, and its values (issue 21).
-
-    `2026-02-31` is written right but names a day that does not exist: saying "write
-    YEAR-MONTH-DAY" would send the teacher looking for the wrong mistake. `31-02-2026`
-    is written wrongly, and gets that message.
-    """
-    if match is None:
-        return "content.bad_date", {}
-    year, month, day = (int(part) for part in match.group(1).split("-"))
-    if year < 1:
-        return "content.bad_date", {}
-    if not 1 <= month <= 12:
-        return "firstweek.date.no_month", {"month": month}
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        return "firstweek.date.no_day", {"days": days,
-                                         "month": _.month(datetime(year, month, 1))}
-    return "firstweek.date.no_time", {}
