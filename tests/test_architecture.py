@@ -1,5 +1,8 @@
-"""The architecture rules of issue 22, read from the source: modules small enough to hold
-in one's head, and the pure stages (collect, render) kept away from the stores."""
+"""The architecture rules of issue 22, read from the source (docs/decisions.md,
+"Architecture"): modules small enough to hold in one's head; the pure stages (collect,
+render) kept away from the stores; the sources using incremental building only through
+the memos they are handed; the archive storing records without knowing their sources;
+and the CLI going through the build's stages and tasks, never to a store itself."""
 
 from __future__ import annotations
 
@@ -60,6 +63,33 @@ def test_no_module_is_over_600_lines(path: Path) -> None:
 def test_collect_and_render_import_no_store(path: Path) -> None:
     module = module_name(path) + (".__init__" if path.name == "__init__.py" else "")
     assert store_imports(path.read_text(encoding="utf-8"), module) == []
+
+
+def imported_names(path: Path) -> set[str]:
+    return {name for _line, name in imported(path.read_text(encoding="utf-8"),
+                                             module_name(path))}
+
+
+@pytest.mark.parametrize("path", [*sorted((GENERATOR / "sources").glob("*.py")),
+                                  GENERATOR / "collect.py"], ids=lambda path: path.name)
+def test_the_sources_and_collect_use_incremental_building_only_through_its_memos(
+        path: Path) -> None:
+    assert {name for name in imported_names(path)
+            if under(name, ("generator.incremental",)) and not under(name, HANDED_IN)} == set()
+
+
+@pytest.mark.parametrize("path", sorted(GENERATOR.glob("archive*.py")),
+                         ids=lambda path: path.name)
+def test_the_archive_stores_records_and_knows_no_source(path: Path) -> None:
+    assert {name for name in imported_names(path)
+            if under(name, ("generator.sources", "generator.sanitize"))} == set()
+
+
+def test_the_cli_reads_and_writes_nothing_itself() -> None:
+    stores = ("generator.archive", "generator.sources.content", "generator.sources.feeds",
+              "generator.write", "sqlite3")
+    assert {name for name in imported_names(GENERATOR / "cli.py") if under(name, stores)} \
+        == set()
 
 
 def test_the_import_check_sees_every_way_of_importing() -> None:
