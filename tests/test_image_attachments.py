@@ -17,6 +17,7 @@ from pytest_httpserver import HTTPServer
 
 from generator.build import build
 from generator.cli import main
+from generator.sources.feeds import parse_feed
 from generator.sources.images import ImageLimits, ImageStore, bound_storage
 from tests.test_images import NOW, QUICK, phone_photo, write_site
 
@@ -183,3 +184,21 @@ def test_an_attached_photo_counts_towards_the_storage_caps(
     build(site / "site.yml", site / "public", offline=True, now=NOW)
     page = content((site / "public" / PAGE).read_text())
     assert 'width="2000" height="1500"' in page  # from the copies kept
+
+
+def test_an_atom_enclosure_is_a_picture_and_an_svg_one_is_not() -> None:
+    """SVG from a feed is not copied to the portal (docs/decisions.md); a hostile title
+    is alt text, not markup."""
+    atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Blog</title><id>blog</id><updated>2026-11-19T00:00:00Z</updated>
+<entry><title>LKPD</title><id>e1</id><updated>2026-11-19T00:00:00Z</updated>
+<link href="https://blog.example/2026/lkpd"/>
+<link rel="enclosure" type="image/webp" href="/f/lembar%20kerja.webp"
+      title="Foto &quot;&gt;&lt;script&gt;x()&lt;/script&gt;"/>
+<link rel="enclosure" type="image/svg+xml" href="/f/grafik.svg"/>
+<content type="html">&lt;p&gt;Isi.&lt;/p&gt;</content></entry></feed>"""
+    html = parse_feed("sari", "https://blog.example/feed", atom,
+                      "https://blog.example/feed").entries[0].content_html
+    assert html.count("<img") == 1
+    assert '<img src="https://blog.example/f/lembar%20kerja.webp" alt="Foto ' in html
+    assert "<script" not in html and "grafik.svg" not in html
