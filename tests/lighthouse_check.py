@@ -13,7 +13,8 @@ So a page whose only shortfall is performance, in a run whose CPU benchmark (Lig
 `benchmarkIndex`, measured in the same Chromium at the start of the run) says the machine
 was loaded, is audited once more, with the CPU slowdown calibrated to that benchmark (as
 Lighthouse's throttling guide advises for a slow host), and that second run must reach
-100. Accessibility, best practices and SEO are never retried, nor performance on a
+100 (or, if the machine was freer during it than the slowdown assumed, a third run with
+the default slowdown). Accessibility, best practices and SEO are never retried, nor performance on a
 machine that measured normal: a real regression fails both runs (docs/decisions.md).
 """
 
@@ -49,12 +50,16 @@ PAGES = (
 )
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 """Categories that must be in every report (and, like any other it has, at 100)."""
-LOADED_BELOW = 1500
+LOADED_BELOW = 1800
 """A `benchmarkIndex` under this means other work held the CPU during the run. This
-machine (2 cores) measures 2,250-2,320 with one core free and 1,000-1,400 with both busy;
-Lighthouse itself warns below 1,000. A GitHub runner measures well above it."""
+machine (2 cores) measures 2,150-2,320 with a core free and 150-1,480 under a load of
+4-22; Lighthouse itself warns of a slow host below 1,000."""
 CPU_SLOWDOWN = 4.0
 """Lighthouse's default CPU slowdown for mobile, meant for a machine that is not busy."""
+CALIBRATED_FOR = 1500
+"""A retry simulates the phone that the default slowdown simulates on a machine of this
+benchmark index: a slower phone than the default simulates on this machine when free
+(2,300 / 4), so a retry is not the easier test as long as the load stays (`Audit.eased`)."""
 LOCK = Path(tempfile.gettempdir()) / "mading-lighthouse.lock"
 
 
@@ -85,9 +90,15 @@ class Audit:
     def calibrated_slowdown(self) -> float:
         """The CPU slowdown that, on a machine measuring this run's benchmark index,
         simulates the phone that the default slowdown simulates on one measuring
-        `LOADED_BELOW`: Lighthouse's own remedy for a slow host (docs/throttling.md,
+        `CALIBRATED_FOR`: Lighthouse's own remedy for a slow host (its throttling guide,
         "calibrating multipliers"). Never above the default, never below 1 (no speed-up)."""
-        return max(1.0, min(CPU_SLOWDOWN, CPU_SLOWDOWN * self.benchmark_index / LOADED_BELOW))
+        return max(1.0, min(CPU_SLOWDOWN, CPU_SLOWDOWN * self.benchmark_index / CALIBRATED_FOR))
+
+    @property
+    def eased(self) -> bool:
+        """A calibrated run on a machine freer than its slowdown assumed (by more than
+        the benchmark's own 10% noise): it simulated a faster phone than it should."""
+        return self.calibrated_slowdown() > self.cpu_slowdown * 1.1
 
     def line(self) -> str:
         scores = ", ".join(f"{name} {score * 100:.0f}" for name, score in self.scores.items())
@@ -95,7 +106,8 @@ class Audit:
                             for name, value in (self.metrics or {}).items())
         return (f"{self.page}: {scores}; {self.bytes / 1024:.1f} KiB; benchmark index "
                 f"{self.benchmark_index:.0f}{' (loaded)' if self.loaded else ''}; CPU "
-                f"slowdown {self.cpu_slowdown:.1f}; {metrics}; {self.seconds:.1f} s")
+                f"slowdown {self.cpu_slowdown:.1f}{' (eased)' if self.eased else ''}; "
+                f"{metrics}; {self.seconds:.1f} s")
 
 
 @contextmanager
@@ -143,13 +155,19 @@ def audit(base: str, page: str, report: Path, cpu_slowdown: float = CPU_SLOWDOWN
 
 
 def audit_page(base: str, page: str, report: Path) -> list[Audit]:
-    """The page's audits under the retry policy: one, or two when the first fell short
-    in performance alone on a loaded machine, the second with the CPU slowdown calibrated
-    to the first's benchmark index. The last one decides."""
-    first = audit(base, page, report)
-    if first.below == ["performance"] and first.loaded:
-        return [first, audit(base, page, report, first.calibrated_slowdown())]
-    return [first]
+    """The page's audits under the retry policy; the last one decides.
+
+    One run, or a second when the first fell short in performance alone on a loaded
+    machine, with the CPU slowdown calibrated to the first's benchmark index. If the
+    machine was freer during the second than that slowdown assumed (`Audit.eased`), a
+    third with the default slowdown decides instead."""
+    runs = [audit(base, page, report)]
+    if runs[0].below != ["performance"] or not runs[0].loaded:
+        return runs
+    runs.append(audit(base, page, report, runs[0].calibrated_slowdown()))
+    if runs[-1].eased:
+        runs.append(audit(base, page, report))
+    return runs
 
 
 def build_example(root: Path) -> Path:
