@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import serve_folder
-from tests.lighthouse_check import INSTALLED, PAGES, audit_page, build_example
+from tests.lighthouse_check import INSTALLED, PAGES, Audit, audit_page, build_example
 
 pytestmark = pytest.mark.lighthouse
 
@@ -67,3 +67,23 @@ def test_a_real_slowdown_fails_whatever_the_retry(example_output: Path, example_
     for run in audits:
         print(run.line())
     assert audits[-1].below == ["performance"], "\n".join(run.line() for run in audits)
+
+
+def run(benchmark_index: float, cpu_slowdown: float = 4.0, performance: float = 0.98) -> Audit:
+    scores = {"performance": performance, "accessibility": 1.0, "best-practices": 1.0,
+              "seo": 1.0}
+    return Audit("index.html", scores, benchmark_index, 1024, 10, cpu_slowdown)
+
+
+def test_the_retry_is_never_the_easier_test() -> None:
+    """What decides a retry, without Lighthouse: only a loaded machine is retried, with a
+    slowdown that simulates no faster phone than the default on a 1,500 machine, and a
+    retry whose machine freed up does not count."""
+    assert run(2300).below == ["performance"] and not run(2300).loaded
+    assert run(900).loaded and run(900).calibrated_slowdown() == pytest.approx(2.4)
+    assert run(200).calibrated_slowdown() == 1.0  # never a speed-up
+    assert run(1700).calibrated_slowdown() == 4.0  # never above the default
+    assert not run(900, cpu_slowdown=2.4).eased
+    assert run(1400, cpu_slowdown=2.4).eased  # the machine freed up during the retry
+    assert not run(2300).eased
+    assert run(2300, performance=1.0).below == []
