@@ -43,7 +43,8 @@ from generator.models import (
     Site,
     WebFeed,
 )
-from generator.render_images import Pictures, prepare_pictures, stored_picture
+from generator.picture_copies import prepare_pictures, stored_picture
+from generator.pictures import Pictures
 from generator.report import unused_corrections
 from generator.schema import did_you_mean
 from generator.search import Part, SearchError, index_is_current, index_site, plan_parts

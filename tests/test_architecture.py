@@ -15,7 +15,9 @@ GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 MAX_LINES = 600
 PURE = [GENERATOR / "collect.py", *sorted((GENERATOR / "render").rglob("*.py"))]
 """The stages that take records and give records: no store, no previous output."""
-STORES = ("generator.incremental", "generator.cache", "generator.freshness", "sqlite3")
+STORES = ("generator.incremental", "generator.cache", "generator.freshness", "sqlite3",
+          "generator.sources", "generator.archive", "generator.picture_copies",
+          "generator.write")
 """What a pure stage may not import: it is handed memos instead."""
 HANDED_IN = ("generator.incremental.memo",)
 """The part of `generator.incremental` a pure stage may import: the memos' protocols."""

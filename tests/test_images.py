@@ -26,7 +26,7 @@ from generator.cli import main
 from generator.config import load_site
 from generator.errors import InputError
 from generator.models import FetchLimits
-from generator.render_images import svg_size
+from generator.picture_copies import svg_size
 from generator.sources.images import ImageLimits, ImageStore, bound_storage
 from tests.browser import chromium, serve_folder
 from tests.conftest import copy_example

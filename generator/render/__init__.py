@@ -20,6 +20,7 @@ from pathlib import Path
 from generator.incremental.memo import Call, Clock, PageMemo
 from generator.layout import Layout
 from generator.models import OutputFile, Portal
+from generator.pictures import Pictures
 from generator.render import parallel
 from generator.render.assets import asset_files
 from generator.render.jinja import Templates, content_security_policy
@@ -32,7 +33,6 @@ from generator.render.pages import (
 )
 from generator.render.plan import Made, Page, Part, Plan, Spec
 from generator.render.watch import Watch
-from generator.render_images import Pictures
 
 __all__ = ["LISTED_MONTHS", "LISTED_TAGS", "NoReuse", "Renderer", "content_security_policy",
            "site_files", "teacher_site_files"]

@@ -28,13 +28,14 @@ from generator import calendars, syndication
 from generator.incremental.memo import Clock
 from generator.layout import class_slug
 from generator.models import FeedStatus, Post, Teacher
+from generator.pictures import Picture
 from generator.render.assets import asset_names
 from generator.render.federation_pages import kind_label
 from generator.render.fragments import Fragments, index_link
+from generator.render.pictures import Labels, attachment_html, localize
 from generator.render.plan import Page, Plan
 from generator.render.wall_pages import template_globals as wall_globals
 from generator.render.watch import Watch
-from generator.render_images import Labels, Picture, attachment_html, localize
 
 
 class _CompiledTemplates(BytecodeCache):

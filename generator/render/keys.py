@@ -20,8 +20,8 @@ from typing import Any
 from generator.incremental.memo import Call, shown
 from generator.layout import Layout
 from generator.models import FeedStatus, OutputFile, Post, Site, Subject, Teacher
+from generator.pictures import Picture
 from generator.render.plan import Pager
-from generator.render_images import Picture
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 """Types whose repr is what a page shows of them (exactly these: not `Markup`)."""

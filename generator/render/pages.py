@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from generator import syndication
 from generator.layout import Layout
 from generator.models import OutputFile, Post, Subject, Teacher, personal_name
+from generator.pictures import picture_key
 from generator.render import federation_pages, wall_pages
 from generator.render.plan import (
     Made,
@@ -32,7 +33,6 @@ from generator.render.plan import (
     page,
     teaching,
 )
-from generator.render_images import picture_key
 from generator.search import plan_parts
 from generator.slugs import fold
 

@@ -22,7 +22,7 @@ from generator.dates import recent
 from generator.i18n import Translator
 from generator.layout import Layout
 from generator.models import OutputFile, Portal, Post, Teacher
-from generator.render_images import Pictures
+from generator.pictures import Pictures
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Plan:
         self.site = portal.site
         self.layout = layout
         self.pictures: Pictures = pictures or {}
-        """Each post's right-sized pictures (generator/render_images.py)."""
+        """Each post's right-sized pictures (generator/picture_copies.py)."""
         self.index = PostIndex.of(portal)
         self.zone = ZoneInfo(self.site.school.timezone)
         self._ = Translator(self.site.school.language)

@@ -6,7 +6,7 @@ picture a new post shows (and the thumbnail of every YouTube video it embeds) is
 through the feeds' own fetch layer (generator/sources/fetch.py: the same size and time
 caps and the same refusals), checked to be an image Pillow reads, and stored under
 `.mading/images/` by the SHA-256 of its bytes: never fetched twice, kept when the blog is
-gone. The build (generator/render_images.py) makes the right-sized copies.
+gone. The build (generator/picture_copies.py) makes the right-sized copies.
 
 Bounded (`ImageLimits`): bytes per picture, pictures per post and per update, and bytes
 of originals in all and per teacher. Over a storage cap, the oldest originals are dropped
@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from generator.models import Entry, FetchLimits
+from generator.pictures import youtube_thumbnail
 from generator.sources.fetch import FetchRequest, fetch_all
 
 SCHEMA = """
@@ -108,11 +109,6 @@ class StoredImage:
         if self.hash is None or self.format is None:
             return None
         return f"{self.hash}.{FORMATS[self.format]}"
-
-
-def youtube_thumbnail(video_id: str) -> str:
-    """The key a video's thumbnail is stored under (fetched from `ImageLimits.thumbnails`)."""
-    return f"youtube:{video_id}"
 
 
 def address(key: str, limits: ImageLimits) -> str:

@@ -1,39 +1,28 @@
-"""Pictures as a phone should get them: right-sized copies, with their size known.
+"""The right-sized copies of posts' pictures, made in the build's gather stage (issue 27).
 
-Two halves (issue 27):
-- `prepare_pictures` (I/O, at build time, before rendering): for each post, the pictures
-  it shows that Mading holds a copy of (a feed's, fetched by generator/sources/images.py,
-  or a Markdown post's own file), resized once with Pillow to `WIDTHS` as WebP, plus one
-  JPEG (PNG for transparency) for browsers without WebP; kept in `.mading/images/sized/`
-  by content hash, so a build makes only the copies it lacks. SVG stays SVG and takes its
-  width and height from its own file. A GIF is kept as it is (it may move).
-- `localize` (pure, while rendering): a post's HTML with each such `<img>` made a
-  `<picture>` with `srcset`, `sizes`, `width`, `height` and `loading="lazy"`, linking the
-  full-size original; a picture that could not be fetched becomes a link to it, with its
-  alt text; a YouTube iframe becomes a facade that loads the player on a tap.
+For each post, the pictures it shows that Mading holds a copy of (a feed's, fetched by
+generator/sources/images.py, or a Markdown post's own file), resized once with Pillow
+to `WIDTHS` as WebP, plus one JPEG (PNG for transparency) for browsers without WebP;
+kept in `.mading/images/sized/` by content hash, so a build makes only the copies it
+lacks. SVG stays SVG and takes its width and height from its own file. A GIF is kept as
+it is (it may move). generator/render/pictures.py writes their HTML.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html as html_lib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.models import Post
-from generator.sources.images import (
-    ImageStore,
-    StoredImage,
-    post_images,
-    youtube_thumbnail,
-)
+from generator.pictures import IMG_TAG, Picture, Variant, picture_key, tag_attributes
+from generator.sources.images import ImageStore, StoredImage, post_images
 
 if TYPE_CHECKING:
     # Pillow is loaded when a picture is resized: a build with nothing new does not.
@@ -43,61 +32,9 @@ WIDTHS = (360, 720, 1080)
 """Widths of the WebP copies: a 360 px phone at device-pixel-ratio 1, 2 and 3."""
 FALLBACK_WIDTH = 720
 PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg"})
-SIZES = "(min-width: 50rem) 46rem, calc(100vw - 2rem)"
-"""How wide the theme shows a post's picture: the 48rem column less its padding."""
 WEBP_QUALITY = 70
 JPEG_QUALITY = 72
-_IMG = re.compile(r"<img\b[^>]*>")
-_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
-_IFRAME = re.compile(r"<iframe\b([^>]*)></iframe>")
-_YOUTUBE_EMBED = re.compile(
-    r"https://www\.youtube(?:-nocookie)?\.com/embed/([A-Za-z0-9_-]{6,20})")
 _SVG_LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(px)?\s*")
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One resized copy: its file in the store, its name beside the page, its width."""
-
-    file: Path
-    name: str
-    width: int
-
-
-@dataclass(frozen=True)
-class Picture:
-    """What a post page needs to show one picture."""
-
-    src: str
-    """The address or file name as the post's HTML has it."""
-    width: int
-    height: int
-    original: Variant | None = None
-    """The full-size file, linked for a reader who taps; None when it was dropped (the
-    largest copy is linked instead) or is hotlinked."""
-    sources: tuple[Variant, ...] = ()
-    """WebP copies, narrowest first."""
-    fallback: Variant | None = None
-    """JPEG or PNG for browsers without WebP."""
-    failed: bool = False
-    """Could not be fetched: shown as a link to the original with its alt text."""
-
-    @property
-    def files(self) -> tuple[Variant, ...]:
-        """Every file to copy beside the post's page."""
-        found = [*self.sources]
-        for extra in (self.fallback, self.original):
-            if extra is not None and extra not in found:
-                found.append(extra)
-        return tuple(found)
-
-
-Pictures = Mapping[str, tuple[Picture, ...]]
-"""A post's pictures by `picture_key(post)`."""
-
-
-def picture_key(post: Post) -> str:
-    return f"{post.teacher.slug}/{post.slug}"
 
 
 def prepare_pictures(posts: Iterable[Post], store: ImageStore,
@@ -133,8 +70,8 @@ def prepare_pictures(posts: Iterable[Post], store: ImageStore,
                          if url in records and records[url].width and
                          not url.startswith("youtube:")]
         assets = {path.name: path for path in post.assets}
-        for tag in _IMG.findall(html):
-            src = _attributes(tag).get("src", "")
+        for tag in IMG_TAG.findall(html):
+            src = tag_attributes(tag).get("src", "")
             path = assets.get(src)
             if path is not None:
                 picture = file_picture(store, src, path)
@@ -329,92 +266,3 @@ def _svg_length(value: str | None) -> int | None:
     return round(float(match.group(1))) if match else None
 
 
-def _attributes(tag: str) -> dict[str, str]:
-    return {name: html_lib.unescape(value) for name, value in _ATTRIBUTE.findall(tag)}
-
-
-def _escape(value: str) -> str:
-    return html_lib.escape(value, quote=True)
-
-
-@dataclass(frozen=True)
-class Labels:
-    """The words a picture or video says, in the site's language."""
-
-    missing: str
-    """Link text of a picture Mading holds no copy of, without alt text."""
-    missing_alt: str
-    """The same with its alt text, `{alt}` filled in."""
-    play: str
-    """The video facade's link, `{title}` filled in."""
-
-
-def localize(html: str, pictures: Iterable[Picture], title: str, labels: Labels) -> str:
-    """A post's sanitized HTML with its pictures right-sized and its videos as facades."""
-    by_src = {picture.src: picture for picture in pictures}
-    html = _IMG.sub(lambda match: _picture_html(match.group(0), by_src, labels), html)
-    return _IFRAME.sub(lambda match: _video_html(match, by_src, title, labels), html)
-
-
-def attachment_html(name: str, pictures: Iterable[Picture], labels: Labels) -> str:
-    """The right-sized picture of an attached photo, or "" when it has none."""
-    by_src = {picture.src: picture for picture in pictures}
-    if name not in by_src:
-        return ""
-    return _picture_html(f'<img src="{_escape(name)}" alt="{_escape(name)}">', by_src,
-                         labels)
-
-
-def _picture_html(tag: str, by_src: Mapping[str, Picture], labels: Labels) -> str:
-    attributes = _attributes(tag)
-    picture = by_src.get(attributes.get("src", ""))
-    if picture is None:
-        return tag
-    alt = attributes.get("alt", "")
-    if picture.failed:
-        text = _escape(labels.missing_alt.format(alt=alt) if alt else labels.missing)
-        return (f'<a class="picture-missing" href="{_escape(picture.src)}" '
-                f'rel="noopener noreferrer">{text}</a>')
-    size = f' width="{picture.width}" height="{picture.height}"' if picture.width else ""
-    extra = "".join(f' {name}="{_escape(attributes[name])}"' for name in ("alt", "title")
-                    if name in attributes)
-    if not picture.sources:
-        # SVG, an animated GIF (kept whole: it moves), or hotlinked: the file as it is,
-        # with its size known; a fetched one from its copy beside the page.
-        src = picture.original.name if picture.original is not None else picture.src
-        return (f'<img src="{_escape(src)}"{extra}{size} loading="lazy" '
-                f'decoding="async">')
-    srcset = ", ".join(f"{_escape(v.name)} {v.width}w" for v in picture.sources)
-    fallback = picture.fallback or picture.sources[-1]
-    full = picture.original or picture.sources[-1]
-    return (f'<a class="picture" href="{_escape(full.name)}">'
-            f'<picture><source type="image/webp" srcset="{srcset}" sizes="{SIZES}">'
-            f'<img src="{_escape(fallback.name)}"{extra}{size} loading="lazy" '
-            f'decoding="async"></picture></a>')
-
-
-def _video_html(match: re.Match[str], by_src: Mapping[str, Picture], title: str,
-                labels: Labels) -> str:
-    attributes = _attributes(match.group(0))
-    video = _YOUTUBE_EMBED.fullmatch(attributes.get("src", "").split("?")[0])
-    if video is None:
-        return match.group(0)
-    video_id = video.group(1)
-    name = attributes.get("title", "")
-    if not name or name == "YouTube":
-        name = title
-    thumbnail = by_src.get(youtube_thumbnail(video_id))
-    image = ""
-    if thumbnail is not None and thumbnail.sources:
-        srcset = ", ".join(f"{_escape(v.name)} {v.width}w" for v in thumbnail.sources)
-        fallback = thumbnail.fallback or thumbnail.sources[-1]
-        image = (f'<picture><source type="image/webp" srcset="{srcset}" sizes="{SIZES}">'
-                 f'<img src="{_escape(fallback.name)}" alt="" width="{thumbnail.width}" '
-                 f'height="{thumbnail.height}" loading="lazy" decoding="async"></picture>')
-    player = f"https://www.youtube-nocookie.com/embed/{video_id}?autoplay=1"
-    watch = f"https://www.youtube.com/watch?v={video_id}"
-    return (f'<figure class="video{" with-thumbnail" if image else ""}">'
-            f'<a href="{watch}" data-player="{player}" data-title="{_escape(name)}" '
-            f'rel="noopener noreferrer">{image}'
-            f'<span class="video-play">{_escape(labels.play.format(title=name))}</span>'
-            f'</a></figure>')
