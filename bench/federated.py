@@ -31,12 +31,14 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from benchlib import generator_fingerprint, machine, replace_section
-from process_tree import TreeRun, run_tree
+from process_tree import FRAMES_SECONDS, TreeRun, run_tree
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SUBJECTS = ["Matematika", "Bahasa Indonesia", "IPA", "IPS", "PJOK", "Seni Budaya"]
 CLASSES = [f"Kelas {n}" for n in range(1, 7)]
+SAMPLE_SECONDS = 0.1
+"""The tree's memory is sampled every 100 ms: the sampler shares the 2 cores it measures."""
 ANCHOR = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 PARAGRAPH = ("Hari ini kita belajar bersama tentang {topic}. Bacalah teks berikut dengan "
              "teliti, lalu jawablah pertanyaan di bawahnya. Diskusikan jawabanmu dengan "
@@ -135,9 +137,10 @@ def _write_results(args: argparse.Namespace, runs: list[tuple[str, TreeRun, int]
             f"{args.teachers} --posts {args.posts}`: {args.schools * args.teachers:,} "
             f"teachers, {posts:,} posts from {args.schools} school portals served from "
             f"127.0.0.1; generator/ {generator_fingerprint()}; {machine()}. Memory is of the "
-            "build's whole process tree (bench/process_tree.py, sampled every 50 ms): the peak "
-            "sum of PSS; the peak of its resident pages counted once (USS + shared once, "
-            "physical frames from pagemap, read about once a second); the peak sum of RSS "
+            "build's whole process tree (bench/process_tree.py, sampled every "
+            f"{SAMPLE_SECONDS * 1000:.0f} ms): the peak sum of PSS; the peak of its resident "
+            "pages counted once (USS + shared once, physical frames from pagemap, read every "
+            f"{FRAMES_SECONDS:.0f} s); the peak sum of RSS "
             "(shared pages counted in each process); the largest single process's peak RSS. "
             "Load is the 1, 5 and 15-minute load average before and after the build (2 "
             "cores, shared with other work).\n\n"
@@ -183,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     # The second build reads again what the first could not (feeds that timed out on a
     # busy machine); the third finds nothing changed.
     for label in ("cold", "second", "unchanged"):
-        run = run_tree(command, district, limit=3600, logs=district / label, env=env)
+        run = run_tree(command, district, limit=3600, logs=district / label, env=env,
+                       every=SAMPLE_SECONDS)
         broken = sum(1 for line in run.stderr.splitlines() if "guru/" in line)
         print(f"{label}: {run.wall:.1f} s, {run.cpu:.1f} s CPU, "
               f"tree PSS {_mib(run.peak_tree_pss)}, "

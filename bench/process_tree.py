@@ -4,16 +4,21 @@ Why not `resource.getrusage(RUSAGE_CHILDREN)` or `/usr/bin/time -v` alone: their
 `ru_maxrss` is the peak of the *largest single process*, not of the tree. Mading runs a
 process pool and Pagefind (a separate binary), so the memory a build needs at its peak is
 the sum over the processes alive at that moment. The tree (every descendant, found by
-parent in /proc, so pool workers and Pagefind count) is sampled every 50 ms, three ways:
+parent in /proc, so pool workers and Pagefind count) is sampled every 50 ms (or as
+asked), three ways:
 
 - the sum of RSS: an upper bound, pages shared between forked processes counted in each;
 - the sum of PSS (`/proc/PID/smaps_rollup`): each shared page divided among the processes
   that map it, so the tree's share of the machine's memory, the figure to hold against a
   limit (a page shared with a process outside the tree is counted only in part);
-- every `FRAMES_EVERY`-th sample, the resident pages counted once: the distinct physical
+- every `FRAMES_SECONDS`, the resident pages counted once: the distinct physical
   frames of all the tree's processes (`/proc/PID/pagemap`, root only): every private page
   (the sum of USS) plus each shared one once, the memory the tree holds resident, without
-  a cgroup. Costlier to read, hence less often; 0 when pagemap gives no frame numbers.
+  a cgroup. Costlier to read (a walk of every mapped page, about a tenth of a second for
+  a gigabyte), hence less often; 0 when pagemap gives no frame numbers.
+
+The sampler runs in this process, on the same cores as the command: its CPU time is
+reported (`sampler_cpu`) so that a reader can weigh it against the command's.
 
 The largest single process (`os.wait4`'s `ru_maxrss`, which covers the child and every
 descendant it reaped) is reported beside them; for a single-process tool they agree. The
@@ -38,8 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.05
-FRAMES_EVERY = 20
-"""Read the physical frames every 20th sample (once a second): a walk of pagemap."""
+FRAMES_SECONDS = 2.0
+"""How often the physical frames are read: a walk of pagemap."""
 PAGE = os.sysconf("SC_PAGE_SIZE")
 _PRESENT = 1 << 63
 _FRAME = (1 << 55) - 1
@@ -150,6 +155,9 @@ def _kind(pid: int, root: int) -> str:
     if pid == root:
         return "build"
     command = _command(pid)
+    if not command:  # a process that rewrote its arguments
+        with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as comm:
+            return comm.read().strip()
     if "pagefind" in command:
         return "pagefind"
     if "multiprocessing" in command:
@@ -162,7 +170,7 @@ def _kind(pid: int, root: int) -> str:
 class _Sampler(threading.Thread):
     """Sums the memory of a process and all its descendants until told to stop."""
 
-    def __init__(self, pid: int, timeline: Path) -> None:
+    def __init__(self, pid: int, timeline: Path, every: float) -> None:
         super().__init__(daemon=True)
         self.root = pid
         self.timeline = timeline
@@ -176,6 +184,8 @@ class _Sampler(threading.Thread):
         self.stage_peaks: dict[str, int] = {}
         self.frames_readable = True
         self.cpu = 0.0
+        self.every = every
+        self.frames_read = -FRAMES_SECONDS
 
     def run(self) -> None:
         with self.timeline.open("w", encoding="utf-8") as out:
@@ -187,7 +197,7 @@ class _Sampler(threading.Thread):
                 self.cpu += time.thread_time() - started
                 if line:
                     out.write(line)
-                self.stop.wait(SAMPLE_SECONDS)
+                self.stop.wait(self.every)
 
     def kind(self, pid: int) -> str:
         if pid not in self.kinds:
@@ -196,7 +206,10 @@ class _Sampler(threading.Thread):
 
     def sample(self) -> str:
         tree = _descendants(self.root)
-        read_frames = self.frames_readable and self.samples % FRAMES_EVERY == 0
+        when = time.perf_counter() - self.start_time
+        read_frames = self.frames_readable and when - self.frames_read >= FRAMES_SECONDS
+        if read_frames:
+            self.frames_read = when
         frames: set[int] = set()
         seen: list[ProcessMemory] = []
         for pid in tree:
@@ -211,7 +224,6 @@ class _Sampler(threading.Thread):
             return ""
         if read_frames and seen and not frames - {0}:  # no frame numbers without root
             self.frames_readable = read_frames = False
-        when = time.perf_counter() - self.start_time
         total, pss, uss = (sum(getattr(p, name) for p in seen)
                            for name in ("rss", "pss", "uss"))
         kinds = Counter(p.kind for p in seen)
@@ -238,9 +250,9 @@ class _Sampler(threading.Thread):
 
 
 def run_tree(command: list[str], cwd: Path, limit: float, logs: Path,
-             env: dict[str, str] | None = None) -> TreeRun:
-    """Run `command` in `cwd` (output to `logs`.out/.err, memory samples to
-    `logs`.memory.tsv), killed after `limit` seconds."""
+             env: dict[str, str] | None = None, every: float = SAMPLE_SECONDS) -> TreeRun:
+    """Run `command` in `cwd` (output to `logs`.out/.err, memory samples every `every`
+    seconds to `logs`.memory.tsv), killed after `limit` seconds."""
     loads_before = os.getloadavg()
     out_path, err_path = logs.with_suffix(".out"), logs.with_suffix(".err")
     timed_out = threading.Event()
@@ -248,7 +260,7 @@ def run_tree(command: list[str], cwd: Path, limit: float, logs: Path,
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=env,
                                    start_new_session=True)
-        sampler = _Sampler(process.pid, logs.with_suffix(".memory.tsv"))
+        sampler = _Sampler(process.pid, logs.with_suffix(".memory.tsv"), every)
         sampler.start()
 
         def kill() -> None:
