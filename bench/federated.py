@@ -8,9 +8,14 @@ The school portals are written once as what a Mading school publishes for other 
 with the `_mading` extension), and served by one standard-library server that answers
 conditional GETs (If-Modified-Since -> 304) as a static host does. The district's
 `site.yml` names them; its build is timed cold (an empty archive) and again with nothing
-changed, as a user runs it (`python -m generator build`), with that process's peak RSS
-(the render workers and Pagefind are processes of their own, not counted there).
-Deterministic: the posts come from the school, teacher and post numbers alone.
+changed, as a user runs it (`python -m generator build`). Memory is measured over the
+build's whole process tree (bench/process_tree.py: the render workers, the feed parsers and
+Pagefind are processes of their own): the peak sum of PSS, the peak of its resident pages
+counted once (USS + shared once, from pagemap), the peak sum of RSS (shared pages counted
+in each process) and the largest single process's peak RSS; the samples go to
+`<out>/district/<build>.memory.tsv`. The load average before and after each build is
+recorded: the machine may be shared. Deterministic: the posts come from the school,
+teacher and post numbers alone.
 """
 
 from __future__ import annotations
@@ -25,12 +30,15 @@ from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from benchlib import generator_fingerprint, machine, replace_section, run_child
+from benchlib import generator_fingerprint, machine, replace_section
+from process_tree import FRAMES_SECONDS, TreeRun, run_tree
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SUBJECTS = ["Matematika", "Bahasa Indonesia", "IPA", "IPS", "PJOK", "Seni Budaya"]
 CLASSES = [f"Kelas {n}" for n in range(1, 7)]
+SAMPLE_SECONDS = 0.1
+"""The tree's memory is sampled every 100 ms: the sampler shares the 2 cores it measures."""
 ANCHOR = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 PARAGRAPH = ("Hari ini kita belajar bersama tentang {topic}. Bacalah teks berikut dengan "
              "teliti, lalu jawablah pertanyaan di bawahnya. Diskusikan jawabanmu dengan "
@@ -94,6 +102,58 @@ def write_school(root: Path, base: str, school: int, teachers: int, posts: int) 
     (root / "portal.json").write_text(json.dumps(index, ensure_ascii=False))
 
 
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MiB"
+
+
+def _loads(loads: tuple[float, float, float]) -> str:
+    return " ".join(f"{load:.2f}" for load in loads)
+
+
+def _processes(run: TreeRun) -> str:
+    """The tree at its PSS peak: each process's kind and PSS."""
+    return ", ".join(f"{p.kind} {_mib(p.pss)}"
+                     for p in sorted(run.at_peak_pss, key=lambda p: -p.pss))
+
+
+def _write_results(args: argparse.Namespace, runs: list[tuple[str, TreeRun, int]]) -> None:
+    posts = args.schools * args.teachers * args.posts
+    rows = "\n".join(
+        f"| {label} | {run.wall:.1f} s | {run.cpu:.1f} s | {_mib(run.peak_tree_pss)} | "
+        f"{_mib(run.peak_tree_frames)} | {_mib(run.peak_tree_rss)} | "
+        f"{_mib(run.largest_process_rss)} | {run.processes} | {run.returncode} | "
+        f"{_loads(run.loads_before)} | {_loads(run.loads_after)} | {broken} | "
+        f"{' '.join(run.stdout.strip().splitlines()[-1:])} |"
+        for label, run, broken in runs)
+    peaks = "\n".join(
+        f"- {label}: PSS peak at {run.peak_pss_at:.1f} s of {run.wall:.1f} s: "
+        f"{_processes(run)}. Peak PSS by the processes alive: "
+        + "; ".join(f"{stage} {_mib(pss)}" for stage, pss in
+                    sorted(run.stage_peaks.items(), key=lambda item: -item[1]))
+        + f". {run.samples} samples ({run.frame_samples} of the frames), "
+        f"{run.sampler_cpu:.1f} s CPU of the sampler."
+        for label, run, _ in runs)
+    body = (f"Written by `bench/federated.py --schools {args.schools} --teachers "
+            f"{args.teachers} --posts {args.posts}`: {args.schools * args.teachers:,} "
+            f"teachers, {posts:,} posts from {args.schools} school portals served from "
+            f"127.0.0.1; generator/ {generator_fingerprint()}; {machine()}. Memory is of the "
+            "build's whole process tree (bench/process_tree.py, sampled every "
+            f"{SAMPLE_SECONDS * 1000:.0f} ms): the peak sum of PSS; the peak of its resident "
+            "pages counted once (USS + shared once, physical frames from pagemap, read every "
+            f"{FRAMES_SECONDS:.0f} s); the peak sum of RSS "
+            "(shared pages counted in each process); the largest single process's peak RSS. "
+            "Load is the 1, 5 and 15-minute load average before and after the build (2 "
+            "cores, shared with other work).\n\n"
+            "| build | wall | CPU | tree PSS | tree resident once | tree RSS sum | "
+            "largest process RSS | processes | exit | load before | load after | "
+            "feeds not read | the build said |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+            + rows + "\n\n" + peaks)
+    replace_section(HERE / "RESULTS.md",
+                    f"Federated district: {args.schools} school portals, "
+                    f"{args.schools * args.teachers:,} teachers ({posts:,} posts)", body)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--schools", type=int, default=100)
@@ -122,36 +182,26 @@ def main(argv: list[str] | None = None) -> int:
     (district / "site.yml").write_text("\n".join(lines) + "\n")
     command = [sys.executable, "-m", "generator", "build", "--output", "public"]
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
-    runs = []
+    runs: list[tuple[str, TreeRun, int]] = []
     # The second build reads again what the first could not (feeds that timed out on a
     # busy machine); the third finds nothing changed.
     for label in ("cold", "second", "unchanged"):
-        run = run_child(command, district, limit=3600, env=env)
+        run = run_tree(command, district, limit=3600, logs=district / label, env=env,
+                       every=SAMPLE_SECONDS)
         broken = sum(1 for line in run.stderr.splitlines() if "guru/" in line)
         print(f"{label}: {run.wall:.1f} s, {run.cpu:.1f} s CPU, "
-              f"{run.max_rss_kb / 1024:.0f} MiB, exit {run.returncode}, load {run.load:.1f}, "
+              f"tree PSS {_mib(run.peak_tree_pss)}, "
+              f"resident once {_mib(run.peak_tree_frames)}, tree RSS {_mib(run.peak_tree_rss)}, "
+              f"largest process {_mib(run.largest_process_rss)}, exit {run.returncode}, "
+              f"load {_loads(run.loads_before)} -> {_loads(run.loads_after)}, "
               f"{broken} feeds not read")
+        print(f"  PSS peak at {run.peak_pss_at:.1f} s: {_processes(run)}")
         print(run.stdout.strip().splitlines()[-1:] or run.stderr[-2000:])
-        runs.append((label, run, broken, run.stdout.strip().splitlines()[-1:]))
+        runs.append((label, run, broken))
     server.shutdown()
-    posts = args.schools * args.teachers * args.posts
     if args.write_results:
-        rows = "\n".join(f"| {label} | {run.wall:.1f} s | {run.cpu:.1f} s | "
-                         f"{run.max_rss_kb / 1024:.0f} MiB | {run.returncode} | {run.load:.1f} | "
-                         f"{broken} | {' '.join(said)} |"
-                         for label, run, broken, said in runs)
-        body = (f"Written by `bench/federated.py --schools {args.schools} --teachers "
-                f"{args.teachers} --posts {args.posts}`: {posts:,} posts from "
-                f"{args.schools} school portals served from 127.0.0.1; generator/ "
-                f"{generator_fingerprint()}; {machine()}. Peak RSS is the build process "
-                "alone (render workers and Pagefind are processes of their own).\n\n"
-                "| build | wall | CPU | peak RSS | exit | load before | feeds not read | "
-                "the build said |\n|---|---|---|---|---|---|---|---|\n"
-                + rows)
-        replace_section(HERE / "RESULTS.md",
-                        f"Federated district: {args.schools} school portals "
-                        f"({posts:,} posts)", body)
-    return 0 if all(run.returncode == 0 for _, run, _, _ in runs) else 1
+        _write_results(args, runs)
+    return 0 if all(run.returncode == 0 for _, run, _ in runs) else 1
 
 
 if __name__ == "__main__":

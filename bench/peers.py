@@ -3,10 +3,10 @@
     bench/.venv-peers/bin/python bench/peers.py --size school [--tools mading,pelican,mkdocs,hugo]
         [--repeat 1] [--timeout 600] [--write-results] [--note TEXT]
 
-Runs with bench/.venv-peers's Python (it needs psutil; Mading keeps its own .venv, the peers
-theirs). The corpus is written by bench/corpus.py into `--workdir`; each tool then makes a
-cold build of it in a subprocess: output folder deleted, and the tool's cache too (Mading's
-archive `.mading/`, Hugo's `resources/`, MkDocs' `.cache/`). Mading is then built twice
+Runs with bench/.venv-peers's Python (Mading keeps its own .venv, the peers theirs). The
+corpus is written by bench/corpus.py into `--workdir`; each tool then makes a cold build
+of it in a subprocess: output folder deleted, and the tool's cache too (Mading's archive
+`.mading/`, Hugo's `resources/`, MkDocs' `.cache/`). Mading is then built twice
 more the way a school rebuilds: with nothing changed, after one Markdown post's body was
 edited, and after it was edited again (the build before it retired an output, so this one
 starts from the spare folder, as a school's builds do from the second edit on; the file
@@ -38,12 +38,7 @@ from pathlib import Path
 
 from benchlib import BENCH, REPO, generator_fingerprint, machine, replace_section
 from corpus import Corpus, generate
-
-try:
-    from process_tree import TreeRun, run_tree
-except ImportError as missing:  # psutil: only bench/.venv-peers has it
-    sys.exit(f"{missing}: run this with bench/.venv-peers/bin/python "
-             "(see bench/README.md, 'Builds')")
+from process_tree import TreeRun, run_tree
 
 SIZES = {"school": (58, 20), "district": (3000, 30)}
 TOOLS = ("mading", "pelican", "mkdocs", "hugo", "hugo-pagefind")
@@ -397,7 +392,7 @@ def report(args: argparse.Namespace, session: Session, versions: dict[str, str],
         "- Versions: " + "; ".join(f"{tools()[n].label} `{v}`" for n, v in versions.items()),
         "- Method: one subprocess per build; cold = output folder and the tool's cache "
         "deleted first. Peak RSS, tree = largest sum of RSS over the build's process tree "
-        "(psutil, every 50 ms; an upper bound, shared pages count once per process); "
+        "(every 50 ms; an upper bound, shared pages count once per process); "
         "largest process = wait4's ru_maxrss. Size counts each inode once. See "
         "bench/README.md for what each tool builds.",
     ]

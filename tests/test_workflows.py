@@ -79,3 +79,18 @@ def test_workflow_keeps_the_pictures_with_the_archive(path: Path) -> None:
     assert f"git archive FETCH_HEAD images | tar -x -C {images.rsplit('/', 1)[0]}" in restore
     assert f'cp -r "$GITHUB_WORKSPACE/{images}" images' in save
     assert "git add images" in save
+
+
+def test_province_example_builds_each_district_in_a_matrix_then_the_province() -> None:
+    """docs/scale.md's plan (issue 25): one job per district in a `strategy.matrix` that a
+    failing district does not stop, then the province over the districts' portals."""
+    jobs = yaml.safe_load((REPO / "docs" / "deploy" / "province.yml").read_text())["jobs"]
+    strategy = jobs["district"]["strategy"]
+    assert strategy["fail-fast"] is False
+    assert strategy["matrix"]["district"]
+    build = next(step["run"] for step in jobs["district"]["steps"]
+                 if step.get("name") == "Build the district")
+    assert 'districts/$DISTRICT/site.yml' in build and "${{ matrix.district }}" in str(
+        jobs["district"]["steps"])
+    assert jobs["province"]["needs"] == "district"
+    assert jobs["province"]["if"] == "${{ !cancelled() }}"
