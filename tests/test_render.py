@@ -65,6 +65,21 @@ def test_reused_fragments_give_the_pages_and_records_of_rendering_each_afresh(
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
                     reason="the workers are forked")
+def test_a_district_is_rendered_by_one_worker_to_keep_its_memory(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each forked worker comes to copy most of the portal: past `ONE_WORKER_FROM` posts,
+    one renders beside the build (issue 25's 1 GB), below it one per core."""
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    assert parallel.workers_for(parallel.PARALLEL_RENDER_FROM - 1, 100) == 0
+    assert parallel.workers_for(parallel.PARALLEL_RENDER_FROM, 100) == 4
+    assert parallel.workers_for(parallel.PARALLEL_RENDER_FROM, 3) == 3
+    assert parallel.workers_for(parallel.ONE_WORKER_FROM, 100) == 1
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
+    assert parallel.workers_for(parallel.ONE_WORKER_FROM, 100) == 0
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the workers are forked")
 def test_worker_processes_give_the_files_records_and_count_of_one_process(
         portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
     one = rendered(portal)

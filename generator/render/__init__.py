@@ -104,7 +104,7 @@ class Renderer:
         """The files of the parts in `runs`, in order; for a big portal, spread over the
         machine's cores, each run in a forked worker (generator/render/parallel.py)."""
         workers = parallel.workers_for(len(self.portal.posts), len(runs))
-        if workers < 2:
+        if workers == 0:
             for run in runs:
                 yield from self._made(run)
             return

@@ -20,19 +20,26 @@ from generator.children import child_setup
 
 PARALLEL_RENDER_FROM = 1000
 """From this many posts, the portal's parts are rendered in worker processes."""
+ONE_WORKER_FROM = 30_000
+"""From this many posts, one worker renders while this process writes. Each worker comes
+to hold its own copy of most of the portal, since CPython writes the reference count of
+every object it reads, so the pages shared at the fork are copied: with two workers a
+90,000-post district's process tree held 1,147 MiB, with none 582 MiB (bench/RESULTS.md,
+issue 25's "under 1 GB")."""
 RUNS_OUT_PER_WORKER = 2
 """Runs given out ahead of the writing, per worker: one to render while one is sent."""
 T = TypeVar("T")
 
 
 def workers_for(posts: int, runs: int) -> int:
-    """How many processes render `runs` runs of a portal of `posts` posts: one (this
-    one) for a small portal, on one core, or where processes cannot be forked."""
+    """How many forked processes render `runs` runs of a portal of `posts` posts: none (this
+    process renders) for a small portal, on one core, or where processes cannot be forked;
+    one for a portal of `ONE_WORKER_FROM` posts or more."""
     workers = min(os.cpu_count() or 1, runs)
     if posts < PARALLEL_RENDER_FROM or workers < 2 or \
             "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return workers
+        return 0
+    return 1 if posts >= ONE_WORKER_FROM else workers
 
 
 def in_order(work: Callable[[int], T], count: int, workers: int) -> Iterator[T]:
