@@ -30,7 +30,7 @@ def _grade(token: str) -> str | None:
     token = token.lower()
     if token in ROMAN_GRADES:
         return ROMAN_GRADES[token]
-    if token.isdigit() and 1 <= int(token) <= 12:
+    if token.isdecimal() and 1 <= int(token) <= 12:
         return str(int(token))
     return None
 
@@ -72,7 +72,7 @@ def _tokens(text: str, start: int = 0, stop: int | None = None,
         if most is not None and len(tokens) == most:
             break
         value = match.group()
-        if value.isdigit():
+        if value.isdecimal():
             kind = "num"
         elif value[0].isalpha():
             kind = "list" if value.lower() in _LIST_WORDS else "word"
@@ -202,7 +202,7 @@ class ClassIndex:
         if key in self.names and not (whole_only and len(key) < 2):
             found.append(self.names[key])
             return self._continued(tokens, index, key, found)
-        stream = len(key) > 1 and not key[-1].isdigit() and len(key[-1]) > 1
+        stream = len(key) > 1 and not key[-1].isdecimal() and len(key[-1]) > 1
         if key not in self.groups or whole_only or not (intro or stream):
             return start
         members = self.groups[key]
@@ -220,10 +220,11 @@ class ClassIndex:
         last = key[-1]
         while index + 1 < len(tokens) and tokens[index].kind in ("list", "dash"):
             section = tokens[index + 1].text.lower()
-            if section.isdigit() != last.isdigit() or (not section.isdigit() and len(section) > 1):
+            number = section.isdecimal()
+            if number != last.isdecimal() or (not number and len(section) > 1):
                 break
             if tokens[index].kind == "dash":
-                if not section.isdigit() or not int(last) < int(section) <= int(last) + 12:
+                if not section.isdecimal() or not int(last) < int(section) <= int(last) + 12:
                     break
                 siblings = [(*key[:-1], str(n)) for n in range(int(last) + 1, int(section) + 1)]
             else:

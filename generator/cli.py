@@ -164,7 +164,7 @@ def build_time() -> datetime:
     """Now, or the moment `SOURCE_DATE_EPOCH` names: the reproducible-builds convention,
     so that a build (and its "3 hari lagi") can be made again exactly as of that time."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdecimal() else datetime.now(UTC)
 
 
 def under_ci() -> bool:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.assignments import Reading, read_post, text_of
-from generator.classes import ClassIndex
+from generator.classes import ClassIndex, class_key
 from generator.collect import collect
 from generator.models import Entry, Post, School, Site, Teacher, pack_html
 from tests.assignment_set import SET_FILE, load, read_with_mading, score
@@ -216,6 +216,14 @@ def test_one_class_however_it_is_spelled(written: str) -> None:
 @pytest.mark.parametrize("written", ["8A", "VIII A", "kelas 8A", "kelas 8 A", "viii-a"])
 def test_digits_and_roman_numerals_are_one_grade(written: str) -> None:
     assert CLASSES.classes_of(written) == ("VIII A",)
+
+
+def test_a_superscript_or_other_non_decimal_digit_is_no_grade() -> None:
+    """`²` is a digit to `str.isdigit` but not a number to `int` (found by fuzz)."""
+    assert class_key("X² IPA") == ("x²", "ipa")
+    assert class_key("² IPA") == ("²", "ipa")
+    assert CLASSES.classes_in("Kelas ² dan ³: kerjakan.") == ()
+    assert CLASSES.classes_in("Untuk X IPA 1-²: kerjakan.") == ("X IPA 1",)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
