@@ -27,7 +27,7 @@ from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.incremental.clock import TimeValues
 from generator.incremental.fingerprint import code_fingerprint
-from generator.incremental.last_build import LastBuild, Made, newest_posts
+from generator.incremental.last_build import LastBuild, Made
 from generator.incremental.memo import PostMemo
 from generator.layout import Layout, is_post_page
 from generator.models import (
@@ -225,7 +225,7 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     from generator.render import Renderer, site_files, teacher_site_files
 
     portal, site = gathered.portal, gathered.portal.site
-    clock = TimeValues(site, portal.generated, newest_posts(portal.posts).get, portal.feed_of)
+    clock = TimeValues(site, portal.generated, portal.newest_posts.get, portal.feed_of)
     pages = last.pages(clock)
     layout = Layout() if teacher is None else Layout(standalone=teacher)
     renderer = Renderer(portal, theme_dir(), layout, pages, clock, gathered.pictures)
@@ -249,7 +249,7 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
                          warnings=tuple(warnings), language=site.school.language,
                          pages=written.files, rewritten=written.rewritten,
                          rendered=renderer.rendered, posts=len(portal.posts))
-    return report, Made.of(portal.posts, portal.generated, problems=gathered.problems,
+    return report, Made.of(portal, problems=gathered.problems,
                            pages=written.files, scheduled=gathered.scheduled,
                            complete=renderer.volatile == 0 and not warnings
                            and bool(portal.posts))

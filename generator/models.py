@@ -495,6 +495,15 @@ class Portal:
         return self._feeds_by_teacher.get(teacher)
 
     @cached_property
+    def newest_posts(self) -> dict[str, datetime]:
+        """{teacher's slug: the date of their newest post}, for those who have one: what
+        the clock's "active" badges, the build's snapshot and `mading report` read."""
+        newest: dict[str, datetime] = {}
+        for post in self.posts:  # newest first: the first seen per teacher is the newest
+            newest.setdefault(post.teacher.slug, post.published)
+        return newest
+
+    @cached_property
     def _feeds_by_teacher(self) -> dict[str, FeedStatus]:
         # A district's pages ask for 3,000 teachers' feeds, each among 3,000.
         return {status.teacher: status for status in self.feeds}

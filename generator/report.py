@@ -56,13 +56,10 @@ class TeacherHealth:
 
 def teacher_health(portal: Portal, now: datetime) -> list[TeacherHealth]:
     """One entry per teacher of site.yml, in its order."""
-    last_post: dict[str, datetime] = {}
-    for post in portal.posts:  # newest first: the first seen per teacher is the last post
-        last_post.setdefault(post.teacher.slug, post.published)
     lines = []
     for teacher in portal.site.teachers:
         status = portal.feed_of(teacher.slug)
-        newest = last_post.get(teacher.slug)
+        newest = portal.newest_posts.get(teacher.slug)
         never_fetched = teacher.blog is not None and (status is None
                                                       or status.last_success is None)
         lines.append(TeacherHealth(

@@ -18,7 +18,6 @@ from icalendar import Calendar
 
 from generator.build import build
 from generator.incremental.clock import TimeValues
-from generator.incremental.last_build import newest_posts
 from generator.layout import Layout
 from generator.models import Portal, Post, School, Site, Subject, Teacher, pack_html
 from generator.render import NoReuse, Renderer, site_files
@@ -76,7 +75,7 @@ def files_of(posts: tuple[Post, ...], now: datetime = NOW,
     portal = Portal(site=site(language),
                     posts=tuple(sorted(posts, key=lambda p: p.published, reverse=True)),
                     feeds=(), generated=now)
-    clock = TimeValues(portal.site, now, newest_posts(portal.posts).get, portal.feed_of)
+    clock = TimeValues(portal.site, now, portal.newest_posts.get, portal.feed_of)
     renderer = Renderer(portal, theme_dir(), Layout(), NoReuse(), clock)
     return {f.path: f.content for f in site_files(renderer) if f.content is not None}
 

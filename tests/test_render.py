@@ -19,7 +19,6 @@ import pytest
 from generator.build import fetch, load_portal
 from generator.config import load_site
 from generator.incremental.clock import TimeValues
-from generator.incremental.last_build import newest_posts
 from generator.layout import Layout
 from generator.models import Portal
 from generator.render import NoReuse, Renderer, fragments, parallel, site_files
@@ -39,7 +38,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Portal:
 
 
 def renderer(portal: Portal, theme: Path, memo: NoReuse) -> Renderer:
-    clock = TimeValues(portal.site, portal.generated, newest_posts(portal.posts).get,
+    clock = TimeValues(portal.site, portal.generated, portal.newest_posts.get,
                        portal.feed_of)
     return Renderer(portal, theme, Layout(), memo, clock)
 

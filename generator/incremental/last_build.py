@@ -7,7 +7,7 @@ Between the two, the build's readers and renderer use the memos handed out here
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from generator.incremental.clock import TimeValues, next_change
 from generator.incremental.files import FileState, Listing, listing_digest, stat_listed, walk_files
 from generator.incremental.memos import PageCache, PostCache, distinct_calls
 from generator.incremental.snapshot import Snapshot, input_digest
-from generator.models import FeedStatus, Post, Site
+from generator.models import FeedStatus, Portal, Site
 from generator.search import bundles_in
 
 
@@ -32,7 +32,7 @@ class Made:
     pages: int
     """Files written, the search index aside."""
     last_posts: dict[str, datetime]
-    """Each teacher's newest post (`newest_posts`)."""
+    """Each teacher's newest post (`Portal.newest_posts`)."""
     horizon: datetime | None
     """When the pages' assignments next move (`clock.next_change`), if ever."""
     scheduled: datetime | None
@@ -42,21 +42,14 @@ class Made:
     next build may find this output current."""
 
     @classmethod
-    def of(cls, posts: Sequence[Post], now: datetime, problems: tuple[Problem, ...],
-           pages: int, scheduled: datetime | None, complete: bool) -> Made:
-        """What a build as of `now` made of a portal whose posts are `posts`."""
-        return cls(problems=problems, posts=len(posts), pages=pages,
-                   last_posts=newest_posts(posts),
-                   horizon=next_change((p.due for p in posts if p.due), now),
+    def of(cls, portal: Portal, problems: tuple[Problem, ...], pages: int,
+           scheduled: datetime | None, complete: bool) -> Made:
+        """What a build made of `portal`, as of the time it was collected for."""
+        return cls(problems=problems, posts=len(portal.posts), pages=pages,
+                   last_posts=portal.newest_posts,
+                   horizon=next_change((p.due for p in portal.posts if p.due),
+                                       portal.generated),
                    scheduled=scheduled, complete=complete)
-
-
-def newest_posts(posts: Iterable[Post]) -> dict[str, datetime]:
-    """{teacher's slug: the date of their newest post}, of `posts` newest first."""
-    newest: dict[str, datetime] = {}
-    for post in posts:
-        newest.setdefault(post.teacher.slug, post.published)
-    return newest
 
 
 class LastBuild:

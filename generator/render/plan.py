@@ -112,10 +112,6 @@ class PostIndex:
         posts = self.by_teacher.get(teacher.slug)
         return posts[0].published if posts else None
 
-    def last_posts(self) -> dict[str, datetime]:
-        """{teacher's slug: the date of their newest post}, for those who have one."""
-        return {slug: posts[0].published for slug, posts in self.by_teacher.items() if posts}
-
 
 class Plan:
     """What every part of the plan reads: the portal, its layout, its posts grouped, the
