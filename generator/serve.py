@@ -25,6 +25,7 @@ from generator.build import build
 from generator.collect import Readings
 from generator.errors import MadingError
 from generator.i18n import DEFAULT_LANGUAGE, Translator
+from generator.incremental.files import FileState, state_of_path
 from generator.theme import theme_dir
 
 POLL_SECONDS = 0.1
@@ -43,13 +44,14 @@ def watched_files(config_file: Path) -> Iterator[Path]:
             yield from (p for p in folder.rglob("*") if p.is_file())
 
 
-def snapshot(config_file: Path) -> dict[Path, int]:
+def snapshot(config_file: Path) -> dict[Path, FileState]:
+    """Each watched file's (size, mtime, inode): a file created empty and written within
+    one tick of the file system's clock keeps its mtime, not its size."""
     state = {}
     for path in watched_files(config_file):
-        try:
-            state[path] = path.stat().st_mtime_ns
-        except OSError:
-            continue
+        found = state_of_path(path)
+        if found is not None:
+            state[path] = found
     return state
 
 
@@ -167,12 +169,14 @@ def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> 
     # Bound before the first build, so that the build knows the address it is served at.
     server = portal_server(output, port, state)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
+    # Taken before the first build: a save made while it builds, or as soon as the
+    # portal answers, is then a change to build, not part of what was already built.
+    seen = snapshot(config_file)
     rebuild(config_file, output, offline, state, reindex=True, url=url)
     output.mkdir(parents=True, exist_ok=True)
     _ = Translator(state.language)
     print(_("cli.serving", url=url), flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    seen = snapshot(config_file)
     try:
         while True:
             time.sleep(POLL_SECONDS)
