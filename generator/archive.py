@@ -442,11 +442,11 @@ class Archive:
         the check."""
         with self._guard():
             rows = self._db.execute(
-                "SELECT rowid, json_extract(data, '$.teacher', '$.link', '$.published', "
-                "'$.kind', '$.due'), first_seen, last_seen FROM entries "
+                "SELECT rowid, json_extract(data, '$.teacher'), json_extract(data, '$.link'), "
+                "json_extract(data, '$.published'), json_extract(data, '$.kind'), "
+                "json_extract(data, '$.due'), first_seen, last_seen FROM entries "
                 "WHERE json_valid(data) ORDER BY teacher, entry_id")
-            return [outline for outline in (_outline(row, json.loads(fields), first, last)
-                                            for row, fields, first, last in rows)
+            return [outline for outline in (_outline(*row) for row in rows)
                     if outline is not None]
 
     def entries_at(self, rows: Iterable[int]) -> dict[int, Entry]:
@@ -547,13 +547,13 @@ class EntryOutline:
     due: datetime | None
 
 
-def _outline(row: int, fields: list[Any], first: str, last: str) -> EntryOutline | None:
-    """The outline of a row, whose JSON gave `fields` (teacher, link, published, kind,
-    due), dated as `stored_entry` dates it; None for a row with damaged times."""
+def _outline(row: int, teacher: object, link: object, published: object, kind: object,
+             due: object, first: str, last: str) -> EntryOutline | None:
+    """The outline of a row, from the fields its JSON gave, dated as `stored_entry`
+    dates it; None for a row with damaged times."""
     first_seen = parsed(first) or parsed(last)
     if first_seen is None:
         return None
-    teacher, link, published, kind, due = fields
     return EntryOutline(row, str(teacher), link if isinstance(link, str) else None,
                         shown_published(parsed(published) or first_seen, first_seen),
                         kind if isinstance(kind, str) else None, parsed(due))

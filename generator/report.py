@@ -103,7 +103,8 @@ def newest_posts(site: Site, markdown: Iterable[Entry], outlines: Iterable[Entry
                 else max(known, entry.published)
     stored: dict[str, list[EntryOutline]] = {}
     for outline in outlines:
-        correction = corrections.of(outline.link)
+        # Most schools correct nothing: no address made into a key 90,000 times then.
+        correction = corrections.of(outline.link) if corrections.items else None
         if outline.teacher in teachers and not (correction and correction.hidden):
             stored.setdefault(outline.teacher, []).append(outline)
     for candidates in stored.values():
@@ -145,7 +146,7 @@ def assignment_rows(site: Site, outlines: Iterable[EntryOutline], corrections: C
         teacher = teachers.get(outline.teacher)
         if teacher is None:
             continue
-        if corrections.of(outline.link) is not None:
+        if corrections.items and corrections.of(outline.link) is not None:
             rows.append(outline.row)
         elif teacher.school is not None and outline.kind in kinds:
             if outline.kind == "tugas" and (outline.due or outline.published) >= since:

@@ -32,7 +32,7 @@ from generator.sources.content import read_content
 from generator.sources.feeds import as_read
 from generator.sources.images import ImageStore, StoredImage
 from generator.sources.images import problems as image_problems
-from generator.sources.portals import index_address, stored_indexes
+from generator.sources.portals import index_address
 from generator.write import replace_text
 
 
@@ -160,9 +160,9 @@ def report(site: Site, now: datetime) -> Report:
         outlines, feeds = archive.outlines(), current_feeds(site, archive.feed_statuses())
         newest = newest_posts(site, markdown, outlines, corrections, now, archive.entries_at)
         listed = archive.entries_at(assignment_rows(site, outlines, corrections, now))
+        statuses = {status.school: status for status in archive.portal_statuses()} \
+            if site.schools else {}
     portal = collect(site, listed.values(), (), feeds, now, corrections)
-    statuses = {status.school: status for status in stored_indexes(site)[1]} \
-        if site.schools else {}
     schools = tuple(SchoolLine(school, index_address(school), statuses.get(school.slug))
                     for school in site.schools)
     problems += unused_corrections(portal, display_path(site.corrections_file), _)
