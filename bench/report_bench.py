@@ -7,7 +7,7 @@ The district is the one of bench/federated.py (its school portals served from 12
 `--schools` times `--teachers` times `--posts` posts), read into its archive once (the portals'
 indexes, then `mading fetch`) and not built: the report reads the archive only. Then
 `python -m generator report`, with the generator of `--code` (default: this checkout, so
-that two checkouts are compared on one archive), is timed `--repeat` times under
+that two checkouts are compared on one archive), as of `--now`, is timed `--repeat` times under
 `/usr/bin/time -v`: wall time, CPU and peak RSS, with the load average before each run.
 With `--keep`, the district stays in that folder and is made only if it is not there yet.
 """
@@ -62,10 +62,11 @@ def make_district(out: Path, schools: int, teachers: int, posts: int) -> Path:
     return district
 
 
-def time_report(district: Path, code: Path) -> tuple[float, float, int, str, int]:
-    """(wall s, CPU s, peak RSS KiB, load average before, exit code) of one report."""
+def time_report(district: Path, code: Path, now: str) -> tuple[float, float, int, str, int]:
+    """(wall s, CPU s, peak RSS KiB, load average before, exit code) of one report, as of
+    `now` (seconds since the epoch)."""
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    env = {"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": NOW}
+    env = {"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": now}
     run = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-m", "generator", "report"],
                          cwd=district, env=env, capture_output=True, text=True, check=False)
 
@@ -87,12 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=HERE / "out" / "report")
     parser.add_argument("--code", type=Path, default=REPO)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--now", default=NOW, help="seconds since the epoch")
     args = parser.parse_args(argv)
     district = args.keep / "district"
     if not (district / "site.yml").exists():
         make_district(args.keep, args.schools, args.teachers, args.posts)
     for _ in range(args.repeat):
-        wall, cpu, rss, load, code = time_report(district, args.code.resolve())
+        wall, cpu, rss, load, code = time_report(district, args.code.resolve(), args.now)
         print(f"report ({args.code}): {wall:.2f} s, {cpu:.2f} s CPU, "
               f"max RSS {rss / 1024:.0f} MiB, exit {code}, load before {load}")
     return 0
