@@ -534,6 +534,7 @@ class Archive:
         self._save_backup()
         return count
 
+
 @dataclass(frozen=True, slots=True)
 class EntryOutline:
     """A stored entry without its text: whose, its link, the date it is shown under, and
