@@ -254,10 +254,17 @@ def raw_figures(label: str, session: Session) -> str:
             + "\n".join(ratios(session) or ["- (no peer built)"]))
 
 
-def report(args: argparse.Namespace, rows: list[Row], sessions: dict[str, Session],
-           serve: Serve | None, versions: dict[str, str]) -> str:
+def load_range(sessions: dict[str, Session], serve: Serve | None) -> str:
     loads = [b.child.load for s in sessions.values() for b in s.builds]
     loads += serve.loads if serve else []
+    busy = max(loads, default=0) > BUSY_LOAD
+    return (f"1-minute load average before the builds and saves: {min(loads, default=0):.2f} "
+            f"to {max(loads, default=0):.2f} (2 cores)"
+            + (": **the machine was busy**, timings only indicative" if busy else ""))
+
+
+def report(args: argparse.Namespace, rows: list[Row], sessions: dict[str, Session],
+           serve: Serve | None, versions: dict[str, str]) -> str:
     lines = [
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
@@ -270,10 +277,7 @@ def report(args: argparse.Namespace, rows: list[Row], sessions: dict[str, Sessio
         "row takes both edits (the first, and the next from the spare folder); tree memory "
         "= the peak sum of PSS over the build's process tree; the serve row is "
         "bench/serve_bench.py on the school corpus (title edited, Chromium).",
-        f"- 1-minute load average before the builds and saves: {min(loads, default=0):.2f} "
-        f"to {max(loads, default=0):.2f} (2 cores)"
-        + (": **the machine was busy**, timings only indicative"
-           if max(loads, default=0) > BUSY_LOAD else ""),
+        f"- {load_range(sessions, serve)}",
     ]
     if args.note:
         lines.append(f"- Note: {args.note}")
@@ -335,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     if generator_fingerprint() != fingerprint:
         print("warning: generator/ changed while this ran; Mading's figures mix versions")
     print("\n" + target_table(rows))
+    print("\n" + load_range(sessions, serve))
     if args.write_results:
         title = heading(args)
         replace_section(RESULTS, title, report(args, rows, sessions, serve, versions))
