@@ -254,6 +254,19 @@ def raw_figures(label: str, session: Session) -> str:
             + "\n".join(ratios(session) or ["- (no peer built)"]))
 
 
+def method(args: argparse.Namespace) -> list[str]:
+    parts = ["wall times, one subprocess per build (bench/peers.py)"]
+    if "school" in args.rows:
+        parts += [f"school: medians of {args.repeat} run(s) per tool; the edited row takes "
+                  "both edits (the first, and the next from the spare folder); the serve "
+                  f"row: {args.saves} title edits in `mading serve` on the school corpus, "
+                  "watched in Chromium (bench/serve_bench.py)"]
+    if "district" in args.rows:
+        parts += [f"district: medians of {args.district_repeat} run(s); tree memory = the "
+                  "peak sum of PSS over the build's process tree (bench/process_tree.py)"]
+    return parts
+
+
 def load_range(sessions: dict[str, Session], serve: Serve | None) -> str:
     loads = [b.child.load for s in sessions.values() for b in s.builds]
     loads += serve.loads if serve else []
@@ -272,11 +285,7 @@ def report(args: argparse.Namespace, rows: list[Row], sessions: dict[str, Sessio
         "- Command: `bench/.venv-peers/bin/python bench/targets.py "
         + " ".join(args.argv) + "`",
         "- Versions: " + "; ".join(f"{tools()[n].label} `{v}`" for n, v in versions.items()),
-        f"- Method: medians of {args.repeat} run(s) for the school, {args.district_repeat} "
-        "for the district; wall time, one subprocess per build (bench/peers.py); the edited "
-        "row takes both edits (the first, and the next from the spare folder); tree memory "
-        "= the peak sum of PSS over the build's process tree; the serve row is "
-        "bench/serve_bench.py on the school corpus (title edited, Chromium).",
+        "- Method: " + "; ".join(method(args)) + ".",
         f"- {load_range(sessions, serve)}",
     ]
     if args.note:
