@@ -236,7 +236,7 @@ class Session:
 
 def describe(build: Build) -> str:
     child = build.child
-    head = f"{build.tool:8} {build.kind:16} run {build.run}: "
+    head = f"{build.tool:13} {build.kind:15} run {build.run}: "
     if child.timed_out:
         return head + (f"skipped (>{child.wall:.0f} s; killed at {child.cpu:.0f} s CPU, "
                        f"{mib(child.peak_tree_rss)} tree)")
