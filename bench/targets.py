@@ -95,7 +95,10 @@ def verdict(met: bool | None, reduced: bool = False) -> str:
 
 
 def all_of(*checks: bool | None) -> bool | None:
-    return None if any(c is None for c in checks) else all(checks)
+    """Met when every part is; not met as soon as one part is not, measured or not."""
+    if False in checks:
+        return False
+    return None if None in checks else True
 
 
 def edited_median(session: Session) -> float | None:
@@ -122,15 +125,14 @@ def ratio(over: float | None, under: float | None, label: str) -> str:
     return NONE if over is None or under is None else f"{label} {over / under:.2f}{TIMES}"
 
 
-def school_rows(session: Session | None, serve: Serve | None) -> list[Row]:
+def school_rows(session: Session, serve: Serve | None) -> list[Row]:
     def wall(tool: str, kind: str = "cold") -> float | None:
-        return median_of(session, tool, "wall", kind) if session else None
+        return median_of(session, tool, "wall", kind)
 
     cold, pelican, hugo_pagefind = wall("mading"), wall("pelican"), wall("hugo-pagefind")
-    edit = edited_median(session) if session else None
+    edit = edited_median(session)
     unchanged, ci = wall("mading", "unchanged"), wall("mading", "CI run")
-    everyone = peer_figures(session, ("pelican", "hugo-pagefind", "hugo", "mkdocs")) \
-        if session else NONE
+    everyone = peer_figures(session, ("pelican", "hugo-pagefind", "hugo", "mkdocs"))
     pelican_only = f"Pelican {seconds(pelican)} (its build)"
 
     def faster(mading: float | None, times: float) -> bool | None:
@@ -166,18 +168,18 @@ def school_rows(session: Session | None, serve: Serve | None) -> list[Row]:
     ]
 
 
-def district_rows(session: Session | None, posts: int) -> list[Row]:
+def district_rows(session: Session, posts: int) -> list[Row]:
     def wall(kind: str) -> float | None:
-        return median_of(session, "mading", "wall", kind) if session else None
+        return median_of(session, "mading", "wall", kind)
 
     cold, unchanged, ci = wall("cold"), wall("unchanged"), wall("CI run")
-    pss = [b.child.peak_tree_pss for b in session.builds
-           if b.tool == "mading" and b.kind == "cold" and b.ok] if session else []
-    largest = [b.child.largest_process_rss for b in session.builds
-               if b.tool == "mading" and b.kind == "cold" and b.ok] if session else []
+    colds = [b.child for b in session.builds
+             if b.tool == "mading" and b.kind == "cold" and b.ok]
+    pss = [child.peak_tree_pss for child in colds]
+    largest = [child.largest_process_rss for child in colds]
     memory = statistics.median(pss) if pss else None
-    hugo_pagefind = median_of(session, "hugo-pagefind", "wall") if session else None
-    peers = peer_figures(session, ("hugo-pagefind", "hugo")) if session else NONE
+    hugo_pagefind = median_of(session, "hugo-pagefind", "wall")
+    peers = peer_figures(session, ("hugo-pagefind", "hugo"))
     reduced = posts != DISTRICT_POSTS
     name = f"district, {posts:,} posts"
     cold_text = seconds(cold)
@@ -325,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     args.rows = [r.strip() for r in args.rows.split(",") if r.strip()]
     if not args.rows or any(r not in ROWS for r in args.rows):
         parser.error(f"--rows takes {', '.join(ROWS)} (comma-separated)")
+    if min(args.repeat, args.district_repeat, args.saves, args.district_teachers) < 1:
+        parser.error("--repeat, --district-repeat, --saves and --district-teachers take 1 "
+                     "or more")
     names = set(SCHOOL_TOOLS if "school" in args.rows else ()) | \
         set(DISTRICT_TOOLS if "district" in args.rows else ())
     versions = {n: version(tools()[n]) for n in SCHOOL_TOOLS if n in names}
