@@ -25,6 +25,8 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator.incremental.cache import connect
+
 BATCH_BYTES = 4 << 20
 """Compressed page bytes held before they are written, in one short transaction: workers
 read the table meanwhile, and a district's pages are never all held."""
@@ -111,7 +113,7 @@ class KeptOutput:
         if self._pid != os.getpid():
             self._db, self._pid = None, os.getpid()  # a fork's copy is never used
             try:
-                self._db = sqlite3.connect(self.path, timeout=10)
+                self._db = connect(self.path)
             except (sqlite3.Error, OSError):
                 self._db = None
         return self._db
