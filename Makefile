@@ -20,7 +20,8 @@ $(UV):
 	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --all-extras --python $(PYTHON)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --all-extras --compile-bytecode \
+		--python $(PYTHON)
 	touch $(STAMP)
 
 ## Write uv.lock again after a change to pyproject.toml (make lock UPGRADE=--upgrade
@@ -53,7 +54,7 @@ LATEST := .venv-latest
 test-latest: chromium zbar $(LIGHTHOUSE_TOOLS) | $(UV)
 	rm -rf $(LATEST)
 	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
-	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade -e '.[test,fuzz]'
+	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade --compile-bytecode -e '.[test,fuzz]'
 	$(LATEST)/bin/ruff check generator tests docs fuzz
 	$(LATEST)/bin/mypy
 	$(LATEST)/bin/pytest

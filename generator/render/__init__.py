@@ -116,7 +116,7 @@ class Renderer:
                 # The memo as the worker left it: the last build's pages it reused, this
                 # build's it recorded.
                 if calls is None:
-                    memo.reuse(path, key)
+                    memo.reused(path, key)
                 else:
                     memo.record(path, key, calls)
             self.rendered += rendered
@@ -154,6 +154,9 @@ class _NotingMemo:
         if reused is not None:
             self.noted.append((path, key, None))
         return reused
+
+    def reused(self, path: str, key: str) -> None:
+        self.noted.append((path, key, None))
 
     def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
         self.noted.append((path, key, tuple(calls)))
