@@ -95,6 +95,31 @@ def test_one_post_edited_renders_only_the_pages_that_show_it(site: Path) -> None
     assert report.rendered < len(generated_files(site / "public"))
 
 
+def post_keys(site: Path) -> dict[str, str]:
+    with sqlite3.connect(site / ".mading" / "cache.sqlite") as db:
+        keys = {Path(path).name: key for path, key in db.execute("SELECT path, key FROM posts")}
+    db.close()
+    return keys
+
+
+def test_one_post_edited_is_the_only_post_read_again(site: Path) -> None:
+    """Its neighbours count by name: an edit does not read the teacher's folder again;
+    a picture beside the posts does (a post may show it)."""
+    rebuild(site)
+    before = post_keys(site)
+    post = site / POST
+    post.write_text(post.read_text() + "\nSatu kalimat lagi.\n")
+    rebuild(site)
+    edited = post_keys(site)
+    assert {name for name in before if before[name] != edited[name]} == {POST.name}
+    (site / POST).with_name("grafik.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"/>')
+    rebuild(site)
+    pictured = post_keys(site)
+    assert {name for name in edited if edited[name] != pictured[name]} == \
+        {name for name in edited if name.startswith("2026-")}
+
+
 def test_guard_counts_every_page_of_a_school(tmp_path: Path) -> None:
     """The example school: one edited post, at most the pages showing its title."""
     site = copy_example(tmp_path / "sekolah").parent

@@ -176,15 +176,24 @@ def _memo_keys(site: Site, paths: list[Path], memo: PostMemo) -> dict[str, str]:
     for path in paths:
         folder = path.parent
         if folder not in neighbours:
-            listing = sorted((entry.name, stat.st_size, stat.st_mtime_ns)
-                             for entry in os.scandir(folder) if entry.is_file()
-                             for stat in (entry.stat(),))
+            listing = sorted(_neighbour(entry) for entry in os.scandir(folder)
+                             if entry.is_file())
             neighbours[folder] = repr(listing).encode()
         digest = common.copy()
         digest.update(neighbours[folder])
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
         keys[str(path)] = memo.key(digest.digest())
     return keys
+
+
+def _neighbour(entry: os.DirEntry[str]) -> tuple[str, int, int]:
+    """A file beside a post, as its key counts it. Other posts count by name alone: a
+    post may link to one, but its reading depends on none's text, and a teacher's edit
+    would otherwise read every post of the folder again."""
+    if entry.name.endswith(".md"):
+        return entry.name, -1, -1
+    stat = entry.stat()
+    return entry.name, stat.st_size, stat.st_mtime_ns
 
 
 def _links_out(site: Site, _: Translator) -> list[Problem]:
