@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -232,6 +233,20 @@ def test_a_damaged_kept_page_is_rendered_again(site: Path) -> None:
     after = every_file(site / "public")
     assert {p: c for p, c in after.items() if not p.startswith("pagefind/")} == \
         {p: c for p, c in before.items() if not p.startswith("pagefind/")}
+    assert (site / "public" / "pagefind" / "pagefind.js").is_file()
+
+
+def test_a_kept_bundle_naming_a_file_outside_its_folder_is_not_written(site: Path) -> None:
+    rebuild(site)
+    outside = b"../../di-luar.txt"
+    with sqlite3.connect(site / ".mading" / "cache.sqlite") as db:
+        db.execute("UPDATE bundles SET files = ?",
+                   (struct.pack(">II", len(outside), 3) + outside + b"isi",))
+    db.close()
+    shutil.rmtree(site / "public")
+    rebuild(site)
+    assert not (site.parent / "di-luar.txt").exists()
+    assert not list(site.parent.rglob("di-luar.txt"))
     assert (site / "public" / "pagefind" / "pagefind.js").is_file()
 
 
