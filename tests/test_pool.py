@@ -10,6 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +29,7 @@ from generator.i18n import Translator
 from generator.models import FetchLimits, Teacher, WebFeed
 from generator.pool import Pool, WorkerStopped, in_order
 from generator.sources import content, feeds
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task").is_dir(),
                                 reason="the workers are watched in /proc")
@@ -178,19 +181,70 @@ def test_a_worker_killed_as_the_pool_starts_stops_it_with_a_clear_error(
     assert problem.message.startswith("sebuah proses pekerja build dihentikan paksa (SIGKILL)")
 
 
-# --- the reading pools: a killed worker costs nothing ---------------------------------------
-
 POSTS = 300
 
+
+def add_posts(site_file: Path, count: int, text: str) -> None:
+    for n in range(count):
+        (site_file.parent / "content" / "sari" / f"2026-11-22-latihan-{n}.md").write_text(
+            f"---\ntitle: Latihan {n}\ndate: 2026-11-22\n---\n" + text * 200 + "\n")
+
+
+RENDERING_BUILD = """
+import sys
+import generator.render.parallel
+generator.render.parallel.PARALLEL_RENDER_FROM = 50  # forked rendering workers, under 1,000 posts
+from generator.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def rendering(pid: int) -> bool:
+    """A forked rendering worker of `RENDERING_BUILD`, tied to the build."""
+    return b"PARALLEL_RENDER_FROM" in read(f"/proc/{pid}/cmdline") and \
+        read(f"/proc/{pid}/comm").strip() == CHILD_NAME
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the rendering workers are forked")
+def test_a_killed_rendering_worker_stops_the_build_and_leaves_the_output(
+        tiny_site: Path) -> None:
+    """A rendering worker's pages cannot be made up for here (the build would not know
+    which were lost): the build stops with the message, exits 2, and the output is the
+    last build's."""
+    add_posts(tiny_site, 80, "Kerjakan soal berikut. ")
+    command = [sys.executable, "-c", RENDERING_BUILD, "build", "--offline"]
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run(command, cwd=tiny_site.parent, env=environment, check=True,
+                   capture_output=True)
+    public = tiny_site.parent / "public"
+    before = {p: p.read_bytes() for p in public.rglob("*") if p.is_file()}
+    add_posts(tiny_site, 80, "Kerjakan soal berikut dengan teliti. ")
+    build = subprocess.Popen(command, cwd=tiny_site.parent, env=environment,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    killed = None
+    while killed is None and build.poll() is None:
+        for pid in Path(f"/proc/{build.pid}/task/{build.pid}/children").read_text().split():
+            if rendering(int(pid)):
+                os.kill(int(pid), signal.SIGKILL)
+                killed = pid
+                break
+        time.sleep(0.001)
+    output = build.communicate(timeout=120)[0].decode()
+    assert killed is not None, "no rendering worker was seen"
+    assert build.returncode == 2, output
+    assert "sebuah proses pekerja build dihentikan paksa (SIGKILL) sebelum pekerjaannya " \
+        "selesai" in output
+    assert {p: p.read_bytes() for p in public.rglob("*") if p.is_file()} == before
+
+
+# --- the reading pools: a killed worker costs nothing ---------------------------------------
 
 @pytest.fixture
 def many_posts(tiny_site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The tiny site with `POSTS` posts of Sari's more, read by two workers."""
     monkeypatch.setattr(content.os, "cpu_count", lambda: 2)
-    for n in range(POSTS):
-        (tiny_site.parent / "content" / "sari" / f"2026-11-22-latihan-{n}.md").write_text(
-            f"---\ntitle: Latihan {n}\ndate: 2026-11-22\n---\n"
-            + "Kerjakan soal berikut dengan teliti. " * 200 + "\n")
+    add_posts(tiny_site, POSTS, "Kerjakan soal berikut dengan teliti. ")
     return tiny_site
 
 
