@@ -40,7 +40,9 @@ class WorkerStopped(CatalogueError):
 
     def __init__(self, exitcode: int | None) -> None:
         if exitcode is not None and exitcode < 0:
-            super().__init__("pool.worker_killed", signal=signal.Signals(-exitcode).name)
+            number = -exitcode
+            name = signal.Signals(number).name if number in set(signal.Signals) else number
+            super().__init__("pool.worker_killed", signal=name)
         else:
             super().__init__("pool.worker_ended", code="?" if exitcode is None else exitcode)
         self.exitcode = exitcode
