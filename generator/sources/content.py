@@ -122,13 +122,17 @@ def _read_posts(posts: list[tuple[Path, str]], site: Site, now: datetime | None
     if len(posts) < PARALLEL_READ_FROM or workers == 1:
         yield from _read_here(posts, site, now)
         return
+    # Posts go out in chunks: one at a time, a worker would wait for this process (busy,
+    # or not given a core on a loaded machine) after each.
+    chunk = max(1, len(posts) // (workers * 8))
     done = 0
     try:
         # "spawn", as for feeds: no fork of a process that may hold threads and connections.
-        for outcome in in_order(partial(_read_numbered, posts, site, now), len(posts),
-                                workers, "spawn"):
-            yield posts[done][0], outcome
-            done += 1
+        for outcomes in in_order(partial(_read_chunk, posts, chunk, site, now),
+                                 -(-len(posts) // chunk), workers, "spawn"):
+            for outcome in outcomes:
+                yield posts[done][0], outcome
+                done += 1
     except WorkerStopped:
         yield from _read_here(posts[done:], site, now)
 
@@ -143,14 +147,11 @@ def _read_here(posts: list[tuple[Path, str]], site: Site, now: datetime | None
             yield path, exc.problems
 
 
-def _read_numbered(posts: list[tuple[Path, str]], site: Site, now: datetime | None,
-                   number: int) -> Entry | list[Problem]:
-    """Post `number` of `posts`, read in a worker (which is sent the list once)."""
-    path, teacher = posts[number]
-    try:
-        return read_post(path, teacher, site, Translator(site.school.language), now)
-    except InputError as exc:
-        return exc.problems
+def _read_chunk(posts: list[tuple[Path, str]], chunk: int, site: Site,
+                now: datetime | None, number: int) -> list[Entry | list[Problem]]:
+    """Chunk `number` of `posts` read, in a worker (which is sent the list once)."""
+    return [outcome for _path, outcome in
+            _read_here(posts[number * chunk:(number + 1) * chunk], site, now)]
 
 
 def _memo_keys(site: Site, paths: list[Path], memo: PostMemo) -> dict[str, str]:
