@@ -73,8 +73,9 @@ class Pool(Generic[Item, Result]):
     """`workers` processes, each computing `work(item)` for the items given to the pool.
 
     `give` never blocks for long and never raises: an item waits in this process until
-    a worker is free (at most `ahead` items are out per worker, so that neither side
-    ever waits on a full pipe while the other waits on it). `take` waits for an item's
+    a worker is free. At most `ahead` items are out per worker: with one, neither side
+    ever waits on a full pipe while the other waits on it; more only for small items (a
+    number), which a pipe takes without waiting. `take` waits for an item's
     result and raises what `work` raised; once a worker has ended, it raises
     `WorkerStopped` for every result not in yet.
 
