@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
+from generator import pool
 from generator.incremental.memo import Call, Clock, PageMemo
 from generator.layout import Layout
 from generator.models import OutputFile, Portal
@@ -102,7 +103,7 @@ class Renderer:
 
     def runs(self, runs: Sequence[Sequence[Part]]) -> Iterator[OutputFile]:
         """The files of the parts in `runs`, in order; for a big portal, spread over the
-        machine's cores, each run in a forked worker (generator/render/parallel.py)."""
+        machine's cores, each run in a forked worker (generator/pool.py)."""
         workers = parallel.workers_for(len(self.portal.posts), len(runs))
         if workers == 0:
             for run in runs:
@@ -110,7 +111,7 @@ class Renderer:
             return
         self.templates.load()  # once, shared with every worker
         memo = self.memo
-        for files, noted, rendered, volatile in parallel.in_order(
+        for files, noted, rendered, volatile in pool.in_order(
                 partial(self._in_worker, runs, memo), len(runs), workers):
             for path, key, calls in noted:
                 # The memo as the worker left it: the last build's pages it reused, this
