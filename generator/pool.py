@@ -96,8 +96,15 @@ class Pool(Generic[Item, Result]):
         self._done: dict[int, tuple[bool, Any]] = {}
         self._given = 0
         self._stopped: WorkerStopped | None = None
+        self._began = False
 
     def __enter__(self) -> Pool[Item, Result]:
+        return self
+
+    def _begin(self) -> None:
+        """Start the workers, at the first item given: a pool that is given nothing
+        (every feed unchanged, a 304) costs no process."""
+        self._began = True
         context = (multiprocessing.get_context("fork") if self._start == "fork"
                    else multiprocessing.get_context("spawn"))
         setup = child_setup()
@@ -137,7 +144,6 @@ class Pool(Generic[Item, Result]):
         except BaseException:
             self._end()
             raise
-        return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
@@ -146,6 +152,8 @@ class Pool(Generic[Item, Result]):
     def give(self, item: Item) -> int:
         """Hand `item` to a worker as soon as one is free; the number to `take` its
         result by."""
+        if not self._began:
+            self._begin()
         number = self._given
         self._given += 1
         self._waiting.append((number, item))
@@ -221,7 +229,7 @@ class Pool(Generic[Item, Result]):
                 worker.join()
         for pipe in self._pipes:
             pipe.close()
-        if self._start == "fork":
+        if self._start == "fork" and self._began:
             gc.unfreeze()
 
 

@@ -118,6 +118,17 @@ def slow_square(number: int) -> int:
     return number * number
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_pool_starts_its_workers_at_the_first_item(start: pool.Start) -> None:
+    """A nothing-changed update parses no feed: its pool costs no process."""
+    with Pool(square, 2, start) as workers:
+        assert multiprocessing.active_children() == []
+        number = workers.give(7)
+        assert len(multiprocessing.active_children()) == 2
+        assert workers.take(number) == 49
+    assert multiprocessing.active_children() == []
+
+
 @pytest.mark.parametrize("workers", [1, 2, 3])
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_results_do_not_depend_on_the_workers_or_how_they_start(
