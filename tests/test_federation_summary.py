@@ -155,6 +155,9 @@ def test_a_district_down_keeps_its_posts_and_is_reported(
         out = capsys.readouterr().out
         line = next(line for line in out.splitlines() if line.startswith("Kabupaten Satu"))
         assert "portal sekolah tidak terbaca" in line, out
+        # Its teachers are its one line, not a line each ("only Markdown posts").
+        assert not [line for line in out.splitlines() if line.startswith("d1-sma1-sari — ")
+                    and "Tugas" not in line], out
         assert main(["report", "--strict", "--config", str(province.config)]) == 1
     finally:
         province.served.down = False
