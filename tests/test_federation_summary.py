@@ -19,11 +19,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from generator.build import build
 from generator.cli import main
+from generator.sources.feeds import parse_feed
 from tests.browser import serve_folder
 from tests.site_checks import broken_relative_links
 from tests.test_config import problems, site_dir
@@ -71,6 +73,13 @@ def province_yml(district: str, read: str = "ringkas") -> str:
             f"  - {{name: Kabupaten Satu, slug: d1, portal: '{district}', read: {read}}}\n")
 
 
+def with_picture(site: Path) -> None:
+    """A photo in a post: a copy is made at each level, from the level below."""
+    post = site.parent / "content" / "sari" / "2026-11-18-persamaan-kuadrat.md"
+    post.write_text(post.read_text() + "\n![Papan tulis kelas](papan.png)\n")
+    Image.new("RGB", (1200, 900), (200, 60, 40)).save(post.parent / "papan.png", "PNG")
+
+
 @pytest.fixture(scope="module")
 def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
     root = tmp_path_factory.mktemp("province")
@@ -83,7 +92,10 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Province]:
             public = root / f"{slug}-public"
             public.mkdir()
             url = stack.enter_context(serve_folder(public))
-            build(school_site(root / slug, name), public, offline=True, now=NOW, url=url)
+            site = school_site(root / slug, name)
+            if slug == "sma1":
+                with_picture(site)
+            build(site, public, offline=True, now=NOW, url=url)
             schools[slug] = url
         district = server.url_for("/d1/")
         config = root / "d1" / "site.yml"
@@ -134,6 +146,18 @@ def test_the_districts_posts_are_attributed_to_their_teachers(province: Province
     assert "d1-sma2-rina-kartika" in directory
 
 
+def test_a_posts_picture_is_the_provinces_own_copy(province: Province) -> None:
+    page = (province.output / "guru" / "d1-sma1-sari" / "2026-11-18-persamaan-kuadrat" /
+            "index.html").read_text()
+    pictures = re.findall(r'<img[^>]*alt="Papan tulis kelas"[^>]*>', page)
+    assert pictures, page
+    source = re.search(r'src="([^"]+)"', pictures[0])
+    assert source and not source.group(1).startswith("http"), pictures
+    path = (province.output / "guru" / "d1-sma1-sari" / "2026-11-18-persamaan-kuadrat" /
+            source.group(1)).resolve()
+    assert path.is_file() and path.is_relative_to(province.output.resolve())
+
+
 def test_the_province_lists_its_district_and_its_recent_posts(province: Province) -> None:
     index = (province.output / "sekolah" / "index.html").read_text()
     assert 'href="../sekolah/d1/index.html"' in index and "Kabupaten Satu" in index
@@ -156,8 +180,7 @@ def test_a_district_down_keeps_its_posts_and_is_reported(
         line = next(line for line in out.splitlines() if line.startswith("Kabupaten Satu"))
         assert "portal sekolah tidak terbaca" in line, out
         # Its teachers are its one line, not a line each ("only Markdown posts").
-        assert not [line for line in out.splitlines() if line.startswith("d1-sma1-sari — ")
-                    and "Tugas" not in line], out
+        assert "hanya tulisan Markdown" not in out
         assert main(["report", "--strict", "--config", str(province.config)]) == 1
     finally:
         province.served.down = False
@@ -211,3 +234,22 @@ def test_the_message_is_in_english_for_an_english_site(site_dir: Path) -> None:
         "site.yml:3: 'schools.read': 'everything' is not known. Write 'summary' to read "
         "that portal from its own feed.json (its latest posts; how a province reads its "
         "districts), or 'teachers' (the default) to read every teacher's feed"]
+
+
+def test_a_summary_item_goes_to_the_teacher_it_names_or_nowhere() -> None:
+    # A district's feed.json is hostile until read: an item naming no teacher, or one
+    # whose slug is not a slug, is no one's post; a teacher's own feed is theirs alone.
+    def item(number: int, teacher: object) -> dict[str, object]:
+        return {"id": f"https://d1.example/p{number}/", "url": f"https://d1.example/p{number}/",
+                "title": f"Tulisan {number}", "content_html": "<p>Isi.</p>",
+                "date_published": "2026-11-20T07:00:00+07:00",
+                "_mading": {"kind": "materi", "classes": [], "teacher": teacher}}
+    feed = {"version": "https://jsonfeed.org/version/1.1", "items": [
+        item(1, {"slug": "sma1-sari", "name": "Sari", "school": "SMA Uji Coba"}),
+        item(2, {"slug": "../../etc", "name": "X"}), item(3, "sma1-sari"), item(4, None),
+        {**item(5, {}), "_mading": "not an object"}]}
+    data = json.dumps(feed).encode()
+    summary = parse_feed("d1/feed.json", "https://d1.example/feed.json", data, None)
+    assert [(e.teacher, e.title) for e in summary.entries] == [("d1-sma1-sari", "Tulisan 1")]
+    own = parse_feed("sari", "https://d1.example/feed.json", data, None)
+    assert {e.teacher for e in own.entries} == {"sari"} and len(own.entries) == 5

@@ -35,6 +35,7 @@ from generator.models import (
 )
 from generator.sources.feeds import read_feeds
 from generator.sources.fetch import AddressPolicy, FetchFailure, FetchRequest, fetch_all
+from generator.sources.images import ImageStore, fetch_images
 
 INDEX = "portal.json"
 
@@ -95,6 +96,10 @@ def update_portals(site: Site, now: datetime | None = None,
             results = read_feeds(readers, site.root, feeds, limits=limits,
                                  embed_hosts=site.embed_hosts)
             archive.store(results, now, limits)
+            if site.images.local:  # the pictures of the posts just read, as for a teacher's
+                fetch_images(ImageStore(site.images_dir),
+                             [entry for result in results for entry in result.entries],
+                             limits, now=now)
             failed = _summaries_failed(site, readers, results)
             archive.store_portals(failed, now)
             statuses = [next((f for f in failed if f.school == s.school), s) for s in statuses]
