@@ -25,6 +25,7 @@ from werkzeug import Request, Response
 
 from generator.build import build
 from generator.cli import main
+from generator.config import load_site
 from generator.sources.feeds import parse_feed
 from tests.browser import serve_folder
 from tests.site_checks import broken_relative_links
@@ -253,3 +254,9 @@ def test_a_summary_item_goes_to_the_teacher_it_names_or_nowhere() -> None:
     assert [(e.teacher, e.title) for e in summary.entries] == [("d1-sma1-sari", "Tulisan 1")]
     own = parse_feed("sari", "https://d1.example/feed.json", data, None)
     assert {e.teacher for e in own.entries} == {"sari"} and len(own.entries) == 5
+
+
+def test_the_province_example_reads_its_districts_as_summaries() -> None:
+    site = load_site(Path(__file__).parent.parent / "docs" / "deploy" / "province-site.yml")
+    assert [(s.slug, s.summary) for s in site.schools] == [
+        ("jember", True), ("banyuwangi", True), ("bondowoso", True)]
