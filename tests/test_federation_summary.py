@@ -260,3 +260,19 @@ def test_the_province_example_reads_its_districts_as_summaries() -> None:
     site = load_site(Path(__file__).parent.parent / "docs" / "deploy" / "province-site.yml")
     assert [(s.slug, s.summary) for s in site.schools] == [
         ("jember", True), ("banyuwangi", True), ("bondowoso", True)]
+
+
+def test_the_provinces_archive_export_carries_the_summaries(province: Province,
+                                                            tmp_path: Path) -> None:
+    # As docs/deploy/province.yml keeps it between runs: exported, then imported on a
+    # fresh runner, which builds the same posts offline.
+    exported = tmp_path / "archive.jsonl"
+    assert main(["archive", "export", str(exported), "--config", str(province.config)]) == 0
+    fresh = tmp_path / "fresh" / "site.yml"
+    fresh.parent.mkdir()
+    fresh.write_text(province.config.read_text())
+    assert main(["archive", "import", str(exported), "--config", str(fresh)]) == 0
+    report = build(fresh, tmp_path / "public", offline=True, now=NOW)
+    assert (tmp_path / "public" / "guru" / "d1-sma2-sari" / "2026-11-18-persamaan-kuadrat" /
+            "index.html").is_file()
+    assert report.posts == len(list((province.output / "guru").glob("*/20*/index.html")))
