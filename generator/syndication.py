@@ -18,7 +18,8 @@ from generator.models import Portal, Post, WebFeed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EXTENSION = "_mading"
-"""The JSON Feed items' extension object: kind, classes and deadline of a post."""
+"""The JSON Feed items' extension object: kind, classes, deadline and series of a post,
+and its teacher (slug, name, school), for the portals that read this one (issue 25)."""
 FEED_LIMIT = 30
 
 
