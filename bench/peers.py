@@ -236,7 +236,7 @@ class Session:
 
 def describe(build: Build) -> str:
     child = build.child
-    head = f"{build.tool:8} {build.kind:16} run {build.run}: "
+    head = f"{build.tool:13} {build.kind:15} run {build.run}: "
     if child.timed_out:
         return head + (f"skipped (>{child.wall:.0f} s; killed at {child.cpu:.0f} s CPU, "
                        f"{mib(child.peak_tree_rss)} tree)")
@@ -263,7 +263,24 @@ def edit(post: Path, run: int) -> str:
     return original
 
 
-def run_session(args: argparse.Namespace, teachers: int, posts: int) -> Session:
+def edited(session: Session, tool: Tool, run: int) -> None:
+    """Mading after one post's edit, and after a second edit of it; the post restored."""
+    target = session.corpus.edit_target()
+    original = edit(target, run)
+    try:
+        session.build(tool, "one post edited", run, cold=False)
+        # As a school's next edit finds it: the build before retired an output,
+        # kept as the spare folder this build starts from (generator/write.py).
+        edit(target, run + 1000)
+        session.build(tool, "edited again", run, cold=False)
+    finally:
+        target.write_text(original, encoding="utf-8")
+
+
+def run_session(args: argparse.Namespace, teachers: int, posts: int,
+                edits: bool = True) -> Session:
+    """Build the corpus with each of `args.tools`; Mading's rebuilds after an edit are
+    left out with `edits` False (bench/targets.py's district needs none of them)."""
     workdir = args.workdir.resolve()
     print(f"Writing the corpus: {teachers:,} teachers x {posts} posts, feed share "
           f"{args.feed_share} ...", flush=True)
@@ -282,16 +299,8 @@ def run_session(args: argparse.Namespace, teachers: int, posts: int) -> Session:
                 break  # a peer past its limit is not tried again
             if name == "mading":
                 session.build(tool, "unchanged", run, cold=False)
-                target = corpus.edit_target()
-                original = edit(target, run)
-                try:
-                    session.build(tool, "one post edited", run, cold=False)
-                    # As a school's next edit finds it: the build before retired an output,
-                    # kept as the spare folder this build starts from (generator/write.py).
-                    edit(target, run + 1000)
-                    session.build(tool, "edited again", run, cold=False)
-                finally:
-                    target.write_text(original, encoding="utf-8")
+                if edits:
+                    edited(session, tool, run)
                 # A scheduled CI run: a fresh runner, the build cache back from the Actions
                 # cache (.github/workflows/build.yml), no output.
                 shutil.rmtree(workdir / "out" / tool.name, ignore_errors=True)
@@ -408,6 +417,20 @@ def report(args: argparse.Namespace, session: Session, versions: dict[str, str],
     return body
 
 
+def installed(names: list[str]) -> list[str]:
+    """The tools of `names` found on this machine; the others are named, with how to
+    install them, and left out."""
+    missing = [t for t in names if not tools()[t].executable.exists()
+               or (t == "hugo-pagefind" and not _pagefind().exists())]
+    for name in missing:
+        hint = "make build" if name == "mading" else \
+            "apt-get install hugo; make build" if name.startswith("hugo") else \
+            "bench/.venv-peers/bin/pip install -r bench/requirements-peers.txt"
+        print(f"{tools()[name].label}: not installed ({tools()[name].executable}; {hint}), "
+              "left out")
+    return [t for t in names if t not in missing]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=(*SIZES, "custom"), default="school",
@@ -443,15 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [t for t in args.tools if t not in TOOLS]
     if unknown:
         parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
-    missing = [t for t in args.tools if not tools()[t].executable.exists()
-               or (t == "hugo-pagefind" and not _pagefind().exists())]
-    for name in missing:
-        hint = "make build" if name == "mading" else \
-            "apt-get install hugo; make build" if name.startswith("hugo") else \
-            "bench/.venv-peers/bin/pip install -r bench/requirements-peers.txt"
-        print(f"{tools()[name].label}: not installed ({tools()[name].executable}; {hint}), "
-              "left out")
-    args.tools = [t for t in args.tools if t not in missing]
+    args.tools = installed(args.tools)
     args.workdir = args.workdir or BENCH / "out" / f"builds-{args.size}"
     command = "bench/.venv-peers/bin/python bench/peers.py " + " ".join(
         a if " " not in a else repr(a) for a in (argv if argv is not None else sys.argv[1:]))

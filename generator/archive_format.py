@@ -107,9 +107,14 @@ def stored_entry(text: str, first: str, last: str) -> Entry | None:
 
 
 def _shown_date(entry: Entry, first_seen: datetime) -> Entry:
-    if entry.published > first_seen + FUTURE_TOLERANCE:
-        return replace(entry, published=first_seen)
-    return entry
+    shown = shown_published(entry.published, first_seen)
+    return entry if shown is entry.published else replace(entry, published=shown)
+
+
+def shown_published(published: datetime, first_seen: datetime) -> datetime:
+    """The date a stored entry is shown under: its own, unless that is further ahead of
+    when it was first seen than `FUTURE_TOLERANCE`."""
+    return first_seen if published > first_seen + FUTURE_TOLERANCE else published
 
 
 def dump_notes(notes: tuple[FeedNote, ...]) -> str | None:

@@ -27,6 +27,7 @@ from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.incremental.clock import TimeValues
 from generator.incremental.fingerprint import code_fingerprint
+from generator.incremental.kept_output import KeptOutput
 from generator.incremental.last_build import LastBuild, Made
 from generator.incremental.memo import PostMemo
 from generator.layout import Layout, is_post_page
@@ -47,7 +48,14 @@ from generator.picture_copies import prepare_pictures, stored_picture
 from generator.pictures import Pictures
 from generator.report import unused_corrections
 from generator.schema import did_you_mean
-from generator.search import Part, SearchError, index_is_current, index_site, plan_parts
+from generator.search import (
+    Part,
+    SearchError,
+    bundle_digest,
+    index_is_current,
+    index_site,
+    plan_parts,
+)
 from generator.sources.content import read_content
 from generator.sources.feeds import read_feeds
 from generator.sources.images import (
@@ -236,15 +244,16 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
         # With no post page to index, Pagefind would index every page instead.
         # A damaged index is not a folder finish writes, but files to replace.
         index = partial(_index_search, site, output, parts, reindex, last.index_sound,
-                        warnings)
-        written = write_output(site_files(renderer), output,
+                        last.kept, warnings)
+        written = write_output(pages.stored(site_files(renderer)), output,
                                finish=index if portal.posts else None,
                                finished=[part.bundle for part in parts]
                                if last.index_sound else (), budget=budget)
     else:
         # A micro-site is one teacher's posts, browsed by month and label; it has no
         # cari/ page, so no index (docs/decisions.md).
-        written = write_output(teacher_site_files(renderer), output, budget=budget)
+        written = write_output(pages.stored(teacher_site_files(renderer)), output,
+                               budget=budget)
     report = BuildReport(problems=gathered.problems, feeds=portal.feeds,
                          warnings=tuple(warnings), language=site.school.language,
                          pages=written.files, rewritten=written.rewritten,
@@ -256,14 +265,16 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
 
 
 def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool,
-                  sound: bool, warnings: list[str], staging: Path,
+                  sound: bool, kept: KeptOutput, warnings: list[str], staging: Path,
                   rewritten: list[str]) -> None:
     """Index the posts before the swap; without search the rest is still published.
 
     The index holds the post pages only, in `parts`. While none of a part's pages is new
     or changed and none is gone (or for serve's quick rebuilds, without `reindex`), its
     previous bundle is linked in as it is, unless the index was found changed or gone
-    (not `sound`). If a part fails, the index is left out whole, and a warning says why.
+    (not `sound`). A part whose pages are those of a bundle the cache keeps (a CI run,
+    with no previous output) gets that bundle. If a part fails, the index is left out
+    whole, and a warning says why.
     """
     changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
     for part in parts:
@@ -273,8 +284,12 @@ def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool
                 and index_is_current(previous, part.pages))):
             link_tree(previous, staging / part.bundle)
             continue
+        digest = bundle_digest(staging, part, site.school.language)
+        if kept.restore_bundle(part.bundle, digest, staging / part.bundle):
+            continue
         try:
             index_site(staging, site.school.language, part)
+            kept.keep_bundle(part.bundle, digest, staging / part.bundle)
         except SearchError as exc:
             for other in parts:
                 shutil.rmtree(staging / other.bundle, ignore_errors=True)

@@ -22,6 +22,7 @@ binary that dies in the middle of a request hangs the build (see docs/decisions.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -156,6 +157,24 @@ def index_site(folder: Path, language: str, part: Part | None = None,
         _remove_bundle(folder, bundle)
         raise SearchError("cli.search.failed", detail=_last_line(result.stdout + result.stderr)
                           or f"exit {result.returncode}")
+
+
+def bundle_digest(folder: Path, part: Part, language: str) -> str:
+    """A digest of what the bundle of `part` is made from, in the site built in `folder`:
+    its post pages (paths and bytes), the language and the Pagefind installed. Two builds
+    with the same digest may share one index (generator/incremental/kept_output.py)."""
+    digest = hashlib.sha256(f"{part.bundle}\0{part.glob}\0{language}\0".encode())
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        digest.update(metadata.version("pagefind_bin").encode())
+    for teacher in part.teachers:
+        for page in sorted((folder / "guru" / teacher).glob("*/index.html")):
+            try:
+                content = page.read_bytes()
+            except OSError:
+                continue
+            digest.update(f"\0{teacher}/{page.parent.name}\0{len(content)}\0".encode())
+            digest.update(content)
+    return digest.hexdigest()
 
 
 def index_is_current(bundle: Path, pages: int) -> bool:

@@ -20,6 +20,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from generator.build import build
 from generator.collect import Readings
@@ -29,6 +30,9 @@ from generator.incremental.files import FileState, state_of_path
 from generator.theme import theme_dir
 
 POLL_SECONDS = 0.1
+STATUS_WAIT = 20.0
+"""Seconds a page's question "is there a newer build?" is held open before the answer
+"no"."""
 RELOAD_SCRIPT = Path(__file__).with_name("serve_reload.js")
 RELOAD_TAG = b'<script src="/__mading/reload.js" defer></script>'
 
@@ -62,12 +66,18 @@ class BuildState:
     version: int = 0
     problems: list[str] = field(default_factory=list)
     language: str = DEFAULT_LANGUAGE
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Condition = field(default_factory=threading.Condition)
+    """Held to read or change the state; notified at each build."""
     readings: Readings = field(default_factory=Readings)
     """What the posts' texts said, kept from build to build: most are the same."""
 
-    def as_json(self) -> bytes:
+    def as_json(self, past: int | None = None) -> bytes:
+        """The state; with `past`, once the build is another than that version (or after
+        `STATUS_WAIT` seconds): the page asks again at once, so it reloads as soon as a
+        build is done, not at its next poll."""
         with self.lock:
+            if past is not None:
+                self.lock.wait_for(lambda: self.version != past, timeout=STATUS_WAIT)
             return json.dumps({"version": self.version, "problems": self.problems}).encode()
 
 
@@ -99,6 +109,7 @@ def rebuild(config_file: Path, output: Path, offline: bool, state: BuildState,
         state.version += 1
         state.problems = messages
         state.language = language
+        state.lock.notify_all()
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -111,7 +122,9 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.startswith("/__mading/status"):
-            self._send(self.state.as_json(), "application/json")
+            since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
+            past = int(since) if since.lstrip("-").isdigit() else None
+            self._send(self.state.as_json(past), "application/json")
         elif self.path.startswith("/__mading/reload.js"):
             self._send(RELOAD_SCRIPT.read_bytes(), "text/javascript")
         else:

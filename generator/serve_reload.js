@@ -29,8 +29,12 @@
     });
   }
 
+  // The server holds the question open until a build other than `seen` is done, so the
+  // page reloads as soon as it is (and asks again at once after each answer).
   function poll() {
-    fetch("/__mading/status", { cache: "no-store" })
+    var wait = 0;
+    var address = "/__mading/status" + (seen === null ? "" : "?since=" + seen);
+    fetch(address, { cache: "no-store" })
       .then(function (response) { return response.json(); })
       .then(function (status) {
         // While a post has a mistake it is left out of the build, and this very page may
@@ -42,8 +46,8 @@
         seen = status.version;
         show(status.problems);
       })
-      .catch(function () { /* the server is restarting: try again */ })
-      .then(function () { setTimeout(poll, 150); });
+      .catch(function () { wait = 500; /* the server is restarting: try again */ })
+      .then(function () { setTimeout(poll, wait); });
   }
   poll();
 })();

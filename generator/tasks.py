@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.archive import Archive, ArchiveError
-from generator.build import fetch, load_portal
-from generator.collect import current_feeds
+from generator.build import fetch
+from generator.collect import collect, current_feeds
 from generator.config import load_corrections
 from generator.errors import Problem, display_path
 from generator.i18n import Translator
@@ -22,7 +22,9 @@ from generator.privacy import score_rows
 from generator.report import (
     BlogAssignment,
     TeacherHealth,
+    assignment_rows,
     blog_assignments,
+    newest_posts,
     teacher_health,
     unused_corrections,
 )
@@ -30,7 +32,7 @@ from generator.sources.content import read_content
 from generator.sources.feeds import as_read
 from generator.sources.images import ImageStore, StoredImage
 from generator.sources.images import problems as image_problems
-from generator.sources.portals import index_address, stored_indexes
+from generator.sources.portals import index_address
 from generator.write import replace_text
 
 
@@ -145,19 +147,30 @@ class Report:
 
 
 def report(site: Site, now: datetime) -> Report:
-    """The health of every feed and school portal, as the archive keeps them."""
+    """The health of every feed and school portal, as the archive keeps them.
+
+    Not every post is loaded (issue 23): the archive's outlines of its entries give each
+    teacher's newest post, and only the posts the report may list as assignments, or
+    that koreksi.yml corrects, are loaded and collected.
+    """
     _ = Translator(site.school.language)
     corrections, problems = load_corrections(site)
-    portal = load_portal(site, now, corrections=corrections)
-    statuses = {status.school: status for status in stored_indexes(site)[1]} \
-        if site.schools else {}
+    markdown = read_content(site, now=now).entries
+    with Archive(site.archive_file) as archive:
+        outlines, feeds = archive.outlines(), current_feeds(site, archive.feed_statuses())
+        newest = newest_posts(site, markdown, outlines, corrections, now, archive.entries_at)
+        listed = archive.entries_at(assignment_rows(site, outlines, corrections, now))
+        statuses = {status.school: status for status in archive.portal_statuses()} \
+            if site.schools else {}
+    portal = collect(site, listed.values(), (), feeds, now, corrections)
     schools = tuple(SchoolLine(school, index_address(school), statuses.get(school.slug))
                     for school in site.schools)
     problems += unused_corrections(portal, display_path(site.corrections_file), _)
     # A portal read as a summary is one feed, on its school line: not a line per teacher.
     summarized = {school.slug for school in site.schools if school.summary}
     own_line = {t.slug for t in site.teachers if t.school not in summarized}
-    teachers = [line for line in teacher_health(portal, now) if line.teacher in own_line]
+    teachers = [line for line in teacher_health(site, feeds, newest, now)
+                if line.teacher in own_line]
     return Report(teachers, schools,
                   blog_assignments(portal, corrections, now), tuple(problems),
                   _images(ImageStore(site.images_dir)))

@@ -112,3 +112,21 @@ def later() -> None:
         "generator.render.pages:5: generator.cache.BuildCache",
         "generator.render.pages:10: generator.freshness",
     ]
+
+
+def test_the_worker_pool_sits_below_render_and_the_sources() -> None:
+    """generator/pool.py is imported by render and by the sources (issue 23): it may
+    import nothing of Mading's but the error family and the children's set-up."""
+    assert {name for name in imported_names(GENERATOR / "pool.py")
+            if under(name, ("generator",))} <= {"generator.errors.CatalogueError",
+                                                 "generator.children.child_setup"}
+
+
+@pytest.mark.parametrize("path", sorted(GENERATOR.rglob("*.py")),
+                         ids=lambda path: module_name(path))
+def test_worker_processes_come_from_mading_s_own_pool(path: Path) -> None:
+    """A `ProcessPoolExecutor` worker killed as the pool starts makes it raise or hang
+    (issue 23): processes are started by generator/pool.py."""
+    assert {name for name in imported_names(path)
+            if under(name, ("concurrent.futures.ProcessPoolExecutor",
+                            "concurrent.futures.process"))} == set()

@@ -423,22 +423,6 @@ def test_parsing_in_worker_processes_gives_the_same_posts(
     assert [e.title for e in pooled["sari"].entries] == ["Persamaan Kuadrat"]
 
 
-def test_a_dead_parse_worker_costs_no_feed(school: School) -> None:
-    """When the process pool breaks (a worker killed), the feed is parsed in the main process."""
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
-    from generator.sources.feeds import _parsed
-    from generator.sources.fetch import Fetched
-
-    broken: Future[object] = Future()
-    broken.set_exception(BrokenProcessPool("a worker died"))
-    fetched = Fetched("budi", "https://pakbudi.example/feed/", rss(item(1)).encode())
-    result = _parsed(broken, fetched, "https://pakbudi.example/", ())  # type: ignore[arg-type]
-    assert result.error is None
-    assert [e.title for e in result.entries] == ["Materi 1"]
-
-
 @pytest.mark.parametrize("pool_from", [1, 100], ids=["workers", "in-process"])
 def test_only_the_feed_files_that_changed_are_parsed_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_from: int) -> None:

@@ -7,7 +7,6 @@ the next build relies on (what the page memo is told) and the count of pages ren
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from generator import pool
 from generator.build import fetch, load_portal
 from generator.config import load_site
 from generator.incremental.clock import TimeValues
@@ -90,7 +90,7 @@ def test_worker_processes_give_the_files_records_and_count_of_one_process(
     def spied(method: str) -> Any:
         started.append(method)
         return get_context(method)
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", spied)
+    monkeypatch.setattr(pool.multiprocessing, "get_context", spied)
     assert rendered(portal) == one
     assert started == ["fork"]
 
@@ -100,7 +100,7 @@ _runs_rendered = multiprocessing.Value("i", 0)
 
 
 def counting(work: Callable[[int], Any], count: int, workers: int) -> Iterator[Any]:
-    """`parallel.in_order`, with each run the workers render counted."""
+    """`pool.in_order`, with each run the workers render counted."""
     def counted(number: int) -> Any:
         with _runs_rendered.get_lock():
             _runs_rendered.value += 1
@@ -108,7 +108,7 @@ def counting(work: Callable[[int], Any], count: int, workers: int) -> Iterator[A
     return in_order(counted, count, workers)
 
 
-in_order = parallel.in_order
+in_order = pool.in_order
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
@@ -118,9 +118,9 @@ def test_workers_render_only_a_few_runs_ahead_of_the_writing(
     """A district's pages must not pile up in the main process while it writes."""
     monkeypatch.setattr(parallel, "PARALLEL_RENDER_FROM", 1)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel, "in_order", counting)
+    monkeypatch.setattr(pool, "in_order", counting)
     _runs_rendered.value = 0
-    bound = 2 * parallel.RUNS_OUT_PER_WORKER + 1  # the runs out, and the one given out next
+    bound = 2 * pool.RUNS_OUT_PER_WORKER + 1  # the runs out, and the one given out next
     files = site_files(renderer(portal, theme_dir(), NoReuse()))
     next(files)  # the writer takes one file and stops there
     deadline = time.monotonic() + 30
@@ -158,37 +158,3 @@ def test_a_fragment_takes_each_page_s_root_and_what_it_noted(
     r.make(page("a/index.html", "upcoming.html"))
     r.make(page("b/index.html", "upcoming.html"))
     assert "a/index.html" not in memo.records and "b/index.html" not in memo.records
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                    reason="the workers are forked")
-def test_the_pool_gives_results_in_order_from_what_its_workers_inherit() -> None:
-    """The work is a closure: the workers find it in what the fork copied, not in a
-    module's globals; results come back in order, whichever worker made them."""
-    parents = [os.getpid()] * 12
-    shown = list(parallel.in_order(lambda n: (n * n, parents[n], os.getpid()), 12, 2))
-    assert [square for square, _parent, _worker in shown] == [n * n for n in range(12)]
-    assert {parent for _square, parent, _worker in shown} == {os.getpid()}
-    assert os.getpid() not in {worker for _square, _parent, worker in shown}
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                    reason="the workers are forked")
-def test_a_failing_run_raises_in_the_build_and_a_dead_worker_is_not_waited_for() -> None:
-    def failing(number: int) -> int:
-        if number == 3:
-            raise ValueError("run 3")
-        return number
-
-    with pytest.raises(ValueError, match="run 3"):
-        list(parallel.in_order(failing, 8, 2))
-
-    def dying(number: int) -> int:
-        if number == 3:
-            os._exit(9)  # as the out-of-memory killer ends a worker
-        return number
-
-    started = time.monotonic()
-    with pytest.raises(ChildProcessError, match="exit code 9"):
-        list(parallel.in_order(dying, 8, 2))
-    assert time.monotonic() - started < 30

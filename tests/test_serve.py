@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -99,6 +100,32 @@ def test_status_counts_builds_and_carries_the_problems(server: str, tiny_site: P
     assert later["problems"] == [
         "content/sari/2026-11-21-rusak.md:3: 'date': 'kemarin' bukan tanggal yang benar; "
         "tulis TAHUN-BULAN-TANGGAL, misalnya 2026-11-20 atau 2026-11-20 07:30"]
+
+
+def test_status_is_held_until_a_newer_build_is_done(server: str, tiny_site: Path) -> None:
+    """The page asks "anything newer than version N?" and gets the answer as soon as a
+    build is done, not at its next poll (issue 23: a save visible in under 0.5 s)."""
+    first = status(server)
+    answers: list[dict[str, object]] = []
+
+    def ask() -> None:
+        address = f"{server}__mading/status?since={first['version']}"
+        with urllib.request.urlopen(address, timeout=60) as response:
+            answers.append(json.loads(response.read()))
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    asking.join(timeout=1.0)
+    assert asking.is_alive() and not answers  # held: nothing was built since
+    post = tiny_site.parent / "content" / "sari" / "2026-11-18-persamaan-kuadrat.md"
+    post.write_text(post.read_text().replace("title: Persamaan Kuadrat",
+                                             "title: Persamaan Kuadrat Lagi"))
+    asking.join(timeout=60)
+    assert len(answers) == 1
+    version = answers[0]["version"]
+    assert isinstance(version, int) and isinstance(first["version"], int)
+    assert version > first["version"]
+    assert "Persamaan Kuadrat Lagi" in fetch(server)
 
 
 @pytest.mark.browser

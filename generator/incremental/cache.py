@@ -1,6 +1,6 @@
 """The build cache: what earlier builds computed, kept so the next build need not redo it.
 
-Two things are kept, in one SQLite file beside the archive (`.mading/cache.sqlite`):
+These are kept, in one SQLite file beside the archive (`.mading/cache.sqlite`):
 
 - **posts**: each Markdown post as read (front matter parsed, Markdown rendered and
   sanitized, its HTML compressed as the build holds it), keyed by a hash of everything
@@ -9,6 +9,9 @@ Two things are kept, in one SQLite file beside the archive (`.mading/cache.sqlit
 - **pages**: for each page of an output folder, the hash of its inputs and the
   time-dependent values it showed, so an unchanged page is not rendered again
   (`generator.incremental.memos.PageCache`);
+- **page_bytes** and **bundles**: the pages themselves, compressed, by key, and the
+  search index's bundles (generator/incremental/kept_output.py), for a build whose
+  output is gone;
 - **builds** and **files**: the last complete build of each output folder, with the paths
   of the files and folders it left there, and the state of each, so that a build can find
   the whole output current without reading a post (generator/incremental/snapshot.py).
@@ -31,7 +34,7 @@ from typing import Any
 from generator.dates import in_range
 from generator.models import Entry
 
-SCHEMA = 4
+SCHEMA = 5
 _TABLES = """
 CREATE TABLE posts (path TEXT PRIMARY KEY, key TEXT, entry TEXT, html BLOB);
 CREATE TABLE pages (output TEXT, path TEXT, key TEXT, calls TEXT, size INTEGER,
@@ -39,6 +42,8 @@ CREATE TABLE pages (output TEXT, path TEXT, key TEXT, calls TEXT, size INTEGER,
 CREATE TABLE builds (output TEXT PRIMARY KEY, snapshot TEXT, listing BLOB);
 CREATE TABLE files (output TEXT, path TEXT, size INTEGER, mtime_ns INTEGER, inode INTEGER,
                     PRIMARY KEY (output, path));
+CREATE TABLE page_bytes (key TEXT PRIMARY KEY, content BLOB);
+CREATE TABLE bundles (name TEXT PRIMARY KEY, digest TEXT, files BLOB);
 """
 
 
@@ -64,7 +69,7 @@ class BuildCache:
     def _open(self) -> sqlite3.Connection | None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=5)
+            db = connect(self.path)
             if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA:
                 return db
             db.close()
@@ -78,7 +83,7 @@ class BuildCache:
         try:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            db = sqlite3.connect(self.path, timeout=5)
+            db = connect(self.path)
             db.executescript(_TABLES)
             db.execute(f"PRAGMA user_version={SCHEMA}")
             return db
@@ -148,6 +153,18 @@ class BuildCache:
                     "FROM files WHERE output = ? AND path = ?",
                     ((key, json.dumps(calls), where, path)
                      for path, (key, calls) in pages.items()))
+        self._forget_unused_pages()
+
+    def _forget_unused_pages(self) -> None:
+        """Drop the kept pages no output's page is made under any more."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("DELETE FROM page_bytes WHERE key NOT IN "
+                                 "(SELECT key FROM pages)")
+        except sqlite3.Error:
+            self._db = self._start_afresh()
 
     def snapshot(self, output: Path) -> str | None:
         """The last complete build of `output` (`Snapshot` as text), or None
@@ -223,6 +240,15 @@ class BuildCache:
                 self._db.executemany(insert, rows)
         except sqlite3.Error:
             self._db = self._start_afresh()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the cache file that does not wait for the disk at each commit
+    (`synchronous=OFF`): a cache left damaged by a power cut is made afresh like any
+    other, and the 7 commits of a build cost `mading serve` 0.12 s of a 0.35 s rebuild."""
+    db = sqlite3.connect(path, timeout=10)
+    db.execute("PRAGMA synchronous=OFF")
+    return db
 
 
 def dump_entry(entry: Entry) -> tuple[str, bytes]:

@@ -16,6 +16,7 @@ from generator.errors import Problem
 from generator.incremental.cache import BuildCache
 from generator.incremental.clock import TimeValues, next_change
 from generator.incremental.files import FileState, Listing, listing_digest, stat_listed, walk_files
+from generator.incremental.kept_output import KeptOutput
 from generator.incremental.memos import PageCache, PostCache, distinct_calls
 from generator.incremental.snapshot import Snapshot, input_digest
 from generator.models import FeedStatus, Portal, Site
@@ -71,11 +72,14 @@ class LastBuild:
         self.posts = PostCache(self._cache)
         """The post memo for content reading."""
         self._pages: PageCache | None = None
+        self.kept = KeptOutput(site.cache_file)
+        """The pages and search bundles the builds keep for an output that is gone."""
 
     def __enter__(self) -> LastBuild:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.kept.close()
         self._cache.__exit__(*exc)
 
     def current(self) -> Snapshot | None:
@@ -115,7 +119,8 @@ class LastBuild:
 
     def pages(self, clock: TimeValues) -> PageCache:
         """The page memo for render, replaying the last build's pages as of `clock`."""
-        self._pages = PageCache(self._cache.pages(self.output), self.output, clock)
+        self._pages = PageCache(self._cache.pages(self.output), self.output, clock,
+                                self.kept)
         return self._pages
 
     def record(self, made: Made) -> None:

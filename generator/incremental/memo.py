@@ -55,6 +55,11 @@ class PageMemo(Protocol):
         of the clock reads the same now, and nobody has changed it since; else None."""
         ...
 
+    def reused(self, path: str, key: str) -> None:
+        """Note that another process (a forked render worker) reused the page at `path`
+        under `key`, as `reuse` there said: it is this build's page too."""
+        ...
+
     def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
         """Remember this build's page at `path`, made under `key`, having shown `calls`."""
         ...

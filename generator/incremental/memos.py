@@ -7,12 +7,13 @@ only those, never this module, the cache file or the previous output.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from generator.incremental.cache import BuildCache, PageRecord
 from generator.incremental.clock import TimeValues
 from generator.incremental.fingerprint import code_fingerprint
+from generator.incremental.kept_output import KeptOutput
 from generator.incremental.memo import Call
 from generator.models import Entry, OutputFile
 
@@ -44,18 +45,22 @@ class PageCache:
     """The pages the last build wrote in `output`, and those of this build: a
     `memo.PageMemo`.
 
-    A page is reused when its key is the same, what it showed of the clock reads the same
-    as of `clock`, and its file is the very one the last build left (size, modification
-    time, inode: nobody changed it since).
+    A page is reused when its key is the same and what it showed of the clock reads the
+    same as of `clock`: its file is then linked when it is the very one the last build
+    left (size, modification time, inode: nobody changed it since), or else written from
+    the `store`, where the builds keep what they rendered (a CI run finds no output).
     """
 
     def __init__(self, previous: Mapping[str, PageRecord], output: Path,
-                 clock: TimeValues) -> None:
+                 clock: TimeValues, store: KeptOutput | None = None) -> None:
         self.previous = previous
         """The last build's pages, by path."""
         self.output = output
         self._clock = clock
+        self._store = store
         self._made: dict[str, tuple[str, tuple[Call, ...]]] = {}
+        self._stored: set[str] = set()
+        """Paths of the pages written from the store: kept there already."""
 
     def key(self, page: bytes) -> str:
         return _key(page)
@@ -67,13 +72,37 @@ class PageCache:
         if any(self._clock.replay(name, argument) != result
                for name, argument, result in record.calls):
             return None
-        if not self._unchanged(path, record):
+        if self._unchanged(path, record):
+            self._made[path] = (key, record.calls)
+            return OutputFile(path, source=self.output / path, unchanged=True)
+        content = self._store.page(key) if self._store is not None else None
+        if content is None:
             return None
         self._made[path] = (key, record.calls)
-        return OutputFile(path, source=self.output / path, unchanged=True)
+        self._stored.add(path)
+        return OutputFile(path, content)
+
+    def reused(self, path: str, key: str) -> None:
+        record = self.previous.get(path)
+        if record is not None and record.key == key:
+            self._made[path] = (key, record.calls)
+            self._stored.add(path)
 
     def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
         self._made[path] = (key, tuple(calls))
+
+    def stored(self, files: Iterable[OutputFile]) -> Iterator[OutputFile]:
+        """`files`, passed on as they come; each page rendered and recorded among them is
+        kept in the store on the way (a page the memo did not record is made again at
+        every build, and not kept)."""
+        for file in files:
+            made = self._made.get(file.path)
+            if made is not None and file.content is not None and self._store is not None \
+                    and file.path not in self._stored:
+                self._store.keep_page(made[0], file.content)
+            yield file
+        if self._store is not None:
+            self._store.flush()
 
     def pages(self) -> dict[str, tuple[str, tuple[Call, ...]]]:
         """{path: (key, calls)} of every page this build made or reused, for the next.

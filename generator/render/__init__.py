@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
+from generator import pool
 from generator.incremental.memo import Call, Clock, PageMemo
 from generator.layout import Layout
 from generator.models import OutputFile, Portal
@@ -102,7 +103,7 @@ class Renderer:
 
     def runs(self, runs: Sequence[Sequence[Part]]) -> Iterator[OutputFile]:
         """The files of the parts in `runs`, in order; for a big portal, spread over the
-        machine's cores, each run in a forked worker (generator/render/parallel.py)."""
+        machine's cores, each run in a forked worker (generator/pool.py)."""
         workers = parallel.workers_for(len(self.portal.posts), len(runs))
         if workers == 0:
             for run in runs:
@@ -110,13 +111,13 @@ class Renderer:
             return
         self.templates.load()  # once, shared with every worker
         memo = self.memo
-        for files, noted, rendered, volatile in parallel.in_order(
+        for files, noted, rendered, volatile in pool.in_order(
                 partial(self._in_worker, runs, memo), len(runs), workers):
             for path, key, calls in noted:
                 # The memo as the worker left it: the last build's pages it reused, this
                 # build's it recorded.
                 if calls is None:
-                    memo.reuse(path, key)
+                    memo.reused(path, key)
                 else:
                     memo.record(path, key, calls)
             self.rendered += rendered
@@ -154,6 +155,9 @@ class _NotingMemo:
         if reused is not None:
             self.noted.append((path, key, None))
         return reused
+
+    def reused(self, path: str, key: str) -> None:
+        self.noted.append((path, key, None))
 
     def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
         self.noted.append((path, key, tuple(calls)))

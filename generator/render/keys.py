@@ -125,5 +125,8 @@ class NoReuse:
     def reuse(self, path: str, key: str) -> OutputFile | None:
         return None
 
+    def reused(self, path: str, key: str) -> None:
+        pass
+
     def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
         self.records[path] = (key, tuple(calls))

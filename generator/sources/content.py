@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import html as html_lib
-import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from html import unescape
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from generator.children import child_setup
 from generator.dates import SCHEDULE_AHEAD
 from generator.errors import InputError, Problem, display_path
 from generator.filetypes import FileRefused, publishable
@@ -27,6 +24,7 @@ from generator.i18n import Translator
 from generator.incremental.memo import PostMemo
 from generator.models import Entry, Site, pack_html
 from generator.paths import inside, is_hidden, links_out, shown, usable
+from generator.pool import WorkerStopped, in_order
 from generator.sanitize import summarize
 from generator.schema import did_you_mean, hidden_name
 from generator.slugs import slugify
@@ -117,24 +115,25 @@ def _read_posts(posts: list[tuple[Path, str]], site: Site, now: datetime | None
                 ) -> Iterator[tuple[Path, Entry | list[Problem]]]:
     """Read `posts` (path, teacher): in worker processes when there are many.
 
-    A worker that dies (the out-of-memory killer, a signal) breaks the pool; the posts
-    not read yet are then read in this process, as feeds are: one dead worker must not
-    cost the build."""
+    A worker that ends (the out-of-memory killer, a signal), even as the pool starts,
+    leaves the posts not read yet to this process, as feeds are: one dead worker must
+    not cost the build."""
     workers = os.cpu_count() or 1
     if len(posts) < PARALLEL_READ_FROM or workers == 1:
         yield from _read_here(posts, site, now)
         return
+    # Posts go out in chunks: one at a time, a worker would wait for this process (busy,
+    # or not given a core on a loaded machine) after each.
+    chunk = max(1, len(posts) // (workers * 8))
     done = 0
     try:
         # "spawn", as for feeds: no fork of a process that may hold threads and connections.
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                 initargs=(site, now, child_setup()),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            chunk = max(1, len(posts) // (workers * 8))
-            for outcome in pool.map(_read_in_worker, posts, chunksize=chunk):
+        for outcomes in in_order(partial(_read_chunk, posts, chunk, site, now),
+                                 -(-len(posts) // chunk), workers, "spawn"):
+            for outcome in outcomes:
                 yield posts[done][0], outcome
                 done += 1
-    except BrokenProcessPool:
+    except WorkerStopped:
         yield from _read_here(posts[done:], site, now)
 
 
@@ -148,22 +147,11 @@ def _read_here(posts: list[tuple[Path, str]], site: Site, now: datetime | None
             yield path, exc.problems
 
 
-_worker_site: list[tuple[Site, datetime | None]] = []
-"""The site a reading process works for, and the build's clock (set once per worker, not
-sent with each post)."""
-
-
-def _start_worker(site: Site, now: datetime | None, setup: Callable[[], None]) -> None:
-    setup()
-    _worker_site.append((site, now))
-
-
-def _read_in_worker(post: tuple[Path, str]) -> Entry | list[Problem]:
-    site, now = _worker_site[-1]
-    try:
-        return read_post(post[0], post[1], site, Translator(site.school.language), now)
-    except InputError as exc:
-        return exc.problems
+def _read_chunk(posts: list[tuple[Path, str]], chunk: int, site: Site,
+                now: datetime | None, number: int) -> list[Entry | list[Problem]]:
+    """Chunk `number` of `posts` read, in a worker (which is sent the list once)."""
+    return [outcome for _path, outcome in
+            _read_here(posts[number * chunk:(number + 1) * chunk], site, now)]
 
 
 def _memo_keys(site: Site, paths: list[Path], memo: PostMemo) -> dict[str, str]:
@@ -176,15 +164,24 @@ def _memo_keys(site: Site, paths: list[Path], memo: PostMemo) -> dict[str, str]:
     for path in paths:
         folder = path.parent
         if folder not in neighbours:
-            listing = sorted((entry.name, stat.st_size, stat.st_mtime_ns)
-                             for entry in os.scandir(folder) if entry.is_file()
-                             for stat in (entry.stat(),))
+            listing = sorted(_neighbour(entry) for entry in os.scandir(folder)
+                             if entry.is_file())
             neighbours[folder] = repr(listing).encode()
         digest = common.copy()
         digest.update(neighbours[folder])
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
         keys[str(path)] = memo.key(digest.digest())
     return keys
+
+
+def _neighbour(entry: os.DirEntry[str]) -> tuple[str, int, int]:
+    """A file beside a post, as its key counts it. Other posts count by name alone: a
+    post may link to one, but its reading depends on none's text, and a teacher's edit
+    would otherwise read every post of the folder again."""
+    if entry.name.endswith(".md"):
+        return entry.name, -1, -1
+    stat = entry.stat()
+    return entry.name, stat.st_size, stat.st_mtime_ns
 
 
 def _links_out(site: Site, _: Translator) -> list[Problem]:

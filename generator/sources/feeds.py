@@ -11,24 +11,20 @@ import calendar
 import hashlib
 import html as html_lib
 import json
-import multiprocessing
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from itertools import repeat
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from xml.sax import SAXParseException
 
 from generator.addresses import web_url
-from generator.children import child_setup
 from generator.dates import in_range
 from generator.federation import item_teacher, school_fields
 from generator.models import (
@@ -44,6 +40,7 @@ from generator.models import (
     pack_html,
 )
 from generator.paths import inside, is_hidden, usable
+from generator.pool import Pool, WorkerStopped
 from generator.sanitize import EMBED_HOSTS, first_image, plain_text, sanitize_html, summarize
 from generator.sources.fetch import AddressPolicy, Fetched, FetchFailure, FetchRequest, fetch_all
 from generator.sources.images import Attached, attached_pictures_html
@@ -96,43 +93,55 @@ def read_feeds(teachers: Sequence[Teacher], site_root: Path,
     changed = [file for file in read if isinstance(file, _FeedFile)]
     # Many feeds: parse each in a worker process as soon as it arrives, on every core,
     # while the slower servers are still being waited for. Few: parse them here.
-    parsing: dict[str, Future[FeedResult]] = {}
-    workers = (ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
-                                   mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=child_setup())
-               if max(len(requests), len(changed)) >= PARALLEL_PARSE_FROM else None)
+    # "spawn": no fork of a process that may hold threads and connections.
+    parse = partial(_parse, sources, embed_hosts)
+    parsing: dict[str, int] = {}
+    workers: Pool[_FeedFile | Fetched, FeedResult] | None = (
+        Pool(parse, os.cpu_count() or 1, "spawn")
+        if max(len(requests), len(changed)) >= PARALLEL_PARSE_FROM else None)
     with workers or nullcontext():
         if workers is not None and len(changed) >= PARALLEL_PARSE_FROM:
-            parsed = workers.map(_parse_file, changed, repeat(embed_hosts), chunksize=8)
+            given = [workers.give(file) for file in changed]
+            parsed = (_taken(workers, number, file, parse)
+                      for number, file in zip(given, changed, strict=True))
         else:
-            parsed = (_parse_file(file, embed_hosts) for file in changed)
+            parsed = (parse(file) for file in changed)
         results.extend(next(parsed) if isinstance(file, _FeedFile) else file for file in read)
 
         def parse_when_fetched(fetched: Fetched | FetchFailure) -> None:
             if workers is not None and isinstance(fetched, Fetched) and fetched.body:
-                parsing[fetched.key] = workers.submit(_from_response, fetched,
-                                                      sources[fetched.key], embed_hosts)
+                parsing[fetched.key] = workers.give(fetched)
 
         # Only the hosts site.yml names may be internal: not a feed address the archive
         # remembers, nor a redirect's or a home page's link (issue 26).
         policy = AddressPolicy.trusting(list(sources.values()))
         for fetched in fetch_all(requests, limits, parse_when_fetched, policy):
-            results.append(_parsed(parsing.get(fetched.key), fetched, sources[fetched.key],
-                                   embed_hosts))
+            if workers is not None and isinstance(fetched, Fetched) and \
+                    fetched.key in parsing:
+                results.append(_taken(workers, parsing[fetched.key], fetched, parse))
+            else:
+                results.append(_from_response(fetched, sources[fetched.key], embed_hosts))
     return results
 
 
-def _parsed(future: Future[FeedResult] | None, fetched: Fetched | FetchFailure, source: str,
-            embed_hosts: tuple[str, ...]) -> FeedResult:
-    """The worker's result, or the feed parsed here when there was no worker or it died
-    (the out-of-memory killer, a script without a `__main__` guard): one dead worker must
-    not cost the whole update."""
-    if future is not None:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            pass
-    return _from_response(fetched, source, embed_hosts)
+def _parse(sources: Mapping[str, str], embed_hosts: tuple[str, ...],
+           given: _FeedFile | Fetched) -> FeedResult:
+    """A changed feed file, or a fetched feed of `sources` (teacher: blog), parsed."""
+    if isinstance(given, _FeedFile):
+        return _parse_file(given, embed_hosts)
+    return _from_response(given, sources[given.key], embed_hosts)
+
+
+def _taken(workers: Pool[_FeedFile | Fetched, FeedResult], number: int,
+           given: _FeedFile | Fetched, parse: Callable[[_FeedFile | Fetched], FeedResult]
+           ) -> FeedResult:
+    """The worker's result, or the feed parsed here when a worker ended (the
+    out-of-memory killer, a signal), even as the pool started: one dead worker must not
+    cost the whole update."""
+    try:
+        return workers.take(number)
+    except WorkerStopped:
+        return parse(given)
 
 
 def read_feed(teacher: Teacher, site_root: Path,
