@@ -16,6 +16,14 @@ in each process) and the largest single process's peak RSS; the samples go to
 `<out>/district/<build>.memory.tsv`. The load average before and after each build is
 recorded: the machine may be shared. Deterministic: the posts come from the school,
 teacher and post numbers alone.
+
+    python3 bench/federated.py --districts 30 --schools 100 --teachers 30 --feed-posts 100
+
+A province in summary mode (`read: ringkas`): N district portals are written as a Mading
+district publishes them, `portal.json` listing its --schools times --teachers teachers and its own
+`feed.json` of its latest posts, each naming its teacher in the `_mading` extension; the
+province reads one index and one feed per district. The same measures, written under
+"Federated province (summary mode)".
 """
 
 from __future__ import annotations
@@ -102,6 +110,52 @@ def write_school(root: Path, base: str, school: int, teachers: int, posts: int) 
     (root / "portal.json").write_text(json.dumps(index, ensure_ascii=False))
 
 
+def write_district(root: Path, base: str, district: int, schools: int, teachers: int,
+                   posts: int) -> None:
+    """One district portal's `portal.json` (its schools' teachers as `sd<n>-guru-<m>`) and
+    its own `feed.json` of its latest `posts` posts, each naming its teacher."""
+    listed = []
+    for school in range(schools):
+        for number in range(teachers):
+            slug = f"sd{school + 1}-guru-{number + 1}"
+            page = f"{base}guru/{slug}/"
+            listed.append({"name": f"Guru {number + 1} SD {school + 1} Kab. {district + 1}",
+                           "slug": slug, "subjects": [SUBJECTS[(school + number) % 6]],
+                           "classes": [CLASSES[number % 6]], "page": page,
+                           "feed": f"{page}feed.json"})
+    items = []
+    for post in range(posts):
+        teacher = listed[(post * 7919 + district) % len(listed)]
+        published = ANCHOR - timedelta(minutes=37 * post + district)
+        topic = f"{teacher['subjects'][0]} {post + 1}"
+        address = f"{teacher['page']}{published:%Y-%m-%d}-materi-{post + 1}/"
+        items.append({
+            "id": address, "url": address, "title": f"Materi {topic}",
+            "content_html": "".join(f"<p>{PARAGRAPH.format(topic=topic)}</p>"
+                                    for _ in range(4)),
+            "date_published": published.isoformat(),
+            "authors": [{"name": teacher["name"]}], "tags": teacher["subjects"],
+            "summary": f"Ringkasan {topic}",
+            "_mading": {"kind": "materi", "classes": teacher["classes"],
+                        "teacher": {"slug": teacher["slug"], "name": teacher["name"],
+                                    "school": f"SD Negeri {teacher['slug'].split('-')[0][2:]}"}},
+        })
+    feed = {"version": "https://jsonfeed.org/version/1.1",
+            "title": f"Kabupaten {district + 1}", "home_page_url": base,
+            "feed_url": f"{base}feed.json", "language": "id", "items": items}
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "feed.json").write_text(json.dumps(feed, ensure_ascii=False))
+    index = {"format": "mading-portal", "version": 1,
+             "school": {"name": f"Kabupaten {district + 1}", "url": base, "language": "id",
+                        "timezone": "Asia/Jakarta"},
+             "feed_url": f"{base}feed.json",
+             "subjects": [{"name": s, "slug": s.lower().replace(" ", "-"), "aliases": [],
+                           "page": base} for s in SUBJECTS],
+             "classes": [{"name": c, "aliases": [], "page": base} for c in CLASSES],
+             "kinds": [], "teachers": listed}
+    (root / "portal.json").write_text(json.dumps(index, ensure_ascii=False))
+
+
 def _mib(size: int) -> str:
     return f"{size / (1 << 20):,.0f} MiB"
 
@@ -118,6 +172,9 @@ def _processes(run: TreeRun) -> str:
 
 def _write_results(args: argparse.Namespace, runs: list[tuple[str, TreeRun, int]]) -> None:
     posts = args.schools * args.teachers * args.posts
+    teachers = args.schools * args.teachers
+    if args.districts:
+        posts, teachers = args.districts * args.feed_posts, args.districts * teachers
     rows = "\n".join(
         f"| {label} | {run.wall:.1f} s | {run.cpu:.1f} s | {_mib(run.peak_tree_pss)} | "
         f"{_mib(run.peak_tree_frames)} | {_mib(run.peak_tree_rss)} | "
@@ -133,9 +190,20 @@ def _write_results(args: argparse.Namespace, runs: list[tuple[str, TreeRun, int]
         + f". {run.samples} samples ({run.frame_samples} of the frames), "
         f"{run.sampler_cpu:.1f} s CPU of the sampler."
         for label, run, _ in runs)
-    body = (f"Written by `bench/federated.py --schools {args.schools} --teachers "
-            f"{args.teachers} --posts {args.posts}`: {args.schools * args.teachers:,} "
-            f"teachers, {posts:,} posts from {args.schools} school portals served from "
+    if args.districts:
+        command = (f"--districts {args.districts} --schools {args.schools} --teachers "
+                   f"{args.teachers} --feed-posts {args.feed_posts}`: {teachers:,} teachers "
+                   f"in the indexes, {posts:,} posts in the root feeds of {args.districts} "
+                   "district portals read as summaries")
+        title = (f"Federated province (summary mode): {args.districts} district portals, "
+                 f"{teachers:,} teachers ({posts:,} posts)")
+    else:
+        command = (f"--schools {args.schools} --teachers {args.teachers} --posts "
+                   f"{args.posts}`: {teachers:,} teachers, {posts:,} posts from "
+                   f"{args.schools} school portals")
+        title = (f"Federated district: {args.schools} school portals, {teachers:,} teachers "
+                 f"({posts:,} posts)")
+    body = (f"Written by `bench/federated.py {command} served from "
             f"127.0.0.1; generator/ {generator_fingerprint()}; {machine()}. Memory is of the "
             "build's whole process tree (bench/process_tree.py, sampled every "
             f"{SAMPLE_SECONDS * 1000:.0f} ms): the peak sum of PSS; the peak of its resident "
@@ -149,9 +217,7 @@ def _write_results(args: argparse.Namespace, runs: list[tuple[str, TreeRun, int]
             "feeds not read | the build said |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
             + rows + "\n\n" + peaks)
-    replace_section(HERE / "RESULTS.md",
-                    f"Federated district: {args.schools} school portals, "
-                    f"{args.schools * args.teachers:,} teachers ({posts:,} posts)", body)
+    replace_section(HERE / "RESULTS.md", title, body)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schools", type=int, default=100)
     parser.add_argument("--teachers", type=int, default=30)
     parser.add_argument("--posts", type=int, default=30)
+    parser.add_argument("--districts", type=int, default=0,
+                        help="a province over this many districts read as summaries, each "
+                             "of --schools x --teachers teachers")
+    parser.add_argument("--feed-posts", type=int, default=100,
+                        help="posts in each district's own feed.json (with --districts)")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "federated")
     parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args(argv)
@@ -172,13 +243,23 @@ def main(argv: list[str] | None = None) -> int:
     address = f"http://127.0.0.1:{server.server_address[1]}/"
     district = args.out / "district"
     district.mkdir()
-    lines = ["school:", "  name: Dinas Pendidikan Kabupaten Contoh",
-             "  url: https://dinas.example.go.id/", "schools:"]
-    for school in range(args.schools):
-        base = f"{address}sd{school + 1}/"
-        write_school(portals / f"sd{school + 1}", base, school, args.teachers, args.posts)
-        lines.append(f"  - {{name: SD Negeri {school + 1}, slug: sd{school + 1}, "
-                     f"portal: '{base}'}}")
+    if args.districts:
+        lines = ["school:", "  name: Dinas Pendidikan Provinsi Contoh",
+                 "  url: https://provinsi.example.go.id/", "schools:"]
+        for number in range(args.districts):
+            base = f"{address}kab{number + 1}/"
+            write_district(portals / f"kab{number + 1}", base, number, args.schools,
+                           args.teachers, args.feed_posts)
+            lines.append(f"  - {{name: Kabupaten {number + 1}, slug: kab{number + 1}, "
+                         f"portal: '{base}', read: ringkas}}")
+    else:
+        lines = ["school:", "  name: Dinas Pendidikan Kabupaten Contoh",
+                 "  url: https://dinas.example.go.id/", "schools:"]
+        for school in range(args.schools):
+            base = f"{address}sd{school + 1}/"
+            write_school(portals / f"sd{school + 1}", base, school, args.teachers, args.posts)
+            lines.append(f"  - {{name: SD Negeri {school + 1}, slug: sd{school + 1}, "
+                         f"portal: '{base}'}}")
     (district / "site.yml").write_text("\n".join(lines) + "\n")
     command = [sys.executable, "-m", "generator", "build", "--output", "public"]
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
@@ -188,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     for label in ("cold", "second", "unchanged"):
         run = run_tree(command, district, limit=3600, logs=district / label, env=env,
                        every=SAMPLE_SECONDS)
-        broken = sum(1 for line in run.stderr.splitlines() if "guru/" in line)
+        broken = sum(1 for line in run.stderr.splitlines()
+                     if "guru/" in line or "feed.json" in line)
         print(f"{label}: {run.wall:.1f} s, {run.cpu:.1f} s CPU, "
               f"tree PSS {_mib(run.peak_tree_pss)}, "
               f"resident once {_mib(run.peak_tree_frames)}, tree RSS {_mib(run.peak_tree_rss)}, "

@@ -53,7 +53,11 @@ TOP_KEYS = ("school", "subjects", "classes", "teachers", "embeds", "portal", "im
             "schools", "kinds")
 IMAGES_KEYS = ("local",)
 KIND_KEYS = ("name", "label", "aliases")
-SCHOOL_PORTAL_KEYS = ("name", "slug", "portal")
+SCHOOL_PORTAL_KEYS = ("name", "slug", "portal", "read")
+READ_TEACHERS = ("guru", "teachers")
+"""`read:` of a `schools:` item: every teacher's JSON Feed (the default)."""
+READ_SUMMARY = ("ringkas", "summary")
+"""`read:` of a `schools:` item: the portal's own `feed.json` of its latest posts."""
 PORTAL_KEYS = ("page_size", "active_days")
 SUBJECT_KEYS = ("name", "slug", "aliases")
 CLASS_KEYS = ("name", "aliases")
@@ -250,6 +254,7 @@ def _schools(check: _Checker, data: dict[Any, Any]) -> tuple[SchoolPortal, ...]:
                                               bare=False):
         portal = check.text(item, "portal", "schools.", required=True, line=line)
         slug = _slug(check, item, name, "schools.slug", line, seen)
+        summary = _read_summary(check, item, line)
         if not portal:
             continue
         before = len(check.problems)
@@ -264,8 +269,23 @@ def _schools(check: _Checker, data: dict[Any, Any]) -> tuple[SchoolPortal, ...]:
             continue
         portals[portal] = portal_line
         if slug:
-            schools.append(SchoolPortal(name=name, slug=slug, portal=portal))
+            schools.append(SchoolPortal(name=name, slug=slug, portal=portal, summary=summary))
     return tuple(schools)
+
+
+def _read_summary(check: _Checker, item: dict[Any, Any], line: int | None) -> bool:
+    """Whether a `schools:` item is read as a summary (`read: ringkas`): a province over
+    its districts; otherwise every teacher's feed is read (`read: guru`, the default)."""
+    if "read" not in item:
+        return False
+    value = item["read"]
+    words = (*READ_TEACHERS, *READ_SUMMARY)
+    if not isinstance(value, str) or value.strip().lower() not in words:
+        hint = did_you_mean(value, words, check._) if isinstance(value, str) else ""
+        check.problem(key_line(item, "read", line), "federation.bad_read", value=value,
+                      hint=hint)
+        return False
+    return value.strip().lower() in READ_SUMMARY
 
 
 def _kinds(check: _Checker, data: dict[Any, Any]) -> tuple[KindSpec, ...]:

@@ -20,7 +20,16 @@ from urllib.parse import urlsplit
 
 from generator.dates import in_range
 from generator.layout import Layout
-from generator.models import KINDS, KindSpec, Portal, Site, Subject, Teacher, WebFeed
+from generator.models import (
+    KINDS,
+    KindSpec,
+    Portal,
+    SchoolPortal,
+    Site,
+    Subject,
+    Teacher,
+    WebFeed,
+)
 from generator.slugs import fold, is_slug, slugify
 from generator.syndication import EXTENSION, absolute
 
@@ -34,6 +43,11 @@ MAX_NAMES = 1_000
 """Subjects, classes, aliases or a teacher's subjects and classes read from one index."""
 MAX_TEXT = 200
 """Characters of a name read from an index."""
+
+
+SUMMARY_FEED = "feed.json"
+"""A portal's own JSON Feed of its latest posts, each with its teacher: what a portal
+read as a summary (`read: ringkas`, a province over its districts) is read from."""
 
 
 class IndexRefused(ValueError):
@@ -171,8 +185,9 @@ def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
     Subjects and classes of different schools are one when their names fold alike
     (`Matematika`, `matematika`); a school's teacher `sari` is `<school>-sari` here, so
     that two schools' teachers never share an address. Each keeps their school portal's
-    page among their links, and their JSON Feed there as their blog. A school with no
-    index yet (never read) adds nothing.
+    page among their links, and their JSON Feed there as their blog; the teachers of a
+    portal read as a summary have none: its own feed.json is read for them
+    (`summary_readers`). A school with no index yet (never read) adds nothing.
     """
     subjects: dict[str, Subject] = {s.slug: s for s in site.subjects}
     by_label: dict[str, str] = {}
@@ -227,10 +242,39 @@ def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
                                              if fold(s) in by_label)),
                 classes=tuple(dict.fromkeys(class_of[fold(c)] for c in teacher.classes
                                             if fold(c) in class_of)),
-                blog=WebFeed(teacher.feed), links=(teacher.page,), school=school.slug))
+                blog=None if school.summary else WebFeed(teacher.feed),
+                links=(teacher.page,), school=school.slug))
     return replace(site, subjects=tuple(subjects.values()), classes=tuple(classes),
                    class_aliases=tuple(class_aliases.items()), teachers=tuple(teachers),
                    kinds=tuple(kinds.values()))
+
+
+def summary_key(school: SchoolPortal) -> str:
+    """What the archive keeps a summary's feed under: no teacher's slug can be it."""
+    return f"{school.slug}/{SUMMARY_FEED}"
+
+
+def summary_readers(site: Site) -> list[Teacher]:
+    """One reader per portal of `site` read as a summary, whose blog is that portal's own
+    feed.json: fetched, limited and archived as a teacher's feed is, and its posts then
+    given to their teachers (`item_teacher`)."""
+    return [Teacher(name=school.name, slug=summary_key(school),
+                    blog=WebFeed(school.portal + SUMMARY_FEED), school=school.slug)
+            for school in site.schools if school.summary]
+
+
+def item_teacher(item: Mapping[str, Any], key: str) -> str | None:
+    """Whose post a JSON Feed item read for `key` is: the feed's teacher (`key`) for a
+    teacher's feed; for a summary's (`summary_key`), the teacher its `_mading` extension
+    names, as `federate` names them here, or None when it names none soundly."""
+    school, summary, rest = key.partition("/")
+    if not summary:
+        return key
+    extension = item.get(EXTENSION)
+    teacher = extension.get("teacher") if isinstance(extension, dict) else None
+    slug = teacher.get("slug") if isinstance(teacher, dict) else None
+    return f"{school}-{slug}" if rest == SUMMARY_FEED and isinstance(slug, str) \
+        and is_slug(slug) else None
 
 
 def by_school(site: Site, teachers: Iterable[Teacher]) -> list[tuple[str, list[Teacher]]]:

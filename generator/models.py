@@ -118,6 +118,9 @@ class SchoolPortal:
     slug: str
     portal: str
     """The school portal's address, ending in `/`: its `portal.json` is read there."""
+    summary: bool = False
+    """Read as a summary (`read: ringkas`): the index and the portal's own `feed.json`,
+    not each teacher's feed; how a province reads its districts."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from generator.models import Portal, Post, WebFeed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EXTENSION = "_mading"
-"""The JSON Feed items' extension object: kind, classes and deadline of a post."""
+"""The JSON Feed items' extension object: kind, classes, deadline and series of a post,
+and its teacher (slug, name, school), for the portals that read this one (issue 25)."""
 FEED_LIMIT = 30
 
 
@@ -122,6 +123,7 @@ def json_feed(portal: Portal, layout: Layout, base: str, title: str,
               posts: Sequence[Post]) -> bytes:
     """A JSON Feed 1.1 of `posts` for the page at `base`."""
     school = portal.site.school
+    schools = {s.slug: s.name for s in portal.site.schools}
     items = []
     for post in posts[:FEED_LIMIT]:
         item: dict[str, object] = {
@@ -143,7 +145,13 @@ def json_feed(portal: Portal, layout: Layout, base: str, title: str,
             item["image"] = post.image
         # What a cluster or district portal reading this feed keeps as the school said
         # it (issue 25; a JSON Feed extension, ignored by other readers).
-        extension: dict[str, object] = {"kind": post.kind, "classes": list(post.classes)}
+        # The teacher, so that a province reading a district's own feed.json as a summary
+        # can attribute and group its posts (issue 25).
+        teacher = post.teacher
+        extension: dict[str, object] = {
+            "kind": post.kind, "classes": list(post.classes),
+            "teacher": {"slug": teacher.slug, "name": teacher.name,
+                        "school": schools.get(teacher.school or "", school.name)}}
         if post.due is not None:
             extension.update(due=post.due.isoformat(), due_all_day=post.due_all_day)
         if post.series:

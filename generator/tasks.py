@@ -166,7 +166,12 @@ def report(site: Site, now: datetime) -> Report:
     schools = tuple(SchoolLine(school, index_address(school), statuses.get(school.slug))
                     for school in site.schools)
     problems += unused_corrections(portal, display_path(site.corrections_file), _)
-    return Report(teacher_health(site, feeds, newest, now), schools,
+    # A portal read as a summary is one feed, on its school line: not a line per teacher.
+    summarized = {school.slug for school in site.schools if school.summary}
+    own_line = {t.slug for t in site.teachers if t.school not in summarized}
+    teachers = [line for line in teacher_health(site, feeds, newest, now)
+                if line.teacher in own_line]
+    return Report(teachers, schools,
                   blog_assignments(portal, corrections, now), tuple(problems),
                   _images(ImageStore(site.images_dir)))
 

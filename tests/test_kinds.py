@@ -74,7 +74,9 @@ def test_the_json_feed_carries_kind_and_series(output: Path) -> None:
     feed = json.loads((output / "guru" / "sari" / "feed.json").read_text())
     items = {item["title"]: item["_mading"] for item in feed["items"]}
     assert items["Siklus 2"] == {"kind": "ptk", "classes": ["X-1", "X-2"],
-                                 "series": "PTK Kelas X"}
+                                 "series": "PTK Kelas X",
+                                 "teacher": {"slug": "sari", "name": "Sari Wulandari, S.Pd.",
+                                             "school": "SMA Uji Coba"}}
     assert items["RPP Persamaan"]["kind"] == "rpp"
     index = json.loads((output / "portal.json").read_text())
     assert index["kinds"][0] == {"name": "rpp", "label": "RPP",

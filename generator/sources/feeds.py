@@ -26,7 +26,7 @@ from xml.sax import SAXParseException
 
 from generator.addresses import web_url
 from generator.dates import in_range
-from generator.federation import school_fields
+from generator.federation import item_teacher, school_fields
 from generator.models import (
     DEFAULT_LIMITS,
     Entry,
@@ -456,7 +456,8 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
     read: list[_Dates] = []
     items = feed.get("items")
     for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
+        owner = item_teacher(item, teacher) if isinstance(item, dict) else None
+        if owner is None:  # not an item, or a summary's item of no teacher (issue 25)
             continue
         raw_link = item.get("url") if isinstance(item.get("url"), str) else None
         link = web_url(raw_link, home)
@@ -481,7 +482,7 @@ def _parse_json_feed(teacher: str, source: str, data: bytes,
         if not dates.dated:
             undated.add(entry_id)
         entries.append(Entry(
-            teacher=teacher,
+            teacher=owner,
             entry_id=entry_id,
             origin="feed",
             title=title,

@@ -5,7 +5,9 @@ The edge of federation: each school's `portal.json` is fetched with the fetch la
 names) and kept in the archive, so that a school whose portal is down keeps its teachers,
 and so its archived posts, and is named in `mading report`. The teachers' posts are then
 read from their JSON Feeds on the school portals like any teacher's feed
-(generator/sources/feeds.py), never from their blogs.
+(generator/sources/feeds.py), never from their blogs. A portal read as a summary
+(`read: ringkas`: a province over its districts) gives its posts in one feed instead, its
+own `feed.json`, read here with its index by the same reader, into the same archive.
 """
 
 from __future__ import annotations
@@ -14,9 +16,26 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from generator.archive import Archive
-from generator.federation import IndexRefused, SchoolIndex, federate, parse_index
-from generator.models import DEFAULT_LIMITS, FetchLimits, PortalStatus, SchoolPortal, Site
+from generator.federation import (
+    SUMMARY_FEED,
+    IndexRefused,
+    SchoolIndex,
+    federate,
+    parse_index,
+    summary_readers,
+)
+from generator.models import (
+    DEFAULT_LIMITS,
+    FeedResult,
+    FetchLimits,
+    PortalStatus,
+    SchoolPortal,
+    Site,
+    Teacher,
+)
+from generator.sources.feeds import read_feeds
 from generator.sources.fetch import AddressPolicy, FetchFailure, FetchRequest, fetch_all
+from generator.sources.images import ImageStore, fetch_images
 
 INDEX = "portal.json"
 
@@ -61,14 +80,43 @@ def read_portals(schools: Sequence[SchoolPortal], remembered: Mapping[str, Porta
 
 def update_portals(site: Site, now: datetime | None = None,
                    limits: FetchLimits = DEFAULT_LIMITS) -> list[PortalStatus]:
-    """Read the indexes of the schools of `site` and keep them in its archive."""
+    """Read the indexes of the schools of `site`, and the feed.json of those read as a
+    summary, and keep them in its archive. A summary's feed that fails names its portal
+    as down (`mading report`), its index and archived posts kept."""
     if not site.schools:
         return []
+    now = now or datetime.now(UTC)
     with Archive(site.archive_file) as archive:
         remembered = {status.school: status for status in archive.portal_statuses()}
         statuses = read_portals(site.schools, remembered, limits)
-        archive.store_portals(statuses, now or datetime.now(UTC))
+        archive.store_portals(statuses, now)
+        readers = summary_readers(site)
+        if readers:
+            feeds = {status.teacher: status for status in archive.feed_statuses()}
+            results = read_feeds(readers, site.root, feeds, limits=limits,
+                                 embed_hosts=site.embed_hosts)
+            archive.store(results, now, limits)
+            if site.images.local:  # the pictures of the posts just read, as for a teacher's
+                fetch_images(ImageStore(site.images_dir),
+                             [entry for result in results for entry in result.entries],
+                             limits, now=now)
+            failed = _summaries_failed(site, readers, results)
+            archive.store_portals(failed, now)
+            statuses = [next((f for f in failed if f.school == s.school), s) for s in statuses]
     return statuses
+
+
+def _summaries_failed(site: Site, readers: Sequence[Teacher],
+                      results: Sequence[FeedResult]) -> list[PortalStatus]:
+    """Each failed summary's feed as its portal's status: at the index's address (so that
+    the index is kept), with the feed's address and why it failed."""
+    schools = {school.slug: school for school in site.schools}
+    school_of = {reader.slug: schools[reader.school] for reader in readers
+                 if reader.school in schools}
+    return [PortalStatus(school.slug, index_address(school),
+                         error=f"{school.portal}{SUMMARY_FEED}: {result.error}")
+            for result in results if result.error is not None
+            and (school := school_of.get(result.teacher)) is not None]
 
 
 def stored_indexes(site: Site) -> tuple[dict[str, SchoolIndex], list[PortalStatus]]:
