@@ -29,6 +29,7 @@ from generator.models import (
     Subject,
     Teacher,
     WebFeed,
+    pages_here,
 )
 from generator.slugs import fold, is_slug, slugify
 from generator.syndication import EXTENSION, absolute
@@ -85,7 +86,8 @@ class SchoolIndex:
 def portal_index(portal: Portal, layout: Layout) -> bytes:
     """The portal's `portal.json`: the school, its subjects, classes and teachers with
     their pages and JSON Feeds, every address absolute. Made from the site alone, so a
-    rebuild with the same site.yml leaves it as it is."""
+    rebuild with the same site.yml leaves it as it is. The teachers of a portal read as a
+    summary are not listed: their pages are their own portal's, which lists them."""
     site = portal.site
     names = {s.slug: s.name for s in site.subjects}
     aliases = dict(site.class_aliases)
@@ -108,7 +110,7 @@ def portal_index(portal: Portal, layout: Layout) -> bytes:
                       "classes": list(t.classes),
                       "page": absolute(portal, layout.teacher(t)),
                       "feed": absolute(portal, layout.teacher(t) + "feed.json")}
-                     for t in site.teachers],
+                     for t in pages_here(site.teachers)],
     }
     return json.dumps(data, ensure_ascii=False, indent=1).encode() + b"\n"
 
@@ -187,7 +189,8 @@ def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
     that two schools' teachers never share an address. Each keeps their school portal's
     page among their links, and their JSON Feed there as their blog; the teachers of a
     portal read as a summary have none: its own feed.json is read for them
-    (`summary_readers`). A school with no index yet (never read) adds nothing.
+    (`summary_readers`), and their page there is their `home`: this portal builds none
+    for them. A school with no index yet (never read) adds nothing.
     """
     subjects: dict[str, Subject] = {s.slug: s for s in site.subjects}
     by_label: dict[str, str] = {}
@@ -243,7 +246,8 @@ def federate(site: Site, indexes: Mapping[str, SchoolIndex]) -> Site:
                 classes=tuple(dict.fromkeys(class_of[fold(c)] for c in teacher.classes
                                             if fold(c) in class_of)),
                 blog=None if school.summary else WebFeed(teacher.feed),
-                links=(teacher.page,), school=school.slug))
+                links=(teacher.page,), school=school.slug,
+                home=teacher.page if school.summary else None))
     return replace(site, subjects=tuple(subjects.values()), classes=tuple(classes),
                    class_aliases=tuple(class_aliases.items()), teachers=tuple(teachers),
                    kinds=tuple(kinds.values()))

@@ -15,12 +15,17 @@ from generator.slugs import slugify
 
 RESERVED_POST_SLUGS = frozenset({"arsip", "label", "halaman", "poster"})
 """Folder names inside a teacher's folder that the micro-site's own pages use."""
-POST_PAGES = "guru/*/*/index.html"
-"""The portal's post pages as a glob (Pagefind's `--glob`): `guru/TEACHER/POST/index.html`.
+POSTS_READ = "tulisan/"
+"""Where the post pages of the teachers of a portal read as a summary are (issue 25):
+`tulisan/TEACHER/POST/`, since their own folder in `guru/` is their portal's, not this
+one's (`Teacher.home`)."""
+POST_PAGES = "{guru,tulisan}/*/*/index.html"
+"""The portal's post pages as a glob (Pagefind's `--glob`): `guru/TEACHER/POST/index.html`,
+and `tulisan/TEACHER/POST/index.html` for a teacher of a portal read as a summary.
 No other page is that deep under one teacher, but for their poster (`poster/`, which
 has no `data-pagefind-body`, so Pagefind leaves it out): theirs sit in `arsip/`,
 `label/`, `halaman/`."""
-_POST_PAGE = re.compile(r"guru/[^/]+/(?!poster/)[^/]+/index\.html")
+_POST_PAGE = re.compile(r"(?:guru/[^/]+/(?!poster/)|tulisan/[^/]+/)[^/]+/index\.html")
 
 
 def is_post_page(path: str) -> bool:
@@ -38,10 +43,16 @@ class Layout:
     """The slug of the teacher whose micro-site is the whole build, if any."""
 
     def teacher(self, teacher: Teacher | str) -> str:
+        """The teacher's folder; for a teacher whose pages are another portal's, the
+        absolute address of their page there (`Teacher.home`)."""
+        if isinstance(teacher, Teacher) and teacher.home is not None:
+            return teacher.home
         slug = teacher if isinstance(teacher, str) else teacher.slug
         return "" if slug == self.standalone else f"guru/{slug}/"
 
     def post(self, post: Post) -> str:
+        if post.teacher.home is not None:
+            return f"{POSTS_READ}{post.teacher.slug}/{post.slug}/"
         return f"{self.teacher(post.teacher)}{post.slug}/"
 
     def month(self, teacher: Teacher, month: str) -> str:

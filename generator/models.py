@@ -7,6 +7,7 @@ mutates what it was given (see ../shared/STYLE.md, "Immutable typed records").
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -83,12 +84,22 @@ class Teacher:
     school: str | None = None
     """On a cluster or district portal, the slug of the school whose portal this teacher
     was read from (`schools:` in site.yml, issue 25); None on a school's own portal."""
+    home: str | None = None
+    """The teacher's page on the portal that builds it, when this portal builds none for
+    them: a teacher of a portal read as a summary (issue 25). Every link to them goes
+    there; None for a teacher whose pages are this portal's."""
 
     @property
     def initials(self) -> str:
         """Two letters for the avatar of a teacher without a photo, titles left out."""
         words = personal_name(self.name).split()
         return "".join(w[0] for w in words[:2]).upper() or self.name[:1].upper()
+
+
+def pages_here(teachers: Iterable[Teacher]) -> list[Teacher]:
+    """The `teachers` this portal builds pages for: not those of a portal read as a
+    summary, whose pages stay on their own portal (`Teacher.home`)."""
+    return [teacher for teacher in teachers if teacher.home is None]
 
 
 def personal_name(name: str) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from generator.layout import Layout
-from generator.models import Portal, Post, WebFeed
+from generator.models import Portal, Post, WebFeed, pages_here
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EXTENSION = "_mading"
@@ -202,7 +202,7 @@ def sitemap(portal: Portal, layout: Layout) -> bytes:
     pages = ["", "mapel/", "kelas/", "tugas/", "guru/"]
     pages += [layout.subject(s.slug) for s in site.subjects]
     pages += [layout.klass(c) for c in site.classes]
-    pages += [layout.teacher(t) for t in site.teachers]
+    pages += [layout.teacher(t) for t in pages_here(site.teachers)]
     for page in pages:
         url = ET.SubElement(root, f"{{{ns}}}url")
         ET.SubElement(url, f"{{{ns}}}loc").text = absolute(portal, page)

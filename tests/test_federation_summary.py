@@ -8,6 +8,7 @@ district's `portal.json` and its own `feed.json`, one feed, never its teachers' 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -133,28 +134,64 @@ def test_the_province_reads_one_index_and_one_feed_per_district(province: Provin
 
 
 def test_the_districts_posts_are_attributed_to_their_teachers(province: Province) -> None:
-    guru = province.output / "guru"
+    read = province.output / "tulisan"
     for school in ("sma1", "sma2"):
-        post = guru / f"d1-{school}-sari" / "2026-11-18-persamaan-kuadrat" / "index.html"
+        post = read / f"d1-{school}-sari" / "2026-11-18-persamaan-kuadrat" / "index.html"
         page = post.read_text()
         canonical = f"{province.district}guru/{school}-sari/2026-11-18-persamaan-kuadrat/"
         assert f'<link rel="canonical" href="{canonical}">' in page
-    budi = (guru / "d1-sma2-budi" / "index.html").read_text()
-    assert "Budi Santoso" in budi
-    # A teacher the district's index lists is in the directory, under the district.
-    directory = (guru / "index.html").read_text()
-    assert re.findall(r"<h2>([^<]*)</h2>", directory) == ["Kabupaten Satu"]
-    assert "d1-sma2-rina-kartika" in directory
+        # The byline and "more from" lead to the teacher's page on the district portal.
+        teacher = f'href="{province.district}guru/{school}-sari/"'
+        assert page.count(teacher) == 2, page
+
+
+def test_a_summarys_teachers_get_no_pages_on_the_province(province: Province) -> None:
+    # Not a micro-site, feed, poster or calendar: their folder is their district's.
+    assert sorted(p.name for p in (province.output / "guru").iterdir()) == [
+        "index.html", "mapel", "terbaru"]
+    assert not list(province.output.rglob("poster/d1-*"))
+    portal = json.loads((province.output / "portal.json").read_text())
+    assert portal["teachers"] == []
+    sitemap = (province.output / "sitemap.xml").read_text()
+    assert "/guru/d1-" not in sitemap and "tulisan/d1-sma1-sari/" in sitemap
+    assert broken_relative_links(province.output) == []
+
+
+def test_the_directory_leads_to_each_districts_own(province: Province) -> None:
+    directory = (province.output / "guru" / "index.html").read_text()
+    # The district with its count of teachers and a link to its directory; no teacher's
+    # card (the district lists 5 teachers, who are on its own directory).
+    assert re.findall(r"<h2>([^<]*)</h2>", directory) == ["Guru kabupaten/kota"]
+    assert f'<a href="{province.district}guru/" rel="external">Direktori guru</a>' \
+        in directory
+    teachers = len(json.loads((province.served.folder / "portal.json").read_text())["teachers"])
+    assert f"Kabupaten Satu · {teachers} guru" in directory
+    assert "Rina Kartika" not in directory and 'class="person' not in directory
+    for view in ("mapel", "terbaru"):
+        assert "Rina Kartika" not in (province.output / "guru" / view / "index.html").read_text()
+    district = (province.output / "sekolah" / "d1" / "index.html").read_text()
+    assert f'<a href="{province.district}guru/" rel="external">' in district
+    assert "Rina Kartika" not in district.split("<h2")[0]
+
+
+def test_the_province_searches_the_posts_it_read(province: Province) -> None:
+    fragments = [json.loads(gzip.decompress(f.read_bytes())[12:])["url"] for f in
+                 (province.output / "pagefind" / "fragment").glob("*.pf_fragment")]
+    posts = sorted(p.relative_to(province.output).as_posix() for p in
+                   (province.output / "tulisan").glob("*/*/index.html"))
+    assert posts and sorted(url.removeprefix("/") for url in fragments) == posts
+    search = (province.output / "cari" / "index.html").read_text()
+    assert f'{province.district}guru/sma1-sari/' in search
 
 
 def test_a_posts_picture_is_the_provinces_own_copy(province: Province) -> None:
-    page = (province.output / "guru" / "d1-sma1-sari" / "2026-11-18-persamaan-kuadrat" /
+    page = (province.output / "tulisan" / "d1-sma1-sari" / "2026-11-18-persamaan-kuadrat" /
             "index.html").read_text()
     pictures = re.findall(r'<img[^>]*alt="Papan tulis kelas"[^>]*>', page)
     assert pictures, page
     source = re.search(r'src="([^"]+)"', pictures[0])
     assert source and not source.group(1).startswith("http"), pictures
-    path = (province.output / "guru" / "d1-sma1-sari" / "2026-11-18-persamaan-kuadrat" /
+    path = (province.output / "tulisan" / "d1-sma1-sari" / "2026-11-18-persamaan-kuadrat" /
             source.group(1)).resolve()
     assert path.is_file() and path.is_relative_to(province.output.resolve())
 
@@ -164,7 +201,7 @@ def test_the_province_lists_its_district_and_its_recent_posts(province: Province
     assert 'href="../sekolah/d1/index.html"' in index and "Kabupaten Satu" in index
     page = (province.output / "sekolah" / "d1" / "index.html").read_text()
     assert province.district in page
-    assert "../../guru/d1-sma2-sari/2026-11-18-persamaan-kuadrat/index.html" in page
+    assert "../../tulisan/d1-sma2-sari/2026-11-18-persamaan-kuadrat/index.html" in page
     assert broken_relative_links(province.output) == []
 
 
@@ -173,7 +210,7 @@ def test_a_district_down_keeps_its_posts_and_is_reported(
     province.served.down = True
     try:
         build(province.config, province.output, now=NOW + timedelta(hours=1))
-        post = province.output / "guru" / "d1-sma1-sari" / "2026-11-18-persamaan-kuadrat"
+        post = province.output / "tulisan" / "d1-sma1-sari" / "2026-11-18-persamaan-kuadrat"
         assert (post / "index.html").is_file()
         capsys.readouterr()
         main(["report", "--config", str(province.config)])
@@ -273,6 +310,21 @@ def test_the_provinces_archive_export_carries_the_summaries(province: Province,
     fresh.write_text(province.config.read_text())
     assert main(["archive", "import", str(exported), "--config", str(fresh)]) == 0
     report = build(fresh, tmp_path / "public", offline=True, now=NOW)
-    assert (tmp_path / "public" / "guru" / "d1-sma2-sari" / "2026-11-18-persamaan-kuadrat" /
+    assert (tmp_path / "public" / "tulisan" / "d1-sma2-sari" / "2026-11-18-persamaan-kuadrat" /
             "index.html").is_file()
-    assert report.posts == len(list((province.output / "guru").glob("*/20*/index.html")))
+    assert report.posts == len(list((province.output / "tulisan").glob("*/20*/index.html")))
+
+
+def test_a_district_read_teacher_by_teacher_keeps_their_pages(province: Province,
+                                                             tmp_path: Path) -> None:
+    # The same district read in the default mode: each teacher a micro-site, as before.
+    config = tmp_path / "site.yml"
+    config.write_text(province_yml(province.district, read="guru"))
+    build(config, tmp_path / "public", now=NOW)
+    teacher = tmp_path / "public" / "guru" / "d1-sma1-sari"
+    assert (teacher / "index.html").is_file() and (teacher / "feed.json").is_file()
+    assert (teacher / "2026-11-18-persamaan-kuadrat" / "index.html").is_file()
+    assert (tmp_path / "public" / "poster" / "index.html").is_file()
+    assert not (tmp_path / "public" / "tulisan").exists()
+    directory = (tmp_path / "public" / "guru" / "index.html").read_text()
+    assert 'href="../guru/d1-sma2-rina-kartika/index.html"' in directory

@@ -257,3 +257,24 @@ def test_a_cluster_lists_its_schools(schools: tuple[SchoolPortal, ...]) -> None:
     if schools:
         assert listed(specs, "sekolah/sd1/index.html") == ["Gerak"]
         assert "sekolah/sd1/feed.xml" in specs
+
+
+def test_a_summarys_teacher_has_only_their_read_posts_here() -> None:
+    # Budi's portal is read as a summary: his post's page, under tulisan/, and links to
+    # his page there; no micro-site, poster or directory card of his.
+    district = SchoolPortal("Kabupaten Satu", "d1", "https://d1.id/", summary=True)
+    budi = replace(BUDI, school="d1", home="https://d1.id/guru/budi/")
+    site = replace(make_site(schools=(district,)), teachers=(budi, SARI))
+    found = portal(entry("Gerak", teacher="budi"), entry("Aljabar"), site=site)
+    specs = plan(found)
+    assert not [path for path in specs if path.startswith("guru/budi/")]
+    assert "tulisan/budi/gerak/index.html" in specs and "guru/sari/index.html" in specs
+    assert not [path for path in specs if "budi" in path and not path.startswith("tulisan/")]
+    assert Layout().teacher(budi) == "https://d1.id/guru/budi/"
+    directory = pages(specs)["guru/index.html"].context
+    assert [[t.slug for t in people] for _, people in directory["groups"]] == [["sari"]]
+    assert directory["summaries"] == [("Kabupaten Satu", 1, "https://d1.id/guru/")]
+    assert [t.slug for t in pages(specs)["poster/index.html"].context["teachers"]] == ["sari"]
+    school = pages(specs)["sekolah/d1/index.html"].context
+    assert school["teachers"] == [] and school["directory"] == ("https://d1.id/guru/", 1)
+    assert listed(specs, "sekolah/d1/index.html") == ["Gerak"]

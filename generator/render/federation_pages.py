@@ -9,11 +9,13 @@ from functools import partial
 
 from generator.federation import by_school, portal_index
 from generator.i18n import Translator
-from generator.models import KINDS, Post, SchoolPortal, Site, Teacher
+from generator.models import KINDS, Post, SchoolPortal, Site, Teacher, pages_here
 from generator.render.plan import Made, Part, Plan, Spec, listing, page
 from generator.slugs import fold
 
 SCHOOLS = "sekolah/"
+DIRECTORY = "guru/"
+"""A portal's directory of its teachers, under its address."""
 
 
 def school_page(slug: str) -> str:
@@ -35,6 +37,18 @@ def teacher_groups(site: Site, people: Sequence[Teacher]
     if not site.schools:
         return [(None, list(people))]
     return [(name, group) for name, group in by_school(site, people)]
+
+
+def summary_directories(site: Site) -> list[tuple[str, int, str]]:
+    """(name, teachers, the address of its own directory) of each portal read as a
+    summary: the directory leads to its teachers rather than list them all (a district
+    has thousands; docs/decisions.md, Federation)."""
+    counts: dict[str | None, int] = {}
+    for teacher in site.teachers:
+        if teacher.home is not None:
+            counts[teacher.school] = counts.get(teacher.school, 0) + 1
+    return [(school.name, counts.get(school.slug, 0), school.portal + DIRECTORY)
+            for school in site.schools if school.summary]
 
 
 def kind_label(site: Site, _: Translator, kind: str) -> str:
@@ -86,6 +100,10 @@ def _school_files(p: Plan, school: SchoolPortal) -> Iterator[Spec]:
     teachers = [t for t in p.site.teachers if t.school == school.slug]
     slugs = {t.slug for t in teachers}
     posts = [post for post in p.portal.posts if post.teacher.slug in slugs]
+    # A summary's teachers are counted and left to its own directory, not listed on
+    # every page of its listing.
     yield from listing(p, school_page(school.slug), "sekolah.html", school.name, posts,
                        school_name=school.name, school_portal=school.portal,
-                       teachers=teachers)
+                       teachers=pages_here(teachers),
+                       directory=(school.portal + DIRECTORY, len(teachers))
+                       if school.summary else None)

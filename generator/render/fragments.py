@@ -34,6 +34,15 @@ def index_link(target: str) -> str:
     return target + ("index.html" if target == "" or target.endswith("/") else "")
 
 
+def relative_link(root: str, target: str) -> str:
+    """What `href` gives a page whose way back to the site's root is `root`: a path of
+    the output under it, or an absolute address as it is (the page of a teacher of a
+    portal read as a summary, `Teacher.home`)."""
+    if target.startswith(("https://", "http://")):
+        return target
+    return root + index_link(target)
+
+
 class Fragments:
     """The theme's `_macros.html` macros, each rendered once per build for the same
     arguments (`cached` in the templates)."""
@@ -72,7 +81,7 @@ class Fragments:
     def _root_macros(self) -> Any:
         """The theme's macros as a page whose root is `ROOT` sees them."""
         return self._environment.get_template("_macros.html").make_module(
-            {"root": Markup(ROOT), "href": lambda target: Markup(ROOT) + index_link(target)})
+            {"root": Markup(ROOT), "href": lambda target: relative_link(Markup(ROOT), target)})
 
 
 def _frozen(value: Any) -> Any:

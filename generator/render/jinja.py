@@ -31,7 +31,7 @@ from generator.models import FeedStatus, Post, Teacher
 from generator.pictures import Picture
 from generator.render.assets import asset_names
 from generator.render.federation_pages import kind_label
-from generator.render.fragments import Fragments, index_link
+from generator.render.fragments import Fragments, relative_link
 from generator.render.pictures import Labels, attachment_html, localize
 from generator.render.plan import Page, Plan
 from generator.render.wall_pages import template_globals as wall_globals
@@ -114,7 +114,7 @@ class Templates:
         root = page.root
 
         def href(target: str) -> str:
-            return root + index_link(target)
+            return relative_link(root, target)
         return self.environment.get_template(page.template).render(
             root=root, href=href, page_path=page.path, **page.context).encode("utf-8")
 

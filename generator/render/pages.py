@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from generator import syndication
 from generator.layout import Layout
-from generator.models import OutputFile, Post, Subject, Teacher, personal_name
+from generator.models import OutputFile, Post, Subject, Teacher, pages_here, personal_name
 from generator.pictures import picture_key
 from generator.render import federation_pages, wall_pages
 from generator.render.plan import (
@@ -50,7 +50,8 @@ _VIDEO = re.compile(r'<iframe\b[^>]*?\ssrc="https://www\.youtube(?:-nocookie)?\.
 @dataclass(frozen=True)
 class SitePages:
     """The portal's plan: the school's parts (the home page, each subject, each class,
-    the rest) and each teacher's."""
+    the rest) and each teacher's: their micro-site, or for a teacher of a portal read as
+    a summary (`Teacher.home`), only the pages of their posts it read."""
 
     school: list[Part]
     teachers: list[Part]
@@ -63,6 +64,10 @@ class SitePages:
 def site_pages(p: Plan) -> SitePages:
     """Every page, feed and file of the portal but the theme's own (`render.assets`)."""
     subjects = teaching(p)
+    teachers: list[Part] = [partial(teacher_files, p, teacher)
+                            for teacher in pages_here(p.site.teachers)]
+    teachers += [partial(_post_files, p, posts) for posts in p.index.by_teacher.values()
+                 if posts[0].teacher.home is not None]
     return SitePages(
         school=[partial(_home_files, p, subjects),
                 *(partial(_subject_files, p, subject, subjects) for subject in p.site.subjects),
@@ -70,7 +75,7 @@ def site_pages(p: Plan) -> SitePages:
                 *(partial(_class_files, p, name) for name in p.class_names()),
                 partial(_directory_files, p, subjects),
                 *wall_pages.school_parts(p), *federation_pages.school_parts(p)],
-        teachers=[partial(teacher_files, p, teacher) for teacher in p.site.teachers])
+        teachers=teachers)
 
 
 def micro_site_pages(p: Plan) -> Iterator[Spec]:
@@ -132,12 +137,13 @@ def _directory_files(p: Plan, teachers: Mapping[str, list[Teacher]]) -> Iterator
                past=grouped_by_class(index.past, site.classes),
                classes=p.class_names())
     yield from calendar(p, "tugas/", None, index.upcoming + index.recent)
-    people = sorted(site.teachers, key=lambda t: fold(personal_name(t.name)))
+    people = sorted(pages_here(site.teachers), key=lambda t: fold(personal_name(t.name)))
     yield page("guru/index.html", "teachers.html", view="name",
-               groups=federation_pages.teacher_groups(site, people))
+               groups=federation_pages.teacher_groups(site, people),
+               summaries=federation_pages.summary_directories(site))
     yield page("guru/mapel/index.html", "teachers.html", view="subject",
                groups=[(s.name, teachers[s.slug]) for s in site.subjects if teachers[s.slug]])
-    latest_first = sorted(site.teachers, key=lambda t: (
+    latest_first = sorted(pages_here(site.teachers), key=lambda t: (
         index.last_post(t) is None, -(index.last_post(t) or portal.generated).timestamp()))
     yield page("guru/terbaru/index.html", "teachers.html", view="latest",
                groups=[(None, latest_first)])
@@ -145,7 +151,8 @@ def _directory_files(p: Plan, teachers: Mapping[str, list[Teacher]]) -> Iterator
     # filters offer only what some post has, each value with its listing page (also the
     # page's links to browse by).
     subjects = [s for s in site.subjects if index.by_subject[s.slug]]
-    authors = [t for t in people if index.by_teacher.get(t.slug)]
+    authors = sorted((t for t in site.teachers if index.by_teacher.get(t.slug)),
+                     key=lambda t: fold(personal_name(t.name)))
     classes = [c for c in p.class_names() if index.by_class[c]]
     yield page("cari/index.html", "search.html",
                bundles=[part.bundle for part in plan_parts(portal.posts)],

@@ -21,7 +21,7 @@ from generator import calendars, syndication
 from generator.dates import recent
 from generator.i18n import Translator
 from generator.layout import Layout
-from generator.models import OutputFile, Portal, Post, Teacher
+from generator.models import OutputFile, Portal, Post, Teacher, pages_here
 from generator.pictures import Pictures
 
 
@@ -184,6 +184,7 @@ def grouped_by_class(posts: list[Post], declared: tuple[str, ...]
 
 
 def teaching(p: Plan) -> Mapping[str, list[Teacher]]:
-    """{subject's slug: its teachers, in the site's order}."""
-    return {s.slug: [t for t in p.site.teachers if s.slug in t.subjects]
-            for s in p.site.subjects}
+    """{subject's slug: its teachers with pages here, in the site's order}: a province's
+    subject names none of its districts' thousands (`pages_here`)."""
+    teachers = pages_here(p.site.teachers)
+    return {s.slug: [t for t in teachers if s.slug in t.subjects] for s in p.site.subjects}

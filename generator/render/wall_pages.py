@@ -18,7 +18,7 @@ from babel.dates import format_date, format_time
 
 from generator import syndication, wall
 from generator.layout import Layout
-from generator.models import Portal, Post, Teacher, personal_name
+from generator.models import Portal, Post, Teacher, pages_here, personal_name
 from generator.qr import qr_svg
 from generator.render.plan import Part, Plan, Spec, page
 from generator.slugs import fold
@@ -58,14 +58,14 @@ def school_parts(p: Plan) -> list[Part]:
 
 
 def _people(p: Plan) -> list[Teacher]:
-    return sorted(p.site.teachers, key=lambda t: fold(personal_name(t.name)))
+    return sorted(pages_here(p.site.teachers), key=lambda t: fold(personal_name(t.name)))
 
 
 def _school_files(p: Plan) -> Iterator[Spec]:
     yield page(POSTER + "index.html", "poster.html", teacher=None, teachers=_people(p))
     yield page(PARENTS + "index.html", "parents.html", classes=p.class_names())
-    activity = wall.activity(p.site.teachers, p.index.by_teacher, p.portal.generated, p.zone,
-                             lambda t: fold(personal_name(t.name)))
+    activity = wall.activity(pages_here(p.site.teachers), p.index.by_teacher,
+                             p.portal.generated, p.zone, lambda t: fold(personal_name(t.name)))
     yield page(ACTIVITY + "index.html", "activity.html", months=activity.months,
                rows=activity.teachers, recent=activity.recent, by_month=activity.by_month,
                top=activity.top, recent_days=wall.RECENT_DAYS)
