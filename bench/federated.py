@@ -37,6 +37,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from benchlib import generator_fingerprint, machine, replace_section
 from process_tree import FRAMES_SECONDS, TreeRun, run_tree
@@ -99,14 +100,19 @@ def write_school(root: Path, base: str, school: int, teachers: int, posts: int) 
         listed.append({"name": f"Guru {number + 1} Sekolah {school + 1}", "slug": slug,
                        "subjects": [subject], "classes": [klass], "page": page,
                        "feed": f"{page}feed.json"})
+    write_index(root, f"SD Negeri {school + 1}", base, listed)
+
+
+def write_index(root: Path, name: str, base: str, teachers: list[dict[str, Any]]) -> None:
+    """The `portal.json` a Mading portal named `name` at `base` publishes for `teachers`."""
     index = {"format": "mading-portal", "version": 1,
-             "school": {"name": f"SD Negeri {school + 1}", "url": base, "language": "id",
+             "school": {"name": name, "url": base, "language": "id",
                         "timezone": "Asia/Jakarta"},
              "feed_url": f"{base}feed.json",
              "subjects": [{"name": s, "slug": s.lower().replace(" ", "-"), "aliases": [],
                            "page": base} for s in SUBJECTS],
              "classes": [{"name": c, "aliases": [], "page": base} for c in CLASSES],
-             "kinds": [], "teachers": listed}
+             "kinds": [], "teachers": teachers}
     (root / "portal.json").write_text(json.dumps(index, ensure_ascii=False))
 
 
@@ -145,15 +151,7 @@ def write_district(root: Path, base: str, district: int, schools: int, teachers:
             "feed_url": f"{base}feed.json", "language": "id", "items": items}
     root.mkdir(parents=True, exist_ok=True)
     (root / "feed.json").write_text(json.dumps(feed, ensure_ascii=False))
-    index = {"format": "mading-portal", "version": 1,
-             "school": {"name": f"Kabupaten {district + 1}", "url": base, "language": "id",
-                        "timezone": "Asia/Jakarta"},
-             "feed_url": f"{base}feed.json",
-             "subjects": [{"name": s, "slug": s.lower().replace(" ", "-"), "aliases": [],
-                           "page": base} for s in SUBJECTS],
-             "classes": [{"name": c, "aliases": [], "page": base} for c in CLASSES],
-             "kinds": [], "teachers": listed}
-    (root / "portal.json").write_text(json.dumps(index, ensure_ascii=False))
+    write_index(root, f"Kabupaten {district + 1}", base, listed)
 
 
 def _mib(size: int) -> str:
