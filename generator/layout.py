@@ -19,6 +19,8 @@ POSTS_READ = "tulisan/"
 """Where the post pages of the teachers of a portal read as a summary are (issue 25):
 `tulisan/TEACHER/POST/`, since their own folder in `guru/` is their portal's, not this
 one's (`Teacher.home`)."""
+POST_FOLDERS = ("guru/", POSTS_READ)
+"""The folders whose `TEACHER/POST/` pages are post pages (`POST_PAGES`)."""
 POST_PAGES = "{guru,tulisan}/*/*/index.html"
 """The portal's post pages as a glob (Pagefind's `--glob`): `guru/TEACHER/POST/index.html`,
 and `tulisan/TEACHER/POST/index.html` for a teacher of a portal read as a summary.

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from generator.children import child_setup
 from generator.errors import CatalogueError
-from generator.layout import POST_PAGES
+from generator.layout import POST_FOLDERS, POST_PAGES
 from generator.models import Post
 
 BUNDLE = "pagefind"
@@ -167,13 +167,15 @@ def bundle_digest(folder: Path, part: Part, language: str) -> str:
     with contextlib.suppress(metadata.PackageNotFoundError):
         digest.update(metadata.version("pagefind_bin").encode())
     for teacher in part.teachers:
-        for page in sorted((folder / "guru" / teacher).glob("*/index.html")):
-            try:
-                content = page.read_bytes()
-            except OSError:
-                continue
-            digest.update(f"\0{teacher}/{page.parent.name}\0{len(content)}\0".encode())
-            digest.update(content)
+        for posts in POST_FOLDERS:  # every page Pagefind reads for the part's teachers
+            for page in sorted((folder / posts / teacher).glob("*/index.html")):
+                try:
+                    content = page.read_bytes()
+                except OSError:
+                    continue
+                digest.update(f"\0{posts}{teacher}/{page.parent.name}\0{len(content)}\0"
+                              .encode())
+                digest.update(content)
     return digest.hexdigest()
 
 

@@ -20,7 +20,7 @@ from generator import search
 from generator.build import build
 from generator.cli import main
 from generator.i18n import Translator
-from generator.layout import is_post_page
+from generator.layout import POST_PAGES, is_post_page
 from generator.models import OutputFile
 from generator.search import SearchError, bundles_in, index_site
 from generator.write import write_output
@@ -44,6 +44,23 @@ def fake_pagefind(folder: Path, script: str) -> Path:
     path.write_text("#!/bin/sh\n" + script)
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return path
+
+
+@pytest.mark.parametrize("posts", ["guru", "tulisan"])
+def test_a_bundles_digest_changes_with_every_page_pagefind_reads(tmp_path: Path,
+                                                                posts: str) -> None:
+    """The build cache gives back a kept bundle only for the same digest
+    (generator/incremental/kept_output.py): a post page that Pagefind reads and the digest
+    did not would bring back a stale index. `tulisan/` holds a province's posts read
+    from a district's summary (issue 25)."""
+    page = tmp_path / posts / "sari" / "2026-11-18-kuadrat" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<article data-pagefind-body>Persamaan kuadrat</article>")
+    part = search.Part(search.BUNDLE, ("sari",), 1, POST_PAGES)
+    before = search.bundle_digest(tmp_path, part, "id")
+    page.write_text("<article data-pagefind-body>Persamaan kuadrat, diperbaiki</article>")
+    assert search.bundle_digest(tmp_path, part, "id") != before
+    assert is_post_page(page.relative_to(tmp_path).as_posix())
 
 
 def test_build_indexes_every_post_and_nothing_else(tiny_site: Path, tmp_path: Path) -> None:
