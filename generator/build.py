@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -125,12 +125,15 @@ def build(config_file: Path, output: Path, offline: bool = False,
           now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS,
           teacher: str | None = None, reindex: bool = True, url: str | None = None,
           require_url: bool = False, image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
-          readings: Readings | None = None) -> BuildReport:
+          readings: Readings | None = None,
+          on_gathered: Callable[[Gathered], None] | None = None) -> BuildReport:
     """Build the portal for `config_file` into `output`; with `teacher`, only that
     teacher's micro-site. Without `reindex`, the search index of the previous output is
-    carried over (`mading serve`'s quick rebuilds, which keep their `readings`). `url` is
-    the portal's address (`--url`) in place of site.yml's; with `require_url`, a site
-    with neither is refused (issue 21): its feeds would point at this computer.
+    carried over. `url` is the portal's address (`--url`) in place of site.yml's; with
+    `require_url`, a site with neither is refused (issue 21): its feeds would point at
+    this computer. `mading serve` keeps its `readings` from build to build, and is handed
+    what was gathered (`on_gathered`, unless the output was current): it shows a saved
+    post from that portal before it builds again (issue 23).
 
     Raises:
         InputError: `site.yml` is unusable, `teacher` is not one of its teachers, the
@@ -151,6 +154,8 @@ def build(config_file: Path, output: Path, offline: bool = False,
                                feeds=current_feeds(site, last.statuses), pages=snapshot.pages,
                                posts=snapshot.posts, current=True, local_url=local_url)
         gathered = gather(site, last.posts, now, offline, limits, image_limits, readings)
+        if on_gathered is not None:
+            on_gathered(gathered)
         # Publish: render, index, write.
         report, made = publish(gathered, last, output, teacher, reindex)
         del gathered  # the portal is let go before the output is listed
