@@ -1,0 +1,142 @@
+"""`mading serve` shows a saved post's own page first, then builds the rest (issue 23).
+
+The page shown first must be the very page the full build writes, and once the full
+builds have caught up the served output must be the one `mading build` writes, search
+included.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from generator.build import Gathered, build
+from generator.search import bundles_in
+from generator.serve_first import Held, saved_post_files
+from tests.test_serve import fetch, free_port, wait_for
+
+POST = Path("content") / "sari" / "2026-11-18-persamaan-kuadrat.md"
+POST_PAGE = "guru/sari/2026-11-18-persamaan-kuadrat/index.html"
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def held_after_build(site: Path, output: Path) -> Held:
+    """The portal serve holds after a full build of `site` into `output`."""
+    gathered: list[Gathered] = []
+    build(site, output, offline=True, now=NOW, on_gathered=gathered.append)
+    assert len(gathered) == 1
+    return Held(gathered[0].portal, gathered[0].pictures, 0)
+
+
+def retitle(post: Path, title: str) -> None:
+    post.write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", post.read_text(), count=1))
+
+
+def test_the_page_shown_first_is_the_one_the_build_writes(tiny_site: Path) -> None:
+    output = tiny_site.parent / "public"
+    held = held_after_build(tiny_site, output)
+    post = tiny_site.parent / POST
+    retitle(post, "Persamaan Kuadrat dan Grafiknya")
+    post.write_text(post.read_text().replace("Bentuk umum", "Bentuk baku"))
+    made = saved_post_files(held, {post}, 1, NOW)
+    assert made is not None
+    new_held, files = made
+    assert new_held.generation == 1
+    shown = {file.path: file for file in files}
+    # The page, and the picture it shows beside it.
+    assert set(shown) == {POST_PAGE, "guru/sari/2026-11-18-persamaan-kuadrat/grafik.svg"}
+    page = shown[POST_PAGE].content
+    assert page is not None and b"Persamaan Kuadrat dan Grafiknya" in page
+    assert b"Bentuk baku" in page
+    assert (output / POST_PAGE).read_bytes() != page  # not written into the output
+    build(tiny_site, output, offline=True, now=NOW)
+    assert (output / POST_PAGE).read_bytes() == page
+    # The held portal has the saved post in place of the old one, not beside it.
+    titles = [p.title for p in new_held.portal.posts if p.slug == "2026-11-18-persamaan-kuadrat"]
+    assert titles == ["Persamaan Kuadrat dan Grafiknya"]
+    assert len(new_held.portal.posts) == len(held.portal.posts)
+
+
+@pytest.mark.parametrize("save", [
+    "a mistake", "a draft", "a removed post", "site.yml", "a picture"])
+def test_a_save_not_shown_first_waits_for_the_full_build(tiny_site: Path, save: str) -> None:
+    """A post with a mistake gets its message from the full build, as before; a draft or
+    a removed post disappears with it; site.yml or a picture may change any page."""
+    held = held_after_build(tiny_site, tiny_site.parent / "public")
+    post = tiny_site.parent / POST
+    saved = {post}
+    if save == "a mistake":
+        post.write_text(post.read_text().replace("date: 2026-11-18 07:30", "date: besok"))
+    elif save == "a draft":
+        post.write_text(post.read_text().replace("kind: materi", "kind: materi\ndraft: true"))
+    elif save == "a removed post":
+        post.unlink()
+    elif save == "site.yml":
+        saved = {tiny_site}
+    else:
+        saved = {post, post.with_name("grafik.svg")}
+    assert saved_post_files(held, saved, 1, NOW) is None
+
+
+def fragments(output: Path) -> dict[str, str]:
+    """{page address: its title} of every page of the output's search index."""
+    found = {}
+    for bundle in bundles_in(output):
+        for path in (output / bundle / "fragment").glob("*.pf_fragment"):
+            fragment = json.loads(gzip.decompress(path.read_bytes())[12:])
+            found[fragment["url"]] = fragment["meta"]["title"]
+    return found
+
+
+def tree(output: Path) -> dict[str, bytes]:
+    """Every file of the output but the search index (Pagefind's bytes differ between
+    two runs over the same pages), by path."""
+    bundles = bundles_in(output)
+    return {path.relative_to(output).as_posix(): path.read_bytes()
+            for path in sorted(output.rglob("*"))
+            if path.is_file() and path.relative_to(output).parts[0] not in bundles}
+
+
+def test_serve_ends_with_the_output_a_build_writes(tiny_site: Path, tmp_path: Path) -> None:
+    """Two saves in a row, the second while the first's full build may still run: each is
+    shown first, and once the builds catch up the output is `mading build`'s, with the
+    latest title in search (serve's rebuilds once kept the first build's index)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--offline", "--port", str(port)],
+        cwd=tiny_site.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    said: list[str] = []
+    reading = threading.Thread(target=lambda: said.extend(iter(process.stdout.readline, "")))
+    reading.start()
+    url = f"http://127.0.0.1:{port}/"
+    post = tiny_site.parent / POST
+    try:
+        wait_for(lambda: "SMA Uji Coba" in fetch(url))
+        retitle(post, "Persamaan Kuadrat Satu")
+        wait_for(lambda: "Persamaan Kuadrat Satu" in fetch(url + POST_PAGE))
+        retitle(post, "Persamaan Kuadrat Dua")
+        wait_for(lambda: "Persamaan Kuadrat Dua" in fetch(url + POST_PAGE))
+        wait_for(lambda: "Persamaan Kuadrat Dua" in fetch(url)
+                 and "Persamaan Kuadrat Dua" in fragments(tiny_site.parent / "public").values())
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        reading.join(timeout=10)
+    assert sum("ditampilkan lebih dulu" in line and POST_PAGE in line for line in said) == 2
+    fresh = tmp_path / "fresh"
+    shutil.copytree(tiny_site.parent, fresh, ignore=shutil.ignore_patterns(".mading", "public"))
+    subprocess.run([sys.executable, "-m", "generator", "build", "--offline", "--url", url],
+                   cwd=fresh, check=True, capture_output=True)
+    served, built = tiny_site.parent / "public", fresh / "public"
+    assert tree(served) == tree(built)
+    assert fragments(served) == fragments(built)
+    assert fragments(served)["/" + POST_PAGE] == "Persamaan Kuadrat Dua"
