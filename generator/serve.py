@@ -16,6 +16,7 @@ them changed, to index them for search, and must not have them overwritten as it
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import threading
@@ -43,7 +44,8 @@ STATUS_WAIT = 20.0
 """Seconds a page's question "is there a newer build?" is held open before the answer
 "no"."""
 RELOAD_SCRIPT = Path(__file__).with_name("serve_reload.js")
-RELOAD_TAG = b'<script src="/__mading/reload.js" defer></script>'
+RELOAD_TAG = b'<script src="/__mading/reload.js" data-page="STAMP" defer></script>'
+"""Added to every page served, with the page's stamp (`page_stamp`)."""
 
 
 def watched_files(config_file: Path) -> Iterator[Path]:
@@ -92,16 +94,14 @@ class BuildState:
     """Files shown first, served in place of the output's, by path: each with the save
     it shows, until a full build that took that save in is swapped in."""
 
-    def as_json(self, past: int | None = None) -> bytes:
-        """The state; with `past`, once the build is another than that version (or after
-        `STATUS_WAIT` seconds): the page asks again at once, so it reloads as soon as a
-        build is done, not at its next poll."""
+    def after(self, past: int | None = None) -> tuple[int, list[str]]:
+        """The version and the problems' messages; with `past`, once the build is another
+        than that version (or after `STATUS_WAIT` seconds): the page asks again at once,
+        so it reloads as soon as a build is done, not at its next poll."""
         with self.lock:
             if past is not None:
                 self.lock.wait_for(lambda: self.version != past, timeout=STATUS_WAIT)
-            return json.dumps({"version": self.version,
-                               "problems": [message for _file, message in self.problems]
-                               }).encode()
+            return self.version, [message for _file, message in self.problems]
 
     def shown_first(self, path: str) -> OutputFile | None:
         """The file shown first at `path` (relative to the output), if any."""
@@ -215,7 +215,8 @@ class Rebuilds:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Serves the output, the reload script and the build state; adds the script to pages."""
+    """Serves the output (and the files shown first), the reload script and the build
+    state; adds the script to pages, with the stamp of the page it is added to."""
 
     state: BuildState
 
@@ -224,24 +225,25 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.startswith("/__mading/status"):
-            since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
-            past = int(since) if since.lstrip("-").isdigit() else None
-            self._send(self.state.as_json(past), "application/json")
+            query = parse_qs(urlsplit(self.path).query)
+            since = query.get("since", [""])[0]
+            version, problems = self.state.after(
+                int(since) if since.lstrip("-").isdigit() else None)
+            # Stamped after the wait: the page as it is once that build is done.
+            address = query.get("page", [""])[0]
+            page = self._page(address) if address.startswith("/") else None
+            self._send(json.dumps({"version": version, "problems": problems,
+                                   "page": "" if page is None else page_stamp(page)
+                                   }).encode(), "application/json")
         elif self.path.startswith("/__mading/reload.js"):
             self._send(RELOAD_SCRIPT.read_bytes(), "text/javascript")
         else:
-            target = Path(self.translate_path(self.path))
-            if target.is_dir() or urlsplit(self.path).path.endswith("/"):
-                target = target / "index.html"
-            first = self.state.shown_first(
-                target.relative_to(self.directory).as_posix()
-                if target.is_relative_to(self.directory) else "")
-            if first is not None:
-                self._send_first(first)
-            elif target.suffix == ".html" and target.is_file():
-                page = target.read_bytes()
-                self._send(page.replace(b"</body>", RELOAD_TAG + b"</body>", 1),
-                           "text/html; charset=utf-8")
+            first = self.state.shown_first(self._output_path(self.path))
+            page = self._page(self.path)
+            if page is not None:
+                self._send_page(page, page_stamp(page))
+            elif first is not None:
+                self._send(_bytes_of(first), self.guess_type(first.path))
             else:
                 super().do_GET()
 
@@ -253,20 +255,40 @@ class _Handler(SimpleHTTPRequestHandler):
         if code != HTTPStatus.NOT_FOUND or not page.is_file():
             super().send_error(code, message, explain)
             return
-        body = page.read_bytes().replace(b"</body>", RELOAD_TAG + b"</body>", 1)
-        self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
-
-    def _send_first(self, file: OutputFile) -> None:
-        body = file.content if file.source is None else file.source.read_bytes()
-        if file.path.endswith(".html"):
-            self._send((body or b"").replace(b"</body>", RELOAD_TAG + b"</body>", 1),
-                       "text/html; charset=utf-8")
-        else:
-            self._send(body or b"", self.guess_type(file.path))
+        # Stamped as no page: the address has none, until a build makes one.
+        self._send_page(page.read_bytes(), "", HTTPStatus.NOT_FOUND)
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         """A folder without index.html is not a page, as on a static host."""
         self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _output_path(self, address: str) -> str:
+        """The path in the output (relative) of the file an address names; a folder's is
+        its index.html, even before the folder is written."""
+        target = Path(self.translate_path(address))
+        if target.is_dir() or urlsplit(address).path.endswith("/"):
+            target = target / "index.html"
+        root = Path(self.directory)
+        return target.relative_to(root).as_posix() if target.is_relative_to(root) else ""
+
+    def _page(self, address: str) -> bytes | None:
+        """The HTML page served at `address`, shown first or in the output; None if
+        there is none (the 404 page is served there)."""
+        path = self._output_path(address)
+        if not path.endswith(".html"):
+            return None
+        first = self.state.shown_first(path)
+        if first is not None:
+            return _bytes_of(first)
+        try:
+            return (Path(self.directory) / path).read_bytes()
+        except OSError:  # missing, a folder: no page
+            return None
+
+    def _send_page(self, page: bytes, stamp: str, status: int = HTTPStatus.OK) -> None:
+        tag = RELOAD_TAG.replace(b"STAMP", stamp.encode())
+        self._send(page.replace(b"</body>", tag + b"</body>", 1), "text/html; charset=utf-8",
+                   status)
 
     def _send(self, body: bytes, content_type: str, status: int = HTTPStatus.OK) -> None:
         self.send_response(status)
@@ -276,6 +298,16 @@ class _Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+def page_stamp(page: bytes) -> str:
+    """What tells two versions of a page apart: the open page reloads only if the page
+    now served at its address has another stamp ("" where there is none)."""
+    return hashlib.blake2b(page, digest_size=8).hexdigest()
+
+
+def _bytes_of(file: OutputFile) -> bytes:
+    return file.content or b"" if file.source is None else file.source.read_bytes()
 
 
 def portal_server(output: Path, port: int, state: BuildState) -> ThreadingHTTPServer:

@@ -83,7 +83,8 @@ def status(server: str) -> dict[str, object]:
 
 def test_pages_get_the_reload_script_but_the_output_does_not(server: str,
                                                              tiny_site: Path) -> None:
-    assert '<script src="/__mading/reload.js" defer></script></body>' in fetch(server)
+    assert re.search(r'<script src="/__mading/reload.js" data-page="[0-9a-f]{16}" defer>'
+                     r'</script></body>', fetch(server))
     assert "__mading" not in (tiny_site.parent / "public" / "index.html").read_text()
     assert "location.reload()" in fetch(server + "__mading/reload.js")
 
@@ -170,7 +171,7 @@ def test_a_missing_page_gets_the_portals_404_with_status_404(server: str, path: 
     assert re.search(rf'<link rel="stylesheet" href="{server}assets/style\.[0-9a-f]{{10}}\.css">',
                      body)
     assert f'<a href="{server}index.html">Kembali ke beranda</a>' in body
-    assert '<script src="/__mading/reload.js" defer></script></body>' in body
+    assert '<script src="/__mading/reload.js" data-page="" defer></script></body>' in body
 
 
 def test_serve_on_ci_without_an_address_uses_its_own(tiny_site: Path) -> None:

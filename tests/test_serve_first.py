@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,8 @@ import pytest
 from generator.build import Gathered, build
 from generator.search import bundles_in
 from generator.serve_first import Held, saved_post_files
-from tests.test_serve import fetch, free_port, wait_for
+from tests.browser import chromium
+from tests.test_serve import fetch, free_port, not_found, wait_for
 
 POST = Path("content") / "sari" / "2026-11-18-persamaan-kuadrat.md"
 POST_PAGE = "guru/sari/2026-11-18-persamaan-kuadrat/index.html"
@@ -140,3 +142,74 @@ def test_serve_ends_with_the_output_a_build_writes(tiny_site: Path, tmp_path: Pa
     assert tree(served) == tree(built)
     assert fragments(served) == fragments(built)
     assert fragments(served)["/" + POST_PAGE] == "Persamaan Kuadrat Dua"
+
+
+@pytest.fixture
+def serving(tiny_site: Path) -> Iterator[str]:
+    """`mading serve` of the tiny site; its address."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--offline", "--port", str(port)],
+        cwd=tiny_site.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: "SMA Uji Coba" in fetch(url))
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def stamp_in(page: str) -> str:
+    found = re.search(r'<script src="/__mading/reload.js" data-page="([0-9a-f]*)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def status_of(url: str, page: str, since: int | None = None) -> dict[str, object]:
+    query = f"?page=/{page}" + ("" if since is None else f"&since={since}")
+    answer: dict[str, object] = json.loads(fetch(url + "__mading/status" + query))
+    return answer
+
+
+def test_the_status_says_the_stamp_of_the_page_at_an_address(serving: str,
+                                                             tiny_site: Path) -> None:
+    """The open page reloads only when the page at its address is another: a save
+    changes its stamp, a missing page has none."""
+    before = status_of(serving, POST_PAGE)
+    assert before["page"] == stamp_in(fetch(serving + POST_PAGE))
+    folder = POST_PAGE.removesuffix("index.html")
+    assert status_of(serving, folder)["page"] == before["page"]
+    assert status_of(serving, "guru/tidak-ada/")["page"] == ""
+    assert stamp_in(not_found(serving + "guru/tidak-ada/")) == ""
+    retitle(tiny_site.parent / POST, "Persamaan Kuadrat Baru")
+    version = before["version"]
+    assert isinstance(version, int)
+    after = status_of(serving, POST_PAGE, since=version)
+    assert after["page"] not in (before["page"], "")
+    wait_for(lambda: "Persamaan Kuadrat Baru" in fetch(serving))
+    assert status_of(serving, POST_PAGE)["page"] == stamp_in(fetch(serving + POST_PAGE))
+
+
+@pytest.mark.browser
+def test_the_open_page_reloads_only_when_its_page_changes(serving: str,
+                                                          tiny_site: Path) -> None:
+    """A save of another post, shown first and then built, leaves the open page as it
+    is; a save of its own post reloads it once: the full build after it writes the very
+    page shown first."""
+    with chromium() as browser:
+        page = browser.new_page()
+        loads: list[str] = []
+        page.on("load", lambda loaded: loads.append(loaded.url))
+        page.goto(serving + POST_PAGE)
+        other = tiny_site.parent / "content" / "sari" / "2026-11-19-tugas-kuadrat.md"
+        other.write_text(other.read_text().replace("title: Tugas Persamaan Kuadrat",
+                                                   "title: Tugas Persamaan Kuadrat Lain"))
+        wait_for(lambda: "Tugas Persamaan Kuadrat Lain" in fetch(serving))
+        page.wait_for_timeout(1500)  # a reload would come within milliseconds
+        assert loads == [serving + POST_PAGE]
+        retitle(tiny_site.parent / POST, "Persamaan Kuadrat Sekali")
+        page.locator("h1", has_text="Persamaan Kuadrat Sekali").wait_for(timeout=10_000)
+        wait_for(lambda: "Persamaan Kuadrat Sekali" in fetch(serving))
+        page.wait_for_timeout(1500)
+        assert loads == [serving + POST_PAGE] * 2
