@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -310,6 +311,14 @@ def _bytes_of(file: OutputFile) -> bytes:
     return file.content or b"" if file.source is None else file.source.read_bytes()
 
 
+class _PortalServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A page that went away before its answer is no error to print: one that
+        reloads leaves its status question held open (`STATUS_WAIT`), answered later."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def portal_server(output: Path, port: int, state: BuildState) -> ThreadingHTTPServer:
     """A server for `output` on 127.0.0.1 (`port` 0: any free one), not yet started: pages
     with the reload script, a missing page answered with the portal's 404.html."""
@@ -319,8 +328,8 @@ def portal_server(output: Path, port: int, state: BuildState) -> ThreadingHTTPSe
         pass
 
     Handler.state = state
-    return ThreadingHTTPServer(("127.0.0.1", port),
-                               functools.partial(Handler, directory=str(output.resolve())))
+    return _PortalServer(("127.0.0.1", port),
+                         functools.partial(Handler, directory=str(output.resolve())))
 
 
 def serve(config_file: Path, output: Path, port: int, offline: bool = False) -> int:

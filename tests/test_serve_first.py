@@ -11,6 +11,8 @@ import gzip
 import json
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -213,3 +215,30 @@ def test_the_open_page_reloads_only_when_its_page_changes(serving: str,
         wait_for(lambda: "Persamaan Kuadrat Sekali" in fetch(serving))
         page.wait_for_timeout(1500)
         assert loads == [serving + POST_PAGE] * 2
+
+
+def test_a_page_gone_before_its_answer_prints_no_error(tiny_site: Path) -> None:
+    """A page that reloads leaves its status question open; answered once the next build
+    is done, into a closed connection, it is no traceback in the teacher's terminal."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--offline", "--port", str(port)],
+        cwd=tiny_site.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: "SMA Uji Coba" in fetch(url))
+        version = status_of(url, POST_PAGE)["version"]
+        for _question in range(3):
+            with socket.create_connection(("127.0.0.1", port)) as asking:
+                asking.sendall(f"GET /__mading/status?since={version} HTTP/1.1\r\n"
+                               f"Host: 127.0.0.1\r\n\r\n".encode())
+                # Closed with a reset, as a browser drops a page's requests.
+                asking.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                  struct.pack("ii", 1, 0))
+        retitle(tiny_site.parent / POST, "Persamaan Kuadrat Lagi")
+        wait_for(lambda: "Persamaan Kuadrat Lagi" in fetch(url))
+    finally:
+        process.terminate()
+        printed, _ = process.communicate(timeout=10)
+    assert "ditampilkan lebih dulu" in printed
+    assert "Traceback" not in printed
