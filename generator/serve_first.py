@@ -60,7 +60,7 @@ def saved_post_files(held: Held, saved: Collection[Path], generation: int,
             return None
         try:
             entries.append(read_post(path, teacher, site, _, now))
-        except InputError:
+        except (InputError, OSError):  # a mistake, or a file saved again meanwhile
             return None
     posts = collect(site, (), entries, held.portal.feeds, now).posts
     if len(posts) != len(entries):
