@@ -70,6 +70,22 @@ def test_the_page_shown_first_is_the_one_the_build_writes(tiny_site: Path) -> No
     assert len(new_held.portal.posts) == len(held.portal.posts)
 
 
+def test_a_new_post_is_shown_first_at_its_address(tiny_site: Path) -> None:
+    """A teacher may open a new post's address (the 404 page) before saving it."""
+    output = tiny_site.parent / "public"
+    held = held_after_build(tiny_site, output)
+    new = tiny_site.parent / "content" / "sari" / "2026-11-21-fungsi-kuadrat.md"
+    new.write_text("---\ntitle: Fungsi Kuadrat\ndate: 2026-11-21\n---\nGrafiknya parabola.\n")
+    made = saved_post_files(held, {new}, 1, NOW)
+    assert made is not None
+    new_held, files = made
+    assert len(new_held.portal.posts) == len(held.portal.posts) + 1
+    page = "guru/sari/2026-11-21-fungsi-kuadrat/index.html"
+    assert [file.path for file in files] == [page]
+    build(tiny_site, output, offline=True, now=NOW)
+    assert (output / page).read_bytes() == files[0].content
+
+
 @pytest.mark.parametrize("save", [
     "a mistake", "a draft", "a removed post", "site.yml", "a picture"])
 def test_a_save_not_shown_first_waits_for_the_full_build(tiny_site: Path, save: str) -> None:
