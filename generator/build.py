@@ -131,8 +131,9 @@ def build(config_file: Path, output: Path, offline: bool = False,
     teacher's micro-site. `url` is the portal's address (`--url`) in place of site.yml's;
     with `require_url`, a site with neither is refused (issue 21): its feeds would point
     at this computer. `mading serve` keeps its `readings` from build to build, and is
-    handed what was gathered (`on_gathered`, unless the output was current): it shows a
-    saved post from that portal before it builds again (issue 23).
+    handed what was gathered (`on_gathered`; gathered also when the output is current,
+    the posts then all from the build cache): it shows a saved post from that portal
+    before it builds again (issue 23).
 
     Raises:
         InputError: `site.yml` is unusable, `teacher` is not one of its teachers, the
@@ -149,6 +150,9 @@ def build(config_file: Path, output: Path, offline: bool = False,
             LastBuild(site, output, teacher, now, *_archive_state(site)) as last:
         snapshot = last.current()
         if snapshot is not None:
+            if on_gathered is not None:  # the posts from the memo: serve holds the portal
+                on_gathered(gather(site, last.posts, now, offline, limits, image_limits,
+                                   readings))
             return BuildReport(problems=snapshot.problems, language=site.school.language,
                                feeds=current_feeds(site, last.statuses), pages=snapshot.pages,
                                posts=snapshot.posts, current=True, local_url=local_url)

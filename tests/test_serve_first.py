@@ -258,3 +258,23 @@ def test_a_page_gone_before_its_answer_prints_no_error(tiny_site: Path) -> None:
         printed, _ = process.communicate(timeout=10)
     assert "ditampilkan lebih dulu" in printed
     assert "Traceback" not in printed
+
+
+def test_serve_started_on_a_current_output_shows_the_first_save_first(tiny_site: Path) -> None:
+    """The output a `mading build` for the same address left is current: serve gathers
+    the portal all the same (its posts from the build cache), to show saves on."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    subprocess.run([sys.executable, "-m", "generator", "build", "--offline", "--url", url],
+                   cwd=tiny_site.parent, check=True, capture_output=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--offline", "--port", str(port)],
+        cwd=tiny_site.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: "SMA Uji Coba" in fetch(url))
+        retitle(tiny_site.parent / POST, "Persamaan Kuadrat Pertama")
+        wait_for(lambda: "Persamaan Kuadrat Pertama" in fetch(url))
+    finally:
+        process.terminate()
+        printed, _ = process.communicate(timeout=10)
+    assert "ditampilkan lebih dulu" in printed
