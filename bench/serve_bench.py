@@ -5,10 +5,11 @@ to a temporary folder, starts `mading serve --offline` on 127.0.0.1, opens the p
 headless Chromium with JavaScript on, then edits the post's title N times and measures,
 for each save, the time until the open page shows the new title (the serve script reloads
 it). Prints each figure and the median; `--json` also writes them to a file for
-bench/targets.py.
+bench/targets.py; `--log` keeps what serve printed (when each saved post was shown
+first, and how long each full build after it took).
 
     .venv/bin/python bench/serve_bench.py [--saves 7] [--site DIR --post content/T/P.md]
-        [--json FILE]
+        [--json FILE] [--log FILE]
 """
 
 from __future__ import annotations
@@ -88,13 +89,15 @@ def wait_for_portal(url: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} did not answer within {STARTUP_SECONDS} s")
 
 
-def measure(site: Path, post: str, saves: int) -> tuple[list[float | None], list[float]]:
+def measure(site: Path, post: str, saves: int, log: Path | None = None
+            ) -> tuple[list[float | None], list[float]]:
     """Each save's wait (None: not visible within VISIBLE_SECONDS) and the 1-minute load
-    average before it."""
+    average before it; what serve printed goes to `log`, if given."""
     port = free_port()
+    printed = (log or Path(os.devnull)).open("w", encoding="utf-8")
     server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--offline",
                                "--port", str(port)], cwd=site,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=printed, stderr=subprocess.STDOUT)
     waits: list[float | None] = []
     loads: list[float] = []
     try:
@@ -123,6 +126,7 @@ def measure(site: Path, post: str, saves: int) -> tuple[list[float | None], list
     finally:
         server.terminate()
         server.wait(timeout=10)
+        printed.close()
     return waits, loads
 
 
@@ -133,10 +137,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="a Mading site folder (default: the example school)")
     parser.add_argument("--post", default=POST, help="the post to edit, relative to --site")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--log", type=Path, help="write what serve printed to this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         copy_site(args.site.resolve(), Path(folder))
-        waits, loads = measure(Path(folder), args.post, args.saves)
+        waits, loads = measure(Path(folder), args.post, args.saves, args.log)
     seen = [wait for wait in waits if wait is not None]
     if seen:
         print(f"median {statistics.median(seen):.2f} s, max {max(seen):.2f} s "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -123,14 +123,17 @@ def fetch(site: Site, offline: bool = False, now: datetime | None = None,
 
 def build(config_file: Path, output: Path, offline: bool = False,
           now: datetime | None = None, limits: FetchLimits = DEFAULT_LIMITS,
-          teacher: str | None = None, reindex: bool = True, url: str | None = None,
+          teacher: str | None = None, url: str | None = None,
           require_url: bool = False, image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
-          readings: Readings | None = None) -> BuildReport:
+          readings: Readings | None = None,
+          on_gathered: Callable[[Gathered], None] | None = None) -> BuildReport:
     """Build the portal for `config_file` into `output`; with `teacher`, only that
-    teacher's micro-site. Without `reindex`, the search index of the previous output is
-    carried over (`mading serve`'s quick rebuilds, which keep their `readings`). `url` is
-    the portal's address (`--url`) in place of site.yml's; with `require_url`, a site
-    with neither is refused (issue 21): its feeds would point at this computer.
+    teacher's micro-site. `url` is the portal's address (`--url`) in place of site.yml's;
+    with `require_url`, a site with neither is refused (issue 21): its feeds would point
+    at this computer. `mading serve` keeps its `readings` from build to build, and is
+    handed what was gathered (`on_gathered`; gathered also when the output is current,
+    the posts then all from the build cache): it shows a saved post from that portal
+    before it builds again (issue 23).
 
     Raises:
         InputError: `site.yml` is unusable, `teacher` is not one of its teachers, the
@@ -147,12 +150,17 @@ def build(config_file: Path, output: Path, offline: bool = False,
             LastBuild(site, output, teacher, now, *_archive_state(site)) as last:
         snapshot = last.current()
         if snapshot is not None:
+            if on_gathered is not None:  # the posts from the memo: serve holds the portal
+                on_gathered(gather(site, last.posts, now, offline, limits, image_limits,
+                                   readings))
             return BuildReport(problems=snapshot.problems, language=site.school.language,
                                feeds=current_feeds(site, last.statuses), pages=snapshot.pages,
                                posts=snapshot.posts, current=True, local_url=local_url)
         gathered = gather(site, last.posts, now, offline, limits, image_limits, readings)
+        if on_gathered is not None:
+            on_gathered(gathered)
         # Publish: render, index, write.
-        report, made = publish(gathered, last, output, teacher, reindex)
+        report, made = publish(gathered, last, output, teacher)
         del gathered  # the portal is let go before the output is listed
         last.record(made)
     return replace(report, local_url=local_url)
@@ -225,8 +233,8 @@ def gather(site: Site, posts: PostMemo | None, now: datetime, offline: bool = Fa
     return Gathered(portal, problems, pictures, warnings, scheduled)
 
 
-def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | None = None,
-            reindex: bool = True) -> tuple[BuildReport, Made]:
+def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | None = None
+            ) -> tuple[BuildReport, Made]:
     """Render the portal (`teacher`'s micro-site alone, if given), index its posts for
     search and swap it all into `output`; and what the next build decides by."""
     # Imported only now: an up-to-date build never loads Jinja and the templates' code.
@@ -243,8 +251,8 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     if teacher is None:
         # With no post page to index, Pagefind would index every page instead.
         # A damaged index is not a folder finish writes, but files to replace.
-        index = partial(_index_search, site, output, parts, reindex, last.index_sound,
-                        last.kept, warnings)
+        index = partial(_index_search, site, output, parts, last.index_sound, last.kept,
+                        warnings)
         written = write_output(pages.stored(site_files(renderer)), output,
                                finish=index if portal.posts else None,
                                finished=[part.bundle for part in parts]
@@ -264,24 +272,22 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
                            and bool(portal.posts))
 
 
-def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool,
-                  sound: bool, kept: KeptOutput, warnings: list[str], staging: Path,
+def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
+                  kept: KeptOutput, warnings: list[str], staging: Path,
                   rewritten: list[str]) -> None:
     """Index the posts before the swap; without search the rest is still published.
 
     The index holds the post pages only, in `parts`. While none of a part's pages is new
-    or changed and none is gone (or for serve's quick rebuilds, without `reindex`), its
-    previous bundle is linked in as it is, unless the index was found changed or gone
-    (not `sound`). A part whose pages are those of a bundle the cache keeps (a CI run,
-    with no previous output) gets that bundle. If a part fails, the index is left out
-    whole, and a warning says why.
+    or changed and none is gone, its previous bundle is linked in as it is, unless the
+    index was found changed or gone (not `sound`). A part whose pages are those of a
+    bundle the cache keeps (a CI run, with no previous output) gets that bundle. If a
+    part fails, the index is left out whole, and a warning says why.
     """
     changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
     for part in parts:
         previous = output / part.bundle
-        if previous.is_dir() and sound and (not reindex or (
-                changed.isdisjoint(part.teachers)
-                and index_is_current(previous, part.pages))):
+        if previous.is_dir() and sound and changed.isdisjoint(part.teachers) \
+                and index_is_current(previous, part.pages):
             link_tree(previous, staging / part.bundle)
             continue
         digest = bundle_digest(staging, part, site.school.language)

@@ -1,10 +1,14 @@
-// mading serve only (never in a built site): reload the page after each rebuild, and
-// show the build's problems on the page, so a teacher sees "content/sari/x.md:4: ..."
+// mading serve only (never in a built site): reload the page when a rebuild changed it,
+// and show the build's problems on the page, so a teacher sees "content/sari/x.md:4: ..."
 // without looking at a terminal.
 (function () {
   "use strict";
   var seen = null;
   var banner = null;
+  // The stamp of this page as it was served ("" for the 404 page): the server says the
+  // stamp of the page now at this address, so a build that left it as it is (the full
+  // build after a saved post was shown first) does not reload it again.
+  var stamp = document.currentScript.getAttribute("data-page");
 
   function show(messages) {
     if (!messages.length) {
@@ -33,13 +37,15 @@
   // page reloads as soon as it is (and asks again at once after each answer).
   function poll() {
     var wait = 0;
-    var address = "/__mading/status" + (seen === null ? "" : "?since=" + seen);
+    var address = "/__mading/status?page=" + encodeURIComponent(location.pathname) +
+      (seen === null ? "" : "&since=" + seen);
     fetch(address, { cache: "no-store" })
       .then(function (response) { return response.json(); })
       .then(function (status) {
         // While a post has a mistake it is left out of the build, and this very page may
         // be gone: keep the page and show the problems; reload once they are fixed.
-        if (seen !== null && status.version !== seen && !status.problems.length) {
+        var gone = status.page === "";
+        if (status.page !== stamp && !(gone && status.problems.length)) {
           location.reload();
           return;
         }

@@ -20,7 +20,7 @@ from pathlib import Path
 from generator import pool
 from generator.incremental.memo import Call, Clock, PageMemo
 from generator.layout import Layout
-from generator.models import OutputFile, Portal
+from generator.models import OutputFile, Portal, Post
 from generator.pictures import Pictures
 from generator.render import parallel
 from generator.render.assets import asset_files
@@ -30,13 +30,14 @@ from generator.render.pages import (
     LISTED_MONTHS,
     LISTED_TAGS,
     micro_site_pages,
+    post_files,
     site_pages,
 )
 from generator.render.plan import Made, Page, Part, Plan, Spec
 from generator.render.watch import Watch
 
 __all__ = ["LISTED_MONTHS", "LISTED_TAGS", "NoReuse", "Renderer", "content_security_policy",
-           "site_files", "teacher_site_files"]
+           "post_page_files", "site_files", "teacher_site_files"]
 
 RUN_PARTS = 8
 """Teachers rendered together, as one run of a worker: a run's pages are held whole
@@ -174,6 +175,12 @@ def site_files(r: Renderer) -> Iterator[OutputFile]:
                                           for start in range(0, len(pages.teachers),
                                                              RUN_PARTS)]
     yield from r.runs(runs)
+
+
+def post_page_files(r: Renderer, post: Post) -> Iterator[OutputFile]:
+    """The page and files of one of the portal's posts, as `site_files` makes them."""
+    for spec in post_files(r.plan, post):
+        yield r.make(spec)
 
 
 def teacher_site_files(r: Renderer) -> Iterator[OutputFile]:

@@ -220,10 +220,17 @@ def teacher_files(p: Plan, teacher: Teacher) -> Iterator[Spec]:
     yield from _post_files(p, posts)
 
 
-def _post_files(p: Plan, posts: Sequence[Post]) -> Iterator[Spec]:
-    """Each post's page, its files and its pictures' right-sized copies."""
+def post_files(p: Plan, post: Post) -> Iterator[Spec]:
+    """One post's page and files, as its teacher's part makes them: `mading serve` shows
+    a saved post with these before it builds the whole portal again (issue 23)."""
+    yield from _post_files(p, p.index.by_teacher.get(post.teacher.slug, [post]), only=post)
+
+
+def _post_files(p: Plan, posts: Sequence[Post], only: Post | None = None) -> Iterator[Spec]:
+    """Each post's page (`only`'s, if given), its files and its pictures' right-sized
+    copies. A post's series runs through all of `posts`."""
     in_series = federation_pages.series_of(posts)
-    for post in posts:
+    for post in posts if only is None else [only]:
         path = p.layout.post(post)
         pictures = p.pictures.get(picture_key(post), ())
         yield page(path + "index.html", "post.html", post=post, pictures=pictures,
