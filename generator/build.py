@@ -236,7 +236,8 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     clock = TimeValues(site, portal.generated, portal.newest_posts.get, portal.feed_of)
     pages = last.pages(clock)
     layout = Layout() if teacher is None else Layout(standalone=teacher)
-    renderer = Renderer(portal, theme_dir(), layout, pages, clock, gathered.pictures)
+    renderer = Renderer(portal, theme_dir(), layout, pages, clock, gathered.pictures,
+                        last.kept)
     warnings = list(gathered.warnings)
     parts = plan_parts(portal.posts)
     budget = OutputBudget(posts=len(portal.posts))
