@@ -56,6 +56,7 @@ from generator.search import (
     index_site,
     plan_parts,
 )
+from generator.search_service import IndexWhileWriting
 from generator.sources.content import read_content
 from generator.sources.feeds import read_feeds
 from generator.sources.images import (
@@ -242,14 +243,20 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     parts = plan_parts(portal.posts)
     budget = OutputBudget(posts=len(portal.posts))
     if teacher is None:
+        streamed = _index_while_writing(site, output, parts, reindex, last.kept)
+        files = pages.stored(site_files(renderer))
         # With no post page to index, Pagefind would index every page instead.
         # A damaged index is not a folder finish writes, but files to replace.
         index = partial(_index_search, site, output, parts, reindex, last.index_sound,
-                        last.kept, warnings)
-        written = write_output(pages.stored(site_files(renderer)), output,
-                               finish=index if portal.posts else None,
-                               finished=[part.bundle for part in parts]
-                               if last.index_sound else (), budget=budget)
+                        last.kept, warnings, streamed)
+        try:
+            written = write_output(streamed.passing(files) if streamed else files, output,
+                                   finish=index if portal.posts else None,
+                                   finished=[part.bundle for part in parts]
+                                   if last.index_sound else (), budget=budget)
+        finally:
+            if streamed:
+                streamed.close()
     else:
         # A micro-site is one teacher's posts, browsed by month and label; it has no
         # cari/ page, so no index (docs/decisions.md).
@@ -265,8 +272,20 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
                            and bool(portal.posts))
 
 
+def _index_while_writing(site: Site, output: Path, parts: Sequence[Part], reindex: bool,
+                         kept: KeptOutput) -> IndexWhileWriting | None:
+    """Pagefind fed while the pages are written, for a site of one bundle that may need
+    indexing: not for serve's quick rebuilds, nor for a CI run whose cache keeps a bundle
+    (the same pages give that bundle back)."""
+    if len(parts) != 1 or not reindex or (
+            not (output / parts[0].bundle).is_dir() and kept.has_bundle(parts[0].bundle)):
+        return None
+    return IndexWhileWriting(site.school.language, output)
+
+
 def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool,
-                  sound: bool, kept: KeptOutput, warnings: list[str], staging: Path,
+                  sound: bool, kept: KeptOutput, warnings: list[str],
+                  streamed: IndexWhileWriting | None, staging: Path,
                   rewritten: list[str]) -> None:
     """Index the posts before the swap; without search the rest is still published.
 
@@ -274,8 +293,9 @@ def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool
     or changed and none is gone (or for serve's quick rebuilds, without `reindex`), its
     previous bundle is linked in as it is, unless the index was found changed or gone
     (not `sound`). A part whose pages are those of a bundle the cache keeps (a CI run,
-    with no previous output) gets that bundle. If a part fails, the index is left out
-    whole, and a warning says why.
+    with no previous output) gets that bundle. Any other part is indexed: from what
+    Pagefind was fed while the pages were written (`streamed`), else from the folder. If
+    a part fails, the index is left out whole, and a warning says why.
     """
     changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
     for part in parts:
@@ -289,7 +309,8 @@ def _index_search(site: Site, output: Path, parts: Sequence[Part], reindex: bool
         if kept.restore_bundle(part.bundle, digest, staging / part.bundle):
             continue
         try:
-            index_site(staging, site.school.language, part)
+            if streamed is None or not streamed.write(staging / part.bundle):
+                index_site(staging, site.school.language, part)
             kept.keep_bundle(part.bundle, digest, staging / part.bundle)
         except SearchError as exc:
             for other in parts:
