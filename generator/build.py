@@ -56,6 +56,7 @@ from generator.search import (
     index_site,
     plan_parts,
 )
+from generator.search_service import IndexWhileWriting
 from generator.sources.content import read_content
 from generator.sources.feeds import read_feeds
 from generator.sources.images import (
@@ -244,19 +245,26 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     clock = TimeValues(site, portal.generated, portal.newest_posts.get, portal.feed_of)
     pages = last.pages(clock)
     layout = Layout() if teacher is None else Layout(standalone=teacher)
-    renderer = Renderer(portal, theme_dir(), layout, pages, clock, gathered.pictures)
+    renderer = Renderer(portal, theme_dir(), layout, pages, clock, gathered.pictures,
+                        last.kept)
     warnings = list(gathered.warnings)
     parts = plan_parts(portal.posts)
     budget = OutputBudget(posts=len(portal.posts))
     if teacher is None:
+        streamed = _index_while_writing(site, output, parts, last.kept)
+        files = pages.stored(site_files(renderer))
         # With no post page to index, Pagefind would index every page instead.
         # A damaged index is not a folder finish writes, but files to replace.
         index = partial(_index_search, site, output, parts, last.index_sound, last.kept,
-                        warnings)
-        written = write_output(pages.stored(site_files(renderer)), output,
-                               finish=index if portal.posts else None,
-                               finished=[part.bundle for part in parts]
-                               if last.index_sound else (), budget=budget)
+                        warnings, streamed)
+        try:
+            written = write_output(streamed.passing(files) if streamed else files, output,
+                                   finish=index if portal.posts else None,
+                                   finished=[part.bundle for part in parts]
+                                   if last.index_sound else (), budget=budget)
+        finally:
+            if streamed:
+                streamed.close()
     else:
         # A micro-site is one teacher's posts, browsed by month and label; it has no
         # cari/ page, so no index (docs/decisions.md).
@@ -272,16 +280,30 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
                            and bool(portal.posts))
 
 
+def _index_while_writing(site: Site, output: Path, parts: Sequence[Part],
+                         kept: KeptOutput) -> IndexWhileWriting | None:
+    """Pagefind fed while the pages are written, for a site of one bundle that may need
+    indexing: not for a CI run whose cache keeps a bundle (the same pages give that
+    bundle back)."""
+    if len(parts) != 1 or (
+            not (output / parts[0].bundle).is_dir() and kept.has_bundle(parts[0].bundle)):
+        return None
+    return IndexWhileWriting(site.school.language, output)
+
+
 def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
-                  kept: KeptOutput, warnings: list[str], staging: Path,
+                  kept: KeptOutput, warnings: list[str],
+                  streamed: IndexWhileWriting | None, staging: Path,
                   rewritten: list[str]) -> None:
     """Index the posts before the swap; without search the rest is still published.
 
     The index holds the post pages only, in `parts`. While none of a part's pages is new
     or changed and none is gone, its previous bundle is linked in as it is, unless the
     index was found changed or gone (not `sound`). A part whose pages are those of a
-    bundle the cache keeps (a CI run, with no previous output) gets that bundle. If a
-    part fails, the index is left out whole, and a warning says why.
+    bundle the cache keeps (a CI run, with no previous output) gets that bundle. Any
+    other part is indexed: from what Pagefind was fed while the pages were written
+    (`streamed`), else from the folder. If a part fails, the index is left out whole, and
+    a warning says why.
     """
     changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
     for part in parts:
@@ -294,7 +316,8 @@ def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
         if kept.restore_bundle(part.bundle, digest, staging / part.bundle):
             continue
         try:
-            index_site(staging, site.school.language, part)
+            if streamed is None or not streamed.write(staging / part.bundle):
+                index_site(staging, site.school.language, part)
             kept.keep_bundle(part.bundle, digest, staging / part.bundle)
         except SearchError as exc:
             for other in parts:

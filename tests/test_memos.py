@@ -10,18 +10,23 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from jinja2 import Environment
 
 from generator.classes import ClassIndex
 from generator.collect import Readings
 from generator.config import load_site
 from generator.incremental.cache import BuildCache
 from generator.incremental.clock import TimeValues
+from generator.incremental.kept_output import KeptOutput
 from generator.incremental.memo import PageMemo, PostMemo, shown
 from generator.incremental.memos import PageCache, PostCache
 from generator.models import Entry, Site, pack_html
+from generator.render import jinja
+from generator.render.jinja import environment
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DUE = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -154,3 +159,46 @@ def test_readings_are_taken_again_for_the_same_text_and_made_again_for_another()
     first = read(html)
     assert read(html) is first
     assert read(pack_html("<p>Kumpulkan lusa.</p>")) is not first
+
+
+def compiling(environment: Environment) -> list[str]:
+    """The names of the templates `environment` compiles from their source from now on."""
+    names: list[str] = []
+    compile_source = environment.compile
+
+    def counted(source: str, name: str | None = None, filename: str | None = None,
+                raw: bool = False, defer_init: bool = False) -> Any:
+        names.append(name or "")
+        return compile_source(source, name, filename, raw, defer_init)
+    environment.compile = counted  # type: ignore[method-assign]
+    return names
+
+
+def test_a_new_process_takes_the_templates_the_last_build_compiled_from_the_cache(
+        site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    post = theme / "templates" / "post.html"
+    post.write_text("<h1>{{ title }}</h1>\n", encoding="utf-8")
+    with BuildCache(site.cache_file):  # the cache file, with its tables
+        pass
+    kept = KeptOutput(site.cache_file)
+    first = environment(theme, kept)
+    first_compiled = compiling(first)
+    first.get_template("post.html")
+    assert first_compiled == ["post.html"]
+
+    # A new process: nothing compiled in its memory, the cache file as the build left it.
+    monkeypatch.setattr(jinja, "_COMPILED", jinja._CompiledTemplates())
+    second = environment(theme, KeptOutput(site.cache_file))
+    second_compiled = compiling(second)
+    second.get_template("post.html")
+    assert second_compiled == []
+
+    # A template changed since is compiled from its new source, not taken from the cache.
+    post.write_text("<h2>{{ title }}</h2>\n", encoding="utf-8")
+    monkeypatch.setattr(jinja, "_COMPILED", jinja._CompiledTemplates())
+    third = environment(theme, KeptOutput(site.cache_file))
+    third_compiled = compiling(third)
+    assert third.get_template("post.html").render(title="Tugas") == "<h2>Tugas</h2>"
+    assert third_compiled == ["post.html"]

@@ -11,7 +11,7 @@ These are kept, in one SQLite file beside the archive (`.mading/cache.sqlite`):
   (`generator.incremental.memos.PageCache`);
 - **page_bytes** and **bundles**: the pages themselves, compressed, by key, and the
   search index's bundles (generator/incremental/kept_output.py), for a build whose
-  output is gone;
+  output is gone; **compiled**: the theme's templates as Jinja compiled them;
 - **builds** and **files**: the last complete build of each output folder, with the paths
   of the files and folders it left there, and the state of each, so that a build can find
   the whole output current without reading a post (generator/incremental/snapshot.py).
@@ -34,7 +34,7 @@ from typing import Any
 from generator.dates import in_range
 from generator.models import Entry
 
-SCHEMA = 5
+SCHEMA = 6
 _TABLES = """
 CREATE TABLE posts (path TEXT PRIMARY KEY, key TEXT, entry TEXT, html BLOB);
 CREATE TABLE pages (output TEXT, path TEXT, key TEXT, calls TEXT, size INTEGER,
@@ -44,6 +44,7 @@ CREATE TABLE files (output TEXT, path TEXT, size INTEGER, mtime_ns INTEGER, inod
                     PRIMARY KEY (output, path));
 CREATE TABLE page_bytes (key TEXT PRIMARY KEY, content BLOB);
 CREATE TABLE bundles (name TEXT PRIMARY KEY, digest TEXT, files BLOB);
+CREATE TABLE compiled (key TEXT PRIMARY KEY, code BLOB);
 """
 
 

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from generator import pool
-from generator.incremental.memo import Call, Clock, PageMemo
+from generator.incremental.memo import Call, Clock, CompiledMemo, PageMemo
 from generator.layout import Layout
 from generator.models import OutputFile, Portal, Post
 from generator.pictures import Pictures
@@ -54,11 +54,13 @@ class Renderer:
     whose values of the clock (`3 hari lagi`, the "active" badge…) read the same, is not
     rendered again: the memo gives the last build's file. Every page rendered is recorded
     in the memo with what it showed of `clock`. `rendered` counts the pages whose
-    template ran; `volatile` those that could not be recorded.
+    template ran; `volatile` those that could not be recorded. The templates compiled are
+    kept in `compiled`, where the next build's process finds them.
     """
 
     def __init__(self, portal: Portal, theme: Path, layout: Layout, memo: PageMemo,
-                 clock: Clock, pictures: Pictures | None = None) -> None:
+                 clock: Clock, pictures: Pictures | None = None,
+                 compiled: CompiledMemo | None = None) -> None:
         self.plan = Plan(portal, layout, pictures)
         self.portal = portal
         self.site = portal.site
@@ -72,7 +74,7 @@ class Renderer:
         portal that was not noted): made again at every build."""
         self._watch = Watch()
         self._keys = PageKeys(theme, self.site, layout)
-        self.templates = Templates(self.plan, theme, clock, self._watch)
+        self.templates = Templates(self.plan, theme, clock, self._watch, compiled)
 
     def make(self, spec: Spec) -> OutputFile:
         """The file `spec` plans."""

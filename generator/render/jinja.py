@@ -4,7 +4,8 @@ globals show this build's portal in the site's language, time zone and layout.
 One environment per build, so nothing of a build outlives it. Compiling the templates
 is a quarter of a small site's build and `mading serve` builds again on every save, so
 their compiled code is kept for the life of the process (`_COMPILED`), keyed by each
-template's source: an environment then loads a template in a few microseconds.
+template's source: an environment then loads a template in a few microseconds. A new
+process finds them in the build cache (`CompiledMemo`), where the first build kept them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from jinja2.bccache import Bucket
 from markupsafe import escape
 
 from generator import calendars, syndication
-from generator.incremental.memo import Clock
+from generator.incremental.memo import Clock, CompiledMemo
 from generator.layout import class_slug
 from generator.models import FeedStatus, Post, Teacher
 from generator.pictures import Picture
@@ -64,15 +65,36 @@ class _CompiledTemplates(BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-def environment(theme: Path) -> Environment:
-    """A new Jinja environment for the templates of `theme`."""
+class _KeptTemplates(BytecodeCache):
+    """The process's compiled templates, and behind them those the build cache keeps."""
+
+    def __init__(self, kept: CompiledMemo) -> None:
+        self._kept = kept
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        _COMPILED.load_bytecode(bucket)
+        if bucket.code is None:
+            code = self._kept.compiled(bucket.key)
+            if code is not None:
+                bucket.bytecode_from_string(code)  # left empty if its source changed
+                if bucket.code is not None:
+                    _COMPILED.dump_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        _COMPILED.dump_bytecode(bucket)
+        self._kept.keep_compiled(bucket.key, bucket.bytecode_to_string())
+
+
+def environment(theme: Path, kept: CompiledMemo | None = None) -> Environment:
+    """A new Jinja environment for the templates of `theme`, compiled once for the
+    process, and once for every build with the build cache `kept`."""
     return Environment(
         loader=FileSystemLoader(theme / "templates"),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=_COMPILED,
+        bytecode_cache=_COMPILED if kept is None else _KeptTemplates(kept),
     )
 
 
@@ -80,7 +102,8 @@ class Templates:
     """The theme's templates with what they call: dates in the site's language and time
     zone, what the build's clock shows (noted in `watch`), links, pictures, fragments."""
 
-    def __init__(self, plan: Plan, theme: Path, clock: Clock, watch: Watch) -> None:
+    def __init__(self, plan: Plan, theme: Path, clock: Clock, watch: Watch,
+                 compiled: CompiledMemo | None = None) -> None:
         self.plan = plan
         self.clock = clock
         self.watch = watch
@@ -88,7 +111,7 @@ class Templates:
         self.language = plan.site.school.language
         self._ = plan._
         portal, site, layout = plan.portal, plan.site, plan.layout
-        self.environment = environment(theme)
+        self.environment = environment(theme, compiled)
         self.fragments = Fragments(self.environment, watch)
         self.environment.filters.update(
             date=self.format_date, isodate=self.iso_date, relative=self.relative,
