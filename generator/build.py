@@ -251,7 +251,8 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     parts = plan_parts(portal.posts)
     budget = OutputBudget(posts=len(portal.posts))
     if teacher is None:
-        streamed = _index_while_writing(site, output, parts, last.kept)
+        streamed = IndexWhileWriting(site.school.language, output, pages.given_back) \
+            if len(parts) == 1 else None
         files = pages.stored(site_files(renderer))
         # With no post page to index, Pagefind would index every page instead.
         # A damaged index is not a folder finish writes, but files to replace.
@@ -278,17 +279,6 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
                            pages=written.files, scheduled=gathered.scheduled,
                            complete=renderer.volatile == 0 and not warnings
                            and bool(portal.posts))
-
-
-def _index_while_writing(site: Site, output: Path, parts: Sequence[Part],
-                         kept: KeptOutput) -> IndexWhileWriting | None:
-    """Pagefind fed while the pages are written, for a site of one bundle that may need
-    indexing: not for a CI run whose cache keeps a bundle (the same pages give that
-    bundle back)."""
-    if len(parts) != 1 or (
-            not (output / parts[0].bundle).is_dir() and kept.has_bundle(parts[0].bundle)):
-        return None
-    return IndexWhileWriting(site.school.language, output)
 
 
 def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,

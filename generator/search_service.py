@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,16 +77,34 @@ class PagefindService:
     def write(self, folder: Path, timeout: float = TIMEOUT) -> None:
         """Write the index of every page given into `folder`.
 
+        The files are asked for (`GetFiles`) and written here: Pagefind's own writing
+        (`WriteFiles`) answers before its last files are on disk, and does not always put
+        them there before it ends (seen: an empty `pagefind-entry.json` 3 times in 40,
+        an empty file 1 time in 100 even after waiting for it to end).
+
         Raises:
-            ServiceFailed: Pagefind failed or is still at it after `timeout` seconds.
+            ServiceFailed: Pagefind failed or is still at it after `timeout` seconds, or a
+                file it gave would be written outside `folder`.
         """
-        self._send({"type": "WriteFiles", "index_id": self._index,
-                    "output_path": str(folder)})
+        self._send({"type": "GetFiles", "index_id": self._index})
         deadline = time.monotonic() + timeout
-        while self._answered < self._sent:
-            self._answer(deadline - time.monotonic())
-        if not (folder / "pagefind.js").is_file():
+        while True:
+            answer = self._answer(deadline - time.monotonic())
+            if self._answered == self._sent:
+                break
+        files = answer.get("files")
+        if not isinstance(files, list) or not any(
+                isinstance(file, dict) and file.get("path") == "pagefind.js" for file in files):
             raise ServiceFailed("pagefind.js")
+        try:
+            for file in files:
+                target = folder / str(file["path"])
+                if ".." in Path(file["path"]).parts or not target.is_relative_to(folder):
+                    raise ServiceFailed(str(file["path"]))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(base64.b64decode(file["content"]))
+        except (KeyError, TypeError, ValueError, OSError) as exc:
+            raise ServiceFailed(str(exc)) from None
 
     def close(self) -> None:
         """End the process, at once: whatever it still had to do is not needed."""
@@ -145,14 +163,18 @@ class PagefindService:
 class IndexWhileWriting:
     """The post pages of a build passed to Pagefind as they go by to the output.
 
-    Pagefind is started at the first post page that is not as the previous output
-    (`previous`) has it: a build that changes no post page keeps the index it has, and
-    never runs it. The pages before that one are given then.
+    Pagefind is started at the first post page that is neither the last build's
+    (`last_builds` says which are, of those not linked) nor as the previous output
+    (`previous`) has it: a build that changes no post page keeps the index it has, or
+    gets it from the cache, and never runs Pagefind. The pages before that one are given
+    then.
     """
 
-    def __init__(self, language: str, previous: Path) -> None:
+    def __init__(self, language: str, previous: Path,
+                 last_builds: Callable[[str], bool]) -> None:
         self._language = language
         self._previous = previous
+        self._last_builds = last_builds
         self._waiting: list[OutputFile] = []
         self._service: PagefindService | None = None
         self._failed = False
@@ -186,7 +208,7 @@ class IndexWhileWriting:
 
     def _give(self, file: OutputFile) -> None:
         if self._service is None:
-            if file.unchanged or self._as_before(file):
+            if file.unchanged or self._last_builds(file.path) or self._as_before(file):
                 self._waiting.append(file)
                 return
             binary = pagefind_binary()

@@ -53,6 +53,16 @@ def indexed(bundle: Path) -> dict[str, Any]:
     return pages
 
 
+def files(bundle: Path) -> list[tuple[str, bool]]:
+    """A bundle's files and whether each holds anything: by name at its top, by folder
+    below (and the language's metadata by its kind): Pagefind names those anew at each
+    run."""
+    return sorted(("pagefind.LANGUAGE.pf_meta" if path.suffix == ".pf_meta" else
+                   path.relative_to(bundle).parts[0] if path.parent != bundle else path.name,
+                   path.stat().st_size > 0)
+                  for path in bundle.rglob("*") if path.is_file())
+
+
 def edit(site: Path, words: str) -> None:
     post = site.parent / POST
     post.write_text(post.read_text() + f"\n{words}\n")
@@ -74,6 +84,9 @@ def test_an_edit_is_indexed_while_written_as_pagefind_indexes_the_folder(
     assert starts(log) == ["--site"]
     streamed, whole = indexed(output / "pagefind"), indexed(folder / "pagefind")
     assert streamed == whole
+    assert files(output / "pagefind") == files(folder / "pagefind")
+    assert json.loads((output / "pagefind/pagefind-entry.json").read_bytes())[
+        "languages"]["id"]["page_count"] == 5
     assert len(streamed) == 5
     assert any("zirkonium" in content for content, *_ in streamed.values())
 
@@ -120,6 +133,21 @@ service.kill()
 sys.exit(3)
 """
 """Pagefind's service answering the new index and the first page given, then gone."""
+
+
+def test_a_ci_run_with_a_post_changed_since_feeds_pagefind_while_writing(
+        tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "public"
+    build(tiny_site, output, offline=True, now=NOW)
+    shutil.rmtree(output)
+    edit(tiny_site, "Kata baru: zirkonium.")
+    log = logged_pagefind(tmp_path, monkeypatch)
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.warnings == ()
+    assert starts(log) == ["--service"]
+    pages = indexed(output / "pagefind")
+    assert len(pages) == 5
+    assert any("zirkonium" in content for content, *_ in pages.values())
 
 
 @pytest.mark.parametrize("failure", ["never starts", "ends while pages are given"])

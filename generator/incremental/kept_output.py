@@ -74,10 +74,6 @@ class KeptOutput:
     def keep_compiled(self, key: str, code: bytes) -> None:
         self._write("INSERT OR REPLACE INTO compiled VALUES (?, ?)", [(key, code)])
 
-    def has_bundle(self, name: str) -> bool:
-        """Whether a bundle `name` is kept, for whatever pages."""
-        return self._row("SELECT 1 FROM bundles WHERE name = ?", name) is not None
-
     def restore_bundle(self, name: str, digest: str, folder: Path) -> bool:
         """Write the bundle `name` kept for `digest` as `folder`; False if none is."""
         row = self._row("SELECT files FROM bundles WHERE name = ? AND digest = ?", name, digest)
