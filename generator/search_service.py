@@ -149,12 +149,16 @@ class PagefindService:
     def _read_answers(self) -> None:
         stdout = self._process.stdout
         assert stdout is not None
-        pending = b""
+        pending: list[bytes] = []  # the answer being read, in chunks: the index is MBs
         try:
-            while chunk := os.read(stdout.fileno(), 1 << 16):
-                *answers, pending = (pending + chunk).split(b",")
-                for answer in answers:
+            while chunk := os.read(stdout.fileno(), 1 << 20):
+                if b"," not in chunk:
+                    pending.append(chunk)
+                    continue
+                first, *answers, rest = chunk.split(b",")
+                for answer in (b"".join([*pending, first]), *answers):
                     self._answers.put(json.loads(base64.b64decode(answer)))
+                pending = [rest]
         except (OSError, ValueError):
             pass
         self._answers.put(None)
