@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from generator.incremental.cache import connect
+from generator.write import FileWriter
 
 BATCH_BYTES = 4 << 20
 """Compressed page bytes held before they are written, in one short transaction: workers
@@ -80,10 +81,14 @@ class KeptOutput:
         if row is None:
             return False
         try:
-            for relative, content in _unpacked(row[0]):
-                target = folder / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
+            made: set[str] = set()
+            with FileWriter() as writer:  # a part's bundle is some 4,000 small files
+                for relative, content in _unpacked(row[0]):
+                    target = os.path.join(folder, relative)
+                    if (parent := os.path.dirname(target)) not in made:
+                        os.makedirs(parent, exist_ok=True)
+                        made.add(parent)
+                    writer.write(target, content)
             return True
         except (ValueError, OSError, TypeError, struct.error):
             shutil.rmtree(folder, ignore_errors=True)
