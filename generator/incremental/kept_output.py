@@ -10,8 +10,9 @@ same output (issue 23); with them, the output is written from here.
   path, inputs and Mading's code. Render may run in forked workers, and a SQLite
   connection must not cross a fork: each process opens its own, on first use.
 - **Search bundles** (`bundles`): each bundle folder's files packed one after another,
-  with a digest of the post pages it indexes (`generator.search.bundle_digest`): the
-  same pages give an index as good as Pagefind would make again.
+  with a digest of the post pages it indexes (`generator.search.bundle_digest`, by what
+  the page memo says each was made from): the same pages give an index as good as
+  Pagefind would make again.
 - **Compiled templates** (`compiled`): Jinja's bytecode of each template, which Jinja
   itself compares with the template's source; compiling the theme is 0.25 s of every
   build that renders a page, in a process that starts with nothing compiled.
