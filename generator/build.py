@@ -257,7 +257,7 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
         # With no post page to index, Pagefind would index every page instead.
         # A damaged index is not a folder finish writes, but files to replace.
         index = partial(_index_search, site, output, parts, last.index_sound, last.kept,
-                        warnings, streamed)
+                        pages.made, warnings, streamed)
         try:
             written = write_output(streamed.passing(files) if streamed else files, output,
                                    finish=index if portal.posts else None,
@@ -282,7 +282,7 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
 
 
 def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
-                  kept: KeptOutput, warnings: list[str],
+                  kept: KeptOutput, made: Callable[[str], str | None], warnings: list[str],
                   streamed: IndexWhileWriting | None, staging: Path,
                   rewritten: list[str]) -> None:
     """Index the posts before the swap; without search the rest is still published.
@@ -290,7 +290,8 @@ def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
     The index holds the post pages only, in `parts`. While none of a part's pages is new
     or changed and none is gone, its previous bundle is linked in as it is, unless the
     index was found changed or gone (not `sound`). A part whose pages are those of a
-    bundle the cache keeps (a CI run, with no previous output) gets that bundle. Any
+    bundle the cache keeps (a CI run, with no previous output) gets that bundle (the
+    pages told by what the page memo says they were `made` from, not read back). Any
     other part is indexed: from what Pagefind was fed while the pages were written
     (`streamed`), else from the folder. If a part fails, the index is left out whole, and
     a warning says why.
@@ -302,7 +303,7 @@ def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
                 and index_is_current(previous, part.pages):
             link_tree(previous, staging / part.bundle)
             continue
-        digest = bundle_digest(staging, part, site.school.language)
+        digest = bundle_digest(staging, part, site.school.language, made)
         if kept.restore_bundle(part.bundle, digest, staging / part.bundle):
             continue
         try:

@@ -65,6 +65,29 @@ def test_a_bundles_digest_changes_with_every_page_pagefind_reads(tmp_path: Path,
     assert is_post_page(page.relative_to(tmp_path).as_posix())
 
 
+def test_a_bundles_digest_takes_what_a_page_was_made_from_for_its_bytes(
+        tmp_path: Path) -> None:
+    """A build knows what each page was made from (its key in the page memo and what it
+    showed of the clock): the digest goes by that, and reads only the pages it does not
+    know (generator/build.py); a page made from something else digests differently."""
+    pages = [tmp_path / "guru" / "sari" / name / "index.html" for name in ("satu", "dua")]
+    for page in pages:
+        page.parent.mkdir(parents=True)
+        page.write_text("<article data-pagefind-body>Persamaan kuadrat</article>")
+    part = search.Part(search.BUNDLE, ("sari",), 2, POST_PAGES)
+    sources = {"guru/sari/satu/index.html": "key-1:[]"}
+    before = search.bundle_digest(tmp_path, part, "id", sources.get)
+    assert before != search.bundle_digest(tmp_path, part, "id")
+    pages[0].write_bytes(b"never read")
+    assert search.bundle_digest(tmp_path, part, "id", sources.get) == before
+    pages[1].write_bytes(b"read, since nothing is known of it")
+    assert search.bundle_digest(tmp_path, part, "id", sources.get) != before
+    pages[1].write_text("<article data-pagefind-body>Persamaan kuadrat</article>")
+    assert search.bundle_digest(tmp_path, part, "id", sources.get) == before
+    sources["guru/sari/satu/index.html"] = "key-2:[]"
+    assert search.bundle_digest(tmp_path, part, "id", sources.get) != before
+
+
 def test_build_indexes_every_post_and_nothing_else(tiny_site: Path, tmp_path: Path) -> None:
     output = tmp_path / "public"
     report = build(tiny_site, output, offline=True, now=NOW)

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,8 @@ from generator.errors import Problem
 from generator.i18n import Translator
 from generator.models import OutputFile
 from generator.write import (
+    WRITES_AHEAD,
+    FileWriter,
     OutputBudget,
     OutputBudgetError,
     OutputPathError,
@@ -396,3 +399,46 @@ def test_a_build_waits_for_the_one_writing_and_says_so(tmp_path: Path) -> None:
     _out, err = build.communicate(timeout=300)
     assert build.returncode == 0, err
     assert (config.parent / "public/index.html").is_file()
+
+
+def writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("mading-write")]
+
+
+def test_the_file_writer_creates_every_file_and_leaves_no_thread(tmp_path: Path) -> None:
+    count = WRITES_AHEAD * 5
+    with FileWriter() as writer:
+        for number in range(count):
+            writer.write(str(tmp_path / f"{number}.html"), f"<p>{number}</p>".encode())
+        assert writer_threads()
+    assert writer_threads() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.html" for n in range(count))
+    assert all((tmp_path / f"{n}.html").read_bytes() == f"<p>{n}</p>".encode()
+               for n in range(count))
+
+
+def test_a_file_the_writer_cannot_create_fails_the_block(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError), FileWriter() as writer:
+        writer.write(str(tmp_path / "no-such-folder" / "index.html"), b"x")
+        writer.write(str(tmp_path / "index.html"), b"y")
+    assert writer_threads() == []
+    assert (tmp_path / "index.html").read_bytes() == b"y"
+
+
+def test_leaving_the_writer_on_an_error_waits_for_its_threads(tmp_path: Path) -> None:
+    """The caller removes the folder next: no thread may still be writing into it; the
+    files not begun are dropped."""
+    with pytest.raises(KeyError), FileWriter() as writer:
+        for number in range(WRITES_AHEAD * 3):
+            writer.write(str(tmp_path / f"{number}.html"), b"x" * 50_000)
+        raise KeyError("stop")
+    assert writer_threads() == []
+    # Every file begun was finished: none is left half written behind the caller's back.
+    assert {p.stat().st_size for p in tmp_path.iterdir()} <= {50_000}
+
+
+def test_a_writer_given_nothing_starts_no_thread() -> None:
+    before = set(threading.enumerate())
+    with FileWriter():
+        assert set(threading.enumerate()) == before
+    assert set(threading.enumerate()) == before

@@ -7,6 +7,7 @@ only those, never this module, the cache file or the previous output.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -108,6 +109,13 @@ class PageCache:
             yield file
         if self._store is not None:
             self._store.flush()
+
+    def made(self, path: str) -> str | None:
+        """What this build made the page at `path` from, when it made or reused it under
+        a key: the key and what the page showed of the clock, which decide its bytes as
+        they decide its reuse. None for a page made without a record."""
+        made = self._made.get(path)
+        return None if made is None else f"{made[0]}:{json.dumps(made[1])}"
 
     def pages(self) -> dict[str, tuple[str, tuple[Call, ...]]]:
         """{path: (key, calls)} of every page this build made or reused, for the next.
