@@ -8,7 +8,9 @@ import gzip
 import json
 import shutil
 import stat
+import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -177,3 +179,34 @@ def test_a_service_still_at_work_past_its_deadline_is_stopped(tmp_path: Path) ->
     silent.chmod(silent.stat().st_mode | stat.S_IXUSR)
     with pytest.raises(ServiceFailed):
         PagefindService(silent, "id", timeout=0.5)
+
+
+KILLED_BUILD = """
+import sys, time
+from generator.search import pagefind_binary
+from generator.search_service import PagefindService
+service = PagefindService(pagefind_binary(), "id")
+for number in range(50):
+    service.add(f"guru/sari/{number}/index.html",
+                b"<article data-pagefind-body>Persamaan kuadrat</article>" * 200)
+print(service._process.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_service_ends_with_a_build_killed_while_it_works(tmp_path: Path) -> None:
+    """Issue 26: nothing a killed build started lives on (test_faults.py kills a build
+    while a stopped Pagefind stands for a busy one)."""
+    build_process = subprocess.Popen([sys.executable, "-c", KILLED_BUILD],
+                                     stdout=subprocess.PIPE, text=True)
+    assert build_process.stdout is not None
+    service = int(build_process.stdout.readline())
+    build_process.kill()
+    build_process.wait()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{service}").exists() and \
+            "zombie" not in Path(f"/proc/{service}/status").read_text().lower() and \
+            time.monotonic() < deadline:
+        time.sleep(0.05)
+    status = Path(f"/proc/{service}/status")
+    assert not status.exists() or "zombie" in status.read_text().lower()
