@@ -56,7 +56,6 @@ from generator.search import (
     index_site,
     plan_parts,
 )
-from generator.search_service import IndexWhileWriting
 from generator.sources.content import read_content
 from generator.sources.feeds import read_feeds
 from generator.sources.images import (
@@ -251,21 +250,14 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     parts = plan_parts(portal.posts)
     budget = OutputBudget(posts=len(portal.posts))
     if teacher is None:
-        streamed = IndexWhileWriting(site.school.language, output, pages.given_back) \
-            if len(parts) == 1 else None
-        files = pages.stored(site_files(renderer))
         # With no post page to index, Pagefind would index every page instead.
         # A damaged index is not a folder finish writes, but files to replace.
         index = partial(_index_search, site, output, parts, last.index_sound, last.kept,
-                        pages.made, warnings, streamed)
-        try:
-            written = write_output(streamed.passing(files) if streamed else files, output,
-                                   finish=index if portal.posts else None,
-                                   finished=[part.bundle for part in parts]
-                                   if last.index_sound else (), budget=budget)
-        finally:
-            if streamed:
-                streamed.close()
+                        pages.made, warnings)
+        written = write_output(pages.stored(site_files(renderer)), output,
+                               finish=index if portal.posts else None,
+                               finished=[part.bundle for part in parts]
+                               if last.index_sound else (), budget=budget)
     else:
         # A micro-site is one teacher's posts, browsed by month and label; it has no
         # cari/ page, so no index (docs/decisions.md).
@@ -283,18 +275,15 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
 
 def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
                   kept: KeptOutput, made: Callable[[str], str | None], warnings: list[str],
-                  streamed: IndexWhileWriting | None, staging: Path,
-                  rewritten: list[str]) -> None:
+                  staging: Path, rewritten: list[str]) -> None:
     """Index the posts before the swap; without search the rest is still published.
 
     The index holds the post pages only, in `parts`. While none of a part's pages is new
     or changed and none is gone, its previous bundle is linked in as it is, unless the
     index was found changed or gone (not `sound`). A part whose pages are those of a
     bundle the cache keeps (a CI run, with no previous output) gets that bundle (the
-    pages told by what the page memo says they were `made` from, not read back). Any
-    other part is indexed: from what Pagefind was fed while the pages were written
-    (`streamed`), else from the folder. If a part fails, the index is left out whole, and
-    a warning says why.
+    pages told by what the page memo says they were `made` from, not read back). If a
+    part fails, the index is left out whole, and a warning says why.
     """
     changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
     for part in parts:
@@ -307,8 +296,7 @@ def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
         if kept.restore_bundle(part.bundle, digest, staging / part.bundle):
             continue
         try:
-            if streamed is None or not streamed.write(staging / part.bundle):
-                index_site(staging, site.school.language, part)
+            index_site(staging, site.school.language, part)
             kept.keep_bundle(part.bundle, digest, staging / part.bundle)
         except SearchError as exc:
             for other in parts:

@@ -92,11 +92,6 @@ class PageCache:
     def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
         self._made[path] = (key, tuple(calls))
 
-    def given_back(self, path: str) -> bool:
-        """Whether this build's page at `path` is the last build's, written from the
-        store (a CI run) or reused by a worker."""
-        return path in self._stored
-
     def stored(self, files: Iterable[OutputFile]) -> Iterator[OutputFile]:
         """`files`, passed on as they come; each page rendered and recorded among them is
         kept in the store on the way (a page the memo did not record is made again at
