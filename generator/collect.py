@@ -102,6 +102,12 @@ def _append_new(target: list[str], values: Iterable[str]) -> None:
     target.extend(v for v in values if v not in target)
 
 
+def portal_order(post: Post) -> tuple[datetime, str, str]:
+    """How a portal's posts are sorted (newest first, with `reverse=True`): posts of the
+    same moment by teacher and name, so that every build lists them alike."""
+    return post.published, post.teacher.slug, post.slug
+
+
 def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterable[Entry],
             feeds: Iterable[FeedStatus], generated: datetime,
             corrections: Corrections = NO_CORRECTIONS,
@@ -175,7 +181,7 @@ def collect(site: Site, feed_entries: Iterable[Entry], markdown_entries: Iterabl
                 continue
             post = corrected(post, correction)
         posts.append(post)
-    posts.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
+    posts.sort(key=portal_order, reverse=True)
     return Portal(site=site, posts=tuple(posts), feeds=current_feeds(site, feeds),
                   generated=generated, tags_cut=tuple(cut),
                   unused_corrections=tuple(c for c in corrections.items

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from generator.collect import collect
+from generator.collect import collect, portal_order
 from generator.errors import InputError
 from generator.i18n import Translator
 from generator.incremental.clock import TimeValues
@@ -93,5 +93,5 @@ def _with_posts(portal: Portal, posts: Collection[Post], now: datetime) -> Porta
         elif post.origin != "markdown":
             return None
     kept.extend(new.values())
-    kept.sort(key=lambda p: (p.published, p.teacher.slug, p.slug), reverse=True)
+    kept.sort(key=portal_order, reverse=True)
     return replace(portal, posts=tuple(kept), generated=now)
