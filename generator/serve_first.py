@@ -68,8 +68,9 @@ def saved_post_files(held: Held, saved: Collection[Path], generation: int,
     portal = _with_posts(held.portal, posts, now)
     if portal is None:
         return None
+    saved_pictures = {picture_key(post) for post in posts}
     pictures = {key: found for key, found in held.pictures.items()
-                if key not in {picture_key(post) for post in posts}}
+                if key not in saved_pictures}
     pictures.update(prepare_pictures(posts, ImageStore(site.images_dir),
                                      local=site.images.local))
     # Imported only now, as a build does: Jinja and the templates' code.
