@@ -239,11 +239,10 @@ class _Handler(SimpleHTTPRequestHandler):
         elif self.path.startswith("/__mading/reload.js"):
             self._send(RELOAD_SCRIPT.read_bytes(), "text/javascript")
         else:
-            first = self.state.shown_first(self._output_path(self.path))
             page = self._page(self.path)
             if page is not None:
                 self._send_page(page, page_stamp(page))
-            elif first is not None:
+            elif (first := self.state.shown_first(self._output_path(self.path))) is not None:
                 self._send(_bytes_of(first), self.guess_type(first.path))
             else:
                 super().do_GET()
