@@ -42,7 +42,14 @@ def held_after_build(site: Path, output: Path) -> Held:
 
 
 def retitle(post: Path, title: str) -> None:
-    post.write_text(re.sub(r"(?m)^title: .*$", f"title: {title}", post.read_text(), count=1))
+    """Saved whole, as an editor's safe save does (a new file renamed over the old): a
+    file truncated and then written can be seen empty by one poll and read whole by it,
+    then seen whole by the next, and its page is shown first twice. Written beside
+    content/, where serve does not watch."""
+    text = re.sub(r"(?m)^title: .*$", f"title: {title}", post.read_text(), count=1)
+    written = post.parents[2] / f".{post.name}.saving"
+    written.write_text(text)
+    written.replace(post)
 
 
 def test_the_page_shown_first_is_the_one_the_build_writes(tiny_site: Path) -> None:
