@@ -11,7 +11,6 @@ memos it hands out. Beside the build, generator/tasks.py runs the other commands
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,10 +26,10 @@ from generator.errors import InputError, Problem, display_path
 from generator.i18n import Translator
 from generator.incremental.clock import TimeValues
 from generator.incremental.fingerprint import code_fingerprint
-from generator.incremental.kept_output import KeptOutput
 from generator.incremental.last_build import LastBuild, Made
 from generator.incremental.memo import PostMemo
-from generator.layout import Layout, is_post_page
+from generator.indexing import Indexing
+from generator.layout import Layout
 from generator.models import (
     DEFAULT_LIMITS,
     MAX_TAGS,
@@ -48,14 +47,7 @@ from generator.picture_copies import prepare_pictures, stored_picture
 from generator.pictures import Pictures
 from generator.report import unused_corrections
 from generator.schema import did_you_mean
-from generator.search import (
-    Part,
-    SearchError,
-    bundle_digest,
-    index_is_current,
-    index_site,
-    plan_parts,
-)
+from generator.search import plan_parts
 from generator.sources.content import read_content
 from generator.sources.feeds import read_feeds
 from generator.sources.images import (
@@ -67,7 +59,7 @@ from generator.sources.images import (
 )
 from generator.sources.portals import federated_site
 from generator.theme import theme_dir
-from generator.write import OutputBudget, link_tree, output_lock, refuse_output, write_output
+from generator.write import OutputBudget, output_lock, refuse_output, write_output
 
 
 @dataclass(frozen=True)
@@ -250,14 +242,16 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
     parts = plan_parts(portal.posts)
     budget = OutputBudget(posts=len(portal.posts))
     if teacher is None:
-        # With no post page to index, Pagefind would index every page instead.
-        # A damaged index is not a folder finish writes, but files to replace.
-        index = partial(_index_search, site, output, parts, last.index_sound, last.kept,
-                        pages.made, warnings)
-        written = write_output(pages.stored(site_files(renderer)), output,
-                               finish=index if portal.posts else None,
-                               finished=[part.bundle for part in parts]
-                               if last.index_sound else (), budget=budget)
+        with Indexing(site, output, parts, last.index_sound, last.kept, pages.made,
+                      warnings) as indexing:
+            groups = [(part.bundle, part.teachers) for part in parts]
+            # With no post page to index, Pagefind would index every page instead.
+            # A damaged index is not a folder finish writes, but files to replace.
+            written = write_output(pages.stored(site_files(renderer, groups)), output,
+                                   finish=indexing.finish if portal.posts else None,
+                                   finished=[part.bundle for part in parts]
+                                   if last.index_sound else (), budget=budget,
+                                   reached=indexing.reached if portal.posts else None)
     else:
         # A micro-site is one teacher's posts, browsed by month and label; it has no
         # cari/ page, so no index (docs/decisions.md).
@@ -271,39 +265,6 @@ def publish(gathered: Gathered, last: LastBuild, output: Path, teacher: str | No
                            pages=written.files, scheduled=gathered.scheduled,
                            complete=renderer.volatile == 0 and not warnings
                            and bool(portal.posts))
-
-
-def _index_search(site: Site, output: Path, parts: Sequence[Part], sound: bool,
-                  kept: KeptOutput, made: Callable[[str], str | None], warnings: list[str],
-                  staging: Path, rewritten: list[str]) -> None:
-    """Index the posts before the swap; without search the rest is still published.
-
-    The index holds the post pages only, in `parts`. While none of a part's pages is new
-    or changed and none is gone, its previous bundle is linked in as it is, unless the
-    index was found changed or gone (not `sound`). A part whose pages are those of a
-    bundle the cache keeps (a CI run, with no previous output) gets that bundle (the
-    pages told by what the page memo says they were `made` from, not read back). If a
-    part fails, the index is left out whole, and a warning says why.
-    """
-    changed = {path.split("/")[1] for path in rewritten if is_post_page(path)}
-    for part in parts:
-        previous = output / part.bundle
-        if previous.is_dir() and sound and changed.isdisjoint(part.teachers) \
-                and index_is_current(previous, part.pages):
-            link_tree(previous, staging / part.bundle)
-            continue
-        digest = bundle_digest(staging, part, site.school.language, made)
-        if kept.restore_bundle(part.bundle, digest, staging / part.bundle):
-            continue
-        try:
-            index_site(staging, site.school.language, part)
-            kept.keep_bundle(part.bundle, digest, staging / part.bundle)
-        except SearchError as exc:
-            for other in parts:
-                shutil.rmtree(staging / other.bundle, ignore_errors=True)
-            warnings.extend(problem.message for problem in exc.problems_in(
-                Translator(site.school.language)))
-            return
 
 
 def _archive_state(site: Site) -> tuple[int, list[FeedStatus]]:

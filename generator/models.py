@@ -536,6 +536,16 @@ class OutputFile:
 
 
 @dataclass(frozen=True)
+class Checkpoint:
+    """A point among a build's files: every file under `folders` (relative to the output)
+    comes before it, so that what reads those folders (a part `name` of the search index)
+    can start while the rest is made."""
+
+    name: str
+    folders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Correction:
     """What the school says of one blog post, over what was read from it (`koreksi.yml`)."""
 

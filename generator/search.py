@@ -13,11 +13,12 @@ memory while it indexes, and indexes the whole of what it is given again for any
 Each part is a bundle folder of its own (`pagefind/`, `pagefind-2/`, ...) that
 `assets/cari.js` merges in the browser with Pagefind's `mergeIndex`.
 
-The build runs this on the staging folder of `write.write_output`, before the swap
-(`build.build` passes it as `finish`), so a published output never holds a half-written
-index. The bundled binary is run as a subprocess with a deadline rather than through
-Pagefind's async Python API: the API's service waits without a timeout for an answer, so a
-binary that dies in the middle of a request hangs the build (see docs/decisions.md).
+The build runs this on the staging folder of `write.write_output`, before the swap, so a
+published output never holds a half-written index: each part as soon as its post pages
+are written, while the rest of the site is made (generator/indexing.py). The bundled
+binary is run as a subprocess with a deadline rather than through Pagefind's async Python
+API: the API's service waits without a timeout for an answer, so a binary that dies in
+the middle of a request hangs the build (see docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -135,28 +138,80 @@ def index_site(folder: Path, language: str, part: Part | None = None,
         SearchError: Pagefind is missing, failed or took too long; whatever it had
             written is removed.
     """
-    binary = pagefind_binary()
-    if binary is None:
-        raise SearchError("cli.search.missing")
-    bundle, glob = (part.bundle, part.glob) if part else (BUNDLE, POST_PAGES)
-    _remove_bundle(folder, bundle)  # Pagefind adds to what is there; the index is made whole
-    command = [str(binary), "--site", str(folder), "--output-subdir", bundle,
-               "--force-language", language, "--keep-index-url", "--glob", glob]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                                timeout=timeout, check=False, stdin=subprocess.DEVNULL,
-                                preexec_fn=child_setup())
-    except FileNotFoundError:
-        raise SearchError("cli.search.missing") from None
-    except subprocess.TimeoutExpired:
-        _remove_bundle(folder, bundle)
-        raise SearchError("cli.search.timeout", seconds=round(timeout)) from None
-    except OSError as exc:
-        raise SearchError("cli.search.failed", detail=exc.strerror or str(exc)) from None
-    if result.returncode != 0 or not (folder / bundle / "pagefind.js").is_file():
-        _remove_bundle(folder, bundle)
-        raise SearchError("cli.search.failed", detail=_last_line(result.stdout + result.stderr)
-                          or f"exit {result.returncode}")
+    with IndexRun(folder, language, part, timeout) as run:
+        run.wait()
+
+
+class IndexRun:
+    """Pagefind writing one bundle of the index (`index_site`), in a process of its own,
+    started at once: the build goes on making the rest of the site meanwhile. Leaving the
+    block stops it if it still runs.
+
+    Raises (starting, or in `wait`):
+        SearchError: as `index_site` says.
+    """
+
+    def __init__(self, folder: Path, language: str, part: Part | None = None,
+                 timeout: float = TIMEOUT) -> None:
+        binary = pagefind_binary()
+        if binary is None:
+            raise SearchError("cli.search.missing")
+        self._folder = folder
+        self._bundle, glob = (part.bundle, part.glob) if part else (BUNDLE, POST_PAGES)
+        self._timeout = timeout
+        # Pagefind adds to what is there; the index is made whole.
+        _remove_bundle(folder, self._bundle)
+        command = [str(binary), "--site", str(folder), "--output-subdir", self._bundle,
+                   "--force-language", language, "--keep-index-url", "--glob", glob]
+        # Its words go to a file: a pipe nobody reads while the build renders could fill.
+        self._said = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `stop`)
+        self._deadline = time.monotonic() + timeout
+        try:
+            self._process = subprocess.Popen(command, stdout=self._said,
+                                             stderr=subprocess.STDOUT,
+                                             stdin=subprocess.DEVNULL,
+                                             preexec_fn=child_setup())
+        except FileNotFoundError:
+            self._said.close()
+            raise SearchError("cli.search.missing") from None
+        except OSError as exc:
+            self._said.close()
+            raise SearchError("cli.search.failed", detail=exc.strerror or str(exc)) from None
+
+    def __enter__(self) -> IndexRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """End Pagefind if it still runs (what it wrote is the caller's to remove)."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._said.close()
+
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    def wait(self) -> None:
+        """Wait until the bundle is written, at most until the deadline.
+
+        Raises:
+            SearchError: Pagefind failed or took too long; what it wrote is removed.
+        """
+        try:
+            code = self._process.wait(timeout=max(0.0, self._deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            _remove_bundle(self._folder, self._bundle)
+            raise SearchError("cli.search.timeout", seconds=round(self._timeout)) from None
+        if code != 0 or not (self._folder / self._bundle / "pagefind.js").is_file():
+            _remove_bundle(self._folder, self._bundle)
+            self._said.seek(0)
+            said = self._said.read().decode("utf-8", errors="replace")
+            raise SearchError("cli.search.failed", detail=_last_line(said) or f"exit {code}")
 
 
 def bundle_digest(folder: Path, part: Part, language: str,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from generator.build import fetch, load_portal
 from generator.config import load_site
 from generator.incremental.clock import TimeValues
 from generator.layout import Layout
-from generator.models import Portal
+from generator.models import Checkpoint, OutputFile, Portal
 from generator.render import NoReuse, Renderer, fragments, parallel, site_files
 from generator.render.plan import page
 from generator.theme import theme_dir
@@ -95,42 +94,55 @@ def test_worker_processes_give_the_files_records_and_count_of_one_process(
     assert started == ["fork"]
 
 
-_runs_rendered = multiprocessing.Value("i", 0)
-"""Runs the forked workers have rendered (shared memory, inherited by the fork)."""
-
-
-def counting(work: Callable[[int], Any], count: int, workers: int) -> Iterator[Any]:
-    """`pool.in_order`, with each run the workers render counted."""
-    def counted(number: int) -> Any:
-        with _runs_rendered.get_lock():
-            _runs_rendered.value += 1
-        return work(number)
-    return in_order(counted, count, workers)
-
-
-in_order = pool.in_order
-
-
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
                     reason="the workers are forked")
 def test_workers_render_only_a_few_runs_ahead_of_the_writing(
         portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A district's pages must not pile up in the main process while it writes."""
+    """A district's pages must not pile up in the main process while it writes: while
+    the writer holds the first file, only the runs out and the one given next are
+    handed to the workers. (Counted where they are handed out: a worker whose result
+    outgrows its pipe waits there, so counting the runs rendered depends on the runs'
+    sizes.)"""
     monkeypatch.setattr(parallel, "PARALLEL_RENDER_FROM", 1)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(pool, "in_order", counting)
-    _runs_rendered.value = 0
+    given: list[int] = []
+    give = pool.Pool.give
+
+    def counted(self: pool.Pool[Any, Any], item: Any) -> int:
+        given.append(item)
+        return give(self, item)
+
+    monkeypatch.setattr(pool.Pool, "give", counted)
     bound = 2 * pool.RUNS_OUT_PER_WORKER + 1  # the runs out, and the one given out next
     files = site_files(renderer(portal, theme_dir(), NoReuse()))
     next(files)  # the writer takes one file and stops there
-    deadline = time.monotonic() + 30
-    while _runs_rendered.value < bound and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)  # idle workers given more would have rendered it by now
-    ahead = _runs_rendered.value
+    time.sleep(0.5)  # a pool that gave more while the writer waits would have by now
+    assert len(given) == bound
     rest = sum(1 for _file in files)
     assert rest > 100
-    assert ahead == bound < _runs_rendered.value
+    assert len(given) > bound
+
+
+def test_each_group_of_teachers_ends_at_its_checkpoint(portal: Portal) -> None:
+    """Pagefind starts on a part at its checkpoint: every file under the part's folders
+    comes before it, none after, and the other groups' teachers are not held back."""
+    slugs = sorted({post.teacher.slug for post in portal.posts})
+    groups = [("pagefind", slugs[::2]), ("pagefind-2", slugs[1::2])]
+    files = list(site_files(renderer(portal, theme_dir(), NoReuse()), groups))
+    marks = {file.name: at for at, file in enumerate(files) if isinstance(file, Checkpoint)}
+    assert list(marks) == ["pagefind", "pagefind-2"]
+    for name, teachers in groups:
+        mine = [at for at, file in enumerate(files) if isinstance(file, OutputFile)
+                and file.path.split("/")[:2] in (["guru", t] for t in teachers)]
+        assert len(mine) > 10 * len(teachers)
+        assert max(mine) < marks[name]
+    first = files[:marks["pagefind"]]
+    assert not any(isinstance(file, OutputFile) and file.path.startswith(
+        tuple(f"guru/{slug}/" for slug in slugs[1::2])) for file in first)
+    # The school's own pages come after the teachers', beside the index being made.
+    home = [at for at, file in enumerate(files)
+            if isinstance(file, OutputFile) and file.path == "index.html"]
+    assert home and home[0] > marks["pagefind-2"]
 
 
 def test_a_fragment_takes_each_page_s_root_and_what_it_noted(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import os
 import shutil
 import stat
 import time
@@ -19,10 +20,13 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from generator import search
 from generator.build import build
 from generator.cli import main
+from generator.config import load_site
 from generator.i18n import Translator
+from generator.incremental.kept_output import KeptOutput
+from generator.indexing import Indexing
 from generator.layout import POST_PAGES, is_post_page
-from generator.models import OutputFile
-from generator.search import SearchError, bundles_in, index_site
+from generator.models import Checkpoint, OutputFile
+from generator.search import Part, SearchError, bundles_in, index_site
 from generator.write import write_output
 from tests.browser import chromium, serve_folder
 from tests.conftest import FIXTURES, copy_example, copy_site
@@ -194,6 +198,47 @@ def test_a_hanging_pagefind_is_stopped(tmp_path: Path, monkeypatch: pytest.Monke
     assert (caught.value.message_id, caught.value.values) == ("cli.search.timeout",
                                                               {"seconds": 1})
     assert not (site / "pagefind").exists()
+
+
+def test_pagefind_starts_once_the_post_pages_are_written(
+        tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind indexes the post pages while the school's pages are still being made
+    (issue 23): when it starts, the staging folder holds the teachers' pages and not yet
+    the home page; the published index still holds every post."""
+    real = search.pagefind_binary()
+    seen = tmp_path / "seen"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(
+        tmp_path, f'ls "$2" > "{seen}"\nexec "{real}" "$@"\n')))
+    output = tmp_path / "public"
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.warnings == ()
+    found = seen.read_text().split()
+    assert "guru" in found and "index.html" not in found and "mapel" not in found
+    assert (output / "index.html").is_file()
+    assert languages(output)["id"]["page_count"] == TINY_POSTS
+
+
+def test_a_build_stopped_while_pagefind_runs_stops_it(
+        tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that fails after Pagefind started (a full disk, a budget passed) leaves
+    no Pagefind behind."""
+    started = tmp_path / "started"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(
+        tmp_path, f'echo $$ > "{started}.new"\nmv "{started}.new" "{started}"\n'
+        'exec sleep 60\n')))
+    staging = tmp_path / "staging"
+    (staging / "guru" / "sari").mkdir(parents=True)
+    part = Part("pagefind", ("sari",), 1, POST_PAGES)
+    indexing = Indexing(load_site(tiny_site), tmp_path / "public", [part], True,
+                        KeptOutput(tmp_path / "cache.sqlite"), lambda path: None, [])
+    with pytest.raises(OSError), indexing:
+        indexing.reached(Checkpoint("pagefind", ("guru/sari",)), staging, [])
+        deadline = time.monotonic() + 30
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise OSError(28, "No space left on device")
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(started.read_text()), 0)
 
 
 def test_a_failing_finish_swaps_nothing_in(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from generator.incremental.clock import TimeValues
 from generator.incremental.fingerprint import code_fingerprint
 from generator.incremental.kept_output import KeptOutput
 from generator.incremental.memo import Call
-from generator.models import Entry, OutputFile
+from generator.models import Checkpoint, Entry, OutputFile
 
 
 def _key(inputs: bytes) -> str:
@@ -92,11 +92,15 @@ class PageCache:
     def record(self, path: str, key: str, calls: Sequence[Call]) -> None:
         self._made[path] = (key, tuple(calls))
 
-    def stored(self, files: Iterable[OutputFile]) -> Iterator[OutputFile]:
-        """`files`, passed on as they come; each page rendered and recorded among them is
-        kept in the store on the way (a page the memo did not record is made again at
-        every build, and not kept)."""
+    def stored(self, files: Iterable[OutputFile | Checkpoint]
+               ) -> Iterator[OutputFile | Checkpoint]:
+        """`files`, passed on as they come (checkpoints too); each page rendered and
+        recorded among them is kept in the store on the way (a page the memo did not
+        record is made again at every build, and not kept)."""
         for file in files:
+            if isinstance(file, Checkpoint):
+                yield file
+                continue
             made = self._made.get(file.path)
             if made is not None and file.content is not None and self._store is not None \
                     and file.path not in self._stored:

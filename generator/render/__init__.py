@@ -13,14 +13,14 @@ Every internal link is relative (`root` is `../` repeated to the page's depth) a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
 from generator import pool
 from generator.incremental.memo import Call, Clock, CompiledMemo, PageMemo
-from generator.layout import Layout
-from generator.models import OutputFile, Portal, Post
+from generator.layout import POST_FOLDERS, Layout
+from generator.models import Checkpoint, OutputFile, Portal, Post
 from generator.pictures import Pictures
 from generator.render import parallel
 from generator.render.assets import asset_files
@@ -45,6 +45,8 @@ until they are written."""
 
 _Noted = tuple[str, str, tuple[Call, ...] | None]
 """A page a worker reused (path, key, None) or recorded (path, key, calls)."""
+Run = Sequence[Part] | Checkpoint
+"""Parts rendered together, in one worker; or a checkpoint, passed on in its place."""
 
 
 class Renderer:
@@ -104,13 +106,17 @@ class Renderer:
             self.volatile += 1
         return OutputFile(path, content)
 
-    def runs(self, runs: Sequence[Sequence[Part]]) -> Iterator[OutputFile]:
-        """The files of the parts in `runs`, in order; for a big portal, spread over the
-        machine's cores, each run in a forked worker (generator/pool.py)."""
+    def runs(self, runs: Sequence[Run]) -> Iterator[OutputFile | Checkpoint]:
+        """The files of the parts in `runs`, in order, with their checkpoints; for a big
+        portal, spread over the machine's cores, each run in a forked worker
+        (generator/pool.py)."""
         workers = parallel.workers_for(len(self.portal.posts), len(runs))
         if workers == 0:
             for run in runs:
-                yield from self._made(run)
+                if isinstance(run, Checkpoint):
+                    yield run
+                else:
+                    yield from self._made(run)
             return
         self.templates.load()  # once, shared with every worker
         memo = self.memo
@@ -132,13 +138,16 @@ class Renderer:
             for spec in part():
                 yield self.make(spec)
 
-    def _in_worker(self, runs: Sequence[Sequence[Part]], memo: PageMemo, number: int
-                   ) -> tuple[list[OutputFile], list[_Noted], int, int]:
+    def _in_worker(self, runs: Sequence[Run], memo: PageMemo, number: int
+                   ) -> tuple[list[OutputFile | Checkpoint], list[_Noted], int, int]:
         """Run `number` of `runs`, in a forked worker: its files, what it asked of the
         memo for the build's process to tell its own memo, and its counts."""
+        run = runs[number]
+        if isinstance(run, Checkpoint):
+            return [run], [], 0, 0
         noting = self.memo = _NotingMemo(memo)
         self.rendered = self.volatile = 0
-        files = list(self._made(runs[number]))
+        files: list[OutputFile | Checkpoint] = list(self._made(run))
         return files, noting.noted, self.rendered, self.volatile
 
 
@@ -166,17 +175,31 @@ class _NotingMemo:
         self.noted.append((path, key, tuple(calls)))
 
 
-def site_files(r: Renderer) -> Iterator[OutputFile]:
+def site_files(r: Renderer, groups: Sequence[tuple[str, Collection[str]]] = ()
+               ) -> Iterator[OutputFile | Checkpoint]:
     """Every file of the portal, one at a time: a district's pages are not all held.
 
-    The parts are rendered in runs: each of the school's parts alone (a district's subject
-    holds thousands of listing pages), the teachers `RUN_PARTS` at a time."""
+    The teachers come first, `groups` of them (name, slugs) one after the other, each
+    followed by its `Checkpoint`: the parts of the search index, which Pagefind can read
+    while the rest is made. Then the teachers in no group, then the school's parts.
+
+    The parts are rendered in runs: the teachers `RUN_PARTS` at a time, each of the
+    school's parts alone (a district's subject holds thousands of listing pages)."""
     pages = site_pages(r.plan)
+    teachers = dict(pages.teachers)
+    runs: list[Run] = []
+    for name, slugs in groups:
+        runs += _teacher_runs([teachers.pop(slug) for slug in slugs if slug in teachers])
+        runs.append(Checkpoint(name, tuple(f"{folder}{slug}" for slug in slugs
+                                           for folder in POST_FOLDERS)))
+    runs += _teacher_runs(list(teachers.values()))
     school: list[Part] = [*pages.school, partial(asset_files, r.theme)]
-    runs = [[part] for part in school] + [pages.teachers[start:start + RUN_PARTS]
-                                          for start in range(0, len(pages.teachers),
-                                                             RUN_PARTS)]
+    runs += [[part] for part in school]
     yield from r.runs(runs)
+
+
+def _teacher_runs(parts: Sequence[Part]) -> list[Run]:
+    return [parts[start:start + RUN_PARTS] for start in range(0, len(parts), RUN_PARTS)]
 
 
 def post_page_files(r: Renderer, post: Post) -> Iterator[OutputFile]:
@@ -185,6 +208,6 @@ def post_page_files(r: Renderer, post: Post) -> Iterator[OutputFile]:
         yield r.make(spec)
 
 
-def teacher_site_files(r: Renderer) -> Iterator[OutputFile]:
+def teacher_site_files(r: Renderer) -> Iterator[OutputFile | Checkpoint]:
     """One teacher's micro-site as a complete site of its own (`build --teacher`)."""
     yield from r.runs([[partial(micro_site_pages, r.plan), partial(asset_files, r.theme)]])

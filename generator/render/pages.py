@@ -54,20 +54,22 @@ class SitePages:
     a summary (`Teacher.home`), only the pages of their posts it read."""
 
     school: list[Part]
-    teachers: list[Part]
+    teachers: list[tuple[str, Part]]
+    """(slug, part) of each teacher: every file under `guru/SLUG/` and `tulisan/SLUG/`
+    is the part's."""
 
     def specs(self) -> Iterator[Spec]:
-        for part in (*self.school, *self.teachers):
+        for part in (*self.school, *(part for _slug, part in self.teachers)):
             yield from part()
 
 
 def site_pages(p: Plan) -> SitePages:
     """Every page, feed and file of the portal but the theme's own (`render.assets`)."""
     subjects = teaching(p)
-    teachers: list[Part] = [partial(teacher_files, p, teacher)
-                            for teacher in pages_here(p.site.teachers)]
-    teachers += [partial(_post_files, p, posts) for posts in p.index.by_teacher.values()
-                 if posts[0].teacher.home is not None]
+    teachers: list[tuple[str, Part]] = [(teacher.slug, partial(teacher_files, p, teacher))
+                                        for teacher in pages_here(p.site.teachers)]
+    teachers += [(posts[0].teacher.slug, partial(_post_files, p, posts))
+                 for posts in p.index.by_teacher.values() if posts[0].teacher.home is not None]
     return SitePages(
         school=[partial(_home_files, p, subjects),
                 *(partial(_subject_files, p, subject, subjects) for subject in p.site.subjects),
