@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.serving import serving_site
 
 # The commands run here as on a school's own computer, whatever runs the tests: `.ci/run`
 # sets CI=true, and under CI a build with no portal address is refused (issue 21). The
@@ -62,3 +65,10 @@ def tiny_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     site = copy_site(FIXTURES / "tiny", tmp_path / "site")
     monkeypatch.chdir(site.parent)
     return site
+
+
+@pytest.fixture
+def serving(tiny_site: Path) -> Iterator[str]:
+    """`mading serve` of the tiny site (tests/serving.py); its address."""
+    with serving_site(tiny_site.parent, "SMA Uji Coba") as url:
+        yield url

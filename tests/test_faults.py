@@ -40,7 +40,8 @@ from generator.children import CHILD_NAME
 from generator.cli import main
 from generator.models import Entry, FeedResult, pack_html
 from tests.conftest import REPO
-from tests.test_serve import fetch, free_port, status, wait_for
+from tests.serving import fetch, free_port, wait_for
+from tests.test_serve import status
 
 T1 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 T2 = T1 + timedelta(hours=6)

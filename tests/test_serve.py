@@ -5,97 +5,55 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser import check_not_found_page, chromium
+from tests.serving import fetch, free_port, not_found, wait_for
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return str(response.read().decode("utf-8"))
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    """Until `condition` holds: bounded, generous for a loaded 2-core runner (a rebuild
-    took over 20 s there while other builds ran), never a measure of speed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
-
-
-@pytest.fixture
-def server(tiny_site: Path) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--offline", "--port", str(port)],
-        cwd=tiny_site.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for(lambda: "SMA Uji Coba" in fetch(url))
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def test_serve_rebuilds_when_a_post_changes(server: str, tiny_site: Path) -> None:
+def test_serve_rebuilds_when_a_post_changes(serving: str, tiny_site: Path) -> None:
     post = tiny_site.parent / "content" / "sari" / "2026-11-18-persamaan-kuadrat.md"
     post.write_text(post.read_text().replace("title: Persamaan Kuadrat",
                                              "title: Persamaan Kuadrat dan Akar-akarnya"))
-    wait_for(lambda: "Persamaan Kuadrat dan Akar-akarnya" in fetch(server))
+    wait_for(lambda: "Persamaan Kuadrat dan Akar-akarnya" in fetch(serving))
 
 
-def test_serve_keeps_serving_when_a_post_breaks(server: str, tiny_site: Path) -> None:
+def test_serve_keeps_serving_when_a_post_breaks(serving: str, tiny_site: Path) -> None:
     broken = tiny_site.parent / "content" / "sari" / "2026-11-21-rusak.md"
     broken.write_text("---\ntitle: Rusak\ndate: kemarin\n---\nIsi\n")
     good = tiny_site.parent / "content" / "sari" / "2026-11-21-baru.md"
     good.write_text("---\ntitle: Tulisan Baru\ndate: 2026-11-21\n---\nIsi\n")
-    wait_for(lambda: "Tulisan Baru" in fetch(server))
-    assert "Persamaan Kuadrat" in fetch(server)
+    wait_for(lambda: "Tulisan Baru" in fetch(serving))
+    assert "Persamaan Kuadrat" in fetch(serving)
 
 
-def status(server: str) -> dict[str, object]:
-    result: dict[str, object] = json.loads(fetch(server + "__mading/status"))
+def status(serving: str) -> dict[str, object]:
+    result: dict[str, object] = json.loads(fetch(serving + "__mading/status"))
     return result
 
 
-def test_pages_get_the_reload_script_but_the_output_does_not(server: str,
+def test_pages_get_the_reload_script_but_the_output_does_not(serving: str,
                                                              tiny_site: Path) -> None:
     assert re.search(r'<script src="/__mading/reload.js" data-page="[0-9a-f]{16}" defer>'
-                     r'</script></body>', fetch(server))
+                     r'</script></body>', fetch(serving))
     assert "__mading" not in (tiny_site.parent / "public" / "index.html").read_text()
-    assert "location.reload()" in fetch(server + "__mading/reload.js")
+    assert "location.reload()" in fetch(serving + "__mading/reload.js")
 
 
-def test_status_counts_builds_and_carries_the_problems(server: str, tiny_site: Path) -> None:
-    first = status(server)
+def test_status_counts_builds_and_carries_the_problems(serving: str, tiny_site: Path) -> None:
+    first = status(serving)
     assert first["problems"] == []
     broken = tiny_site.parent / "content" / "sari" / "2026-11-21-rusak.md"
     broken.write_text("---\ntitle: Rusak\ndate: kemarin\n---\nIsi\n")
-    wait_for(lambda: status(server)["problems"] != [])
-    later = status(server)
+    wait_for(lambda: status(serving)["problems"] != [])
+    later = status(serving)
     assert isinstance(later["version"], int) and isinstance(first["version"], int)
     assert later["version"] > first["version"]
     assert later["problems"] == [
@@ -103,15 +61,15 @@ def test_status_counts_builds_and_carries_the_problems(server: str, tiny_site: P
         "tulis TAHUN-BULAN-TANGGAL, misalnya 2026-11-20 atau 2026-11-20 07:30"]
 
 
-def test_status_is_held_until_a_newer_build_is_done(server: str, tiny_site: Path) -> None:
+def test_status_is_held_until_a_newer_build_is_done(serving: str, tiny_site: Path) -> None:
     """The page asks "anything newer than version N?" and gets the answer as soon as a
     build is done, not at its next poll (issue 23: a save visible in under 0.5 s): the
     saved post's own page first, the rest with the full build that follows."""
-    first = status(server)
+    first = status(serving)
     answers: list[dict[str, object]] = []
 
     def ask() -> None:
-        address = f"{server}__mading/status?since={first['version']}"
+        address = f"{serving}__mading/status?since={first['version']}"
         with urllib.request.urlopen(address, timeout=60) as response:
             answers.append(json.loads(response.read()))
 
@@ -127,15 +85,15 @@ def test_status_is_held_until_a_newer_build_is_done(server: str, tiny_site: Path
     version = answers[0]["version"]
     assert isinstance(version, int) and isinstance(first["version"], int)
     assert version > first["version"]
-    assert "Persamaan Kuadrat Lagi" in fetch(server + "guru/sari/2026-11-18-persamaan-kuadrat/")
-    wait_for(lambda: "Persamaan Kuadrat Lagi" in fetch(server))
+    assert "Persamaan Kuadrat Lagi" in fetch(serving + "guru/sari/2026-11-18-persamaan-kuadrat/")
+    wait_for(lambda: "Persamaan Kuadrat Lagi" in fetch(serving))
 
 
 @pytest.mark.browser
-def test_open_page_reloads_and_shows_problems(server: str, tiny_site: Path) -> None:
+def test_open_page_reloads_and_shows_problems(serving: str, tiny_site: Path) -> None:
     with chromium() as browser:
         page = browser.new_page()
-        page.goto(server + "guru/sari/2026-11-18-persamaan-kuadrat/index.html")
+        page.goto(serving + "guru/sari/2026-11-18-persamaan-kuadrat/index.html")
         post = tiny_site.parent / "content" / "sari" / "2026-11-18-persamaan-kuadrat.md"
         post.write_text(post.read_text().replace("title: Persamaan Kuadrat",
                                                  "title: Persamaan Kuadrat Baru"))
@@ -151,26 +109,18 @@ def test_open_page_reloads_and_shows_problems(server: str, tiny_site: Path) -> N
 MISSING = ["tidak-ada.html", "guru/tidak-ada/", "guru/sari/2026/tidak/ada/", "assets/"]
 
 
-def not_found(url: str) -> str:
-    with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(url, timeout=5)
-    assert caught.value.code == 404
-    assert caught.value.headers["Content-Type"] == "text/html; charset=utf-8"
-    return str(caught.value.read().decode("utf-8"))
-
-
 @pytest.mark.parametrize("path", MISSING)
-def test_a_missing_page_gets_the_portals_404_with_status_404(server: str, path: str) -> None:
+def test_a_missing_page_gets_the_portals_404_with_status_404(serving: str, path: str) -> None:
     """Issue 21: serve answered with Python's English error page, 980 px wide on a phone.
     A folder without index.html (assets/) is no page either, as on a static host."""
-    body = not_found(server + path)
+    body = not_found(serving + path)
     assert "<h1>Halaman tidak ditemukan</h1>" in body
     assert "Error response" not in body
     # The page is the root's 404.html served at any depth: its links are absolute, from
     # the address serve builds for, whatever site.yml's url: says.
-    assert re.search(rf'<link rel="stylesheet" href="{server}assets/style\.[0-9a-f]{{10}}\.css">',
+    assert re.search(rf'<link rel="stylesheet" href="{serving}assets/style\.[0-9a-f]{{10}}\.css">',
                      body)
-    assert f'<a href="{server}index.html">Kembali ke beranda</a>' in body
+    assert f'<a href="{serving}index.html">Kembali ke beranda</a>' in body
     assert '<script src="/__mading/reload.js" data-page="" defer></script></body>' in body
 
 
@@ -196,6 +146,6 @@ def test_serve_on_ci_without_an_address_uses_its_own(tiny_site: Path) -> None:
 
 
 @pytest.mark.browser
-def test_the_404_page_fits_a_phone_at_any_depth(server: str) -> None:
+def test_the_404_page_fits_a_phone_at_any_depth(serving: str) -> None:
     with chromium() as browser:
-        check_not_found_page(browser, server, "guru/sari/2026/tidak/ada/", "SMA Uji Coba")
+        check_not_found_page(browser, serving, "guru/sari/2026/tidak/ada/", "SMA Uji Coba")

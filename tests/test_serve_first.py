@@ -16,7 +16,6 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from generator.build import Gathered, build
 from generator.search import bundles_in
 from generator.serve_first import Held, saved_post_files
 from tests.browser import chromium
-from tests.test_serve import fetch, free_port, not_found, wait_for
+from tests.serving import fetch, free_port, not_found, wait_for
 
 POST = Path("content") / "sari" / "2026-11-18-persamaan-kuadrat.md"
 POST_PAGE = "guru/sari/2026-11-18-persamaan-kuadrat/index.html"
@@ -167,22 +166,6 @@ def test_serve_ends_with_the_output_a_build_writes(tiny_site: Path, tmp_path: Pa
     assert tree(served) == tree(built)
     assert fragments(served) == fragments(built)
     assert fragments(served)["/" + POST_PAGE] == "Persamaan Kuadrat Dua"
-
-
-@pytest.fixture
-def serving(tiny_site: Path) -> Iterator[str]:
-    """`mading serve` of the tiny site; its address."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--offline", "--port", str(port)],
-        cwd=tiny_site.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for(lambda: "SMA Uji Coba" in fetch(url))
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def stamp_in(page: str) -> str:
