@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 
 from generator.errors import Problem
+from generator.file_writer import WRITES_AHEAD, FileWriter
 from generator.i18n import Translator
 from generator.models import OutputFile
 from generator.write import (
-    WRITES_AHEAD,
-    FileWriter,
     OutputBudget,
     OutputBudgetError,
     OutputPathError,

@@ -28,8 +28,8 @@ import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from generator.file_writer import FileWriter
 from generator.incremental.cache import connect
-from generator.write import FileWriter
 
 BATCH_BYTES = 4 << 20
 """Compressed page bytes held before they are written, in one short transaction: workers
