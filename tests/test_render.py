@@ -20,7 +20,7 @@ from generator.config import load_site
 from generator.incremental.clock import TimeValues
 from generator.layout import Layout
 from generator.models import Checkpoint, OutputFile, Portal
-from generator.render import NoReuse, Renderer, fragments, parallel, site_files
+from generator.render import PASSING, NoReuse, Renderer, fragments, parallel, site_files
 from generator.render.plan import page
 from generator.theme import theme_dir
 from tests.conftest import copy_example
@@ -129,7 +129,8 @@ def test_each_group_of_teachers_ends_at_its_checkpoint(portal: Portal) -> None:
     slugs = sorted({post.teacher.slug for post in portal.posts})
     groups = [("pagefind", slugs[::2]), ("pagefind-2", slugs[1::2])]
     files = list(site_files(renderer(portal, theme_dir(), NoReuse()), groups))
-    marks = {file.name: at for at, file in enumerate(files) if isinstance(file, Checkpoint)}
+    marks = {file.name: at for at, file in enumerate(files)
+             if isinstance(file, Checkpoint) and file.name}
     assert list(marks) == ["pagefind", "pagefind-2"]
     for name, teachers in groups:
         mine = [at for at, file in enumerate(files) if isinstance(file, OutputFile)
@@ -143,6 +144,10 @@ def test_each_group_of_teachers_ends_at_its_checkpoint(portal: Portal) -> None:
     home = [at for at, file in enumerate(files)
             if isinstance(file, OutputFile) and file.path == "index.html"]
     assert home and home[0] > marks["pagefind-2"]
+    # Each of the school's parts is followed by a checkpoint of no part, where a part
+    # waiting for Pagefind may start.
+    passing = [at for at, file in enumerate(files) if file == PASSING]
+    assert len(passing) > 10 and min(passing) > home[0] and max(passing) == len(files) - 1
 
 
 def test_a_fragment_takes_each_page_s_root_and_what_it_noted(

@@ -9,7 +9,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from generator.incremental.kept_output import KeptOutput
 from generator.indexing import Indexing
 from generator.layout import POST_PAGES, is_post_page
 from generator.models import Checkpoint, OutputFile
+from generator.render import PASSING
 from generator.search import Part, SearchError, bundles_in, index_site
 from generator.write import write_output
 from tests.browser import chromium, serve_folder
@@ -239,6 +240,40 @@ def test_a_build_stopped_while_pagefind_runs_stops_it(
         raise OSError(28, "No space left on device")
     with pytest.raises(ProcessLookupError):
         os.kill(int(started.read_text()), 0)
+
+
+def test_a_part_waiting_for_pagefind_starts_at_the_next_checkpoint(
+        tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One Pagefind at a time: a part reached while another is indexed waits, and starts
+    at the next checkpoint after that one ended (on a district, during the school's
+    pages), not only once every page is written."""
+    started = tmp_path / "started"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(
+        tmp_path, f'echo "$4" >> "{started}"\nmkdir -p "$2/$4"\ntouch "$2/$4/pagefind.js"\n'
+        'sleep 0.5\n')))
+    staging = tmp_path / "staging"
+    parts = [Part("pagefind", ("sari",), 1, POST_PAGES), Part("pagefind-2", ("budi",), 1,
+                                                             POST_PAGES)]
+    indexing = Indexing(load_site(tiny_site), tmp_path / "public", parts, True,
+                        KeptOutput(tmp_path / "cache.sqlite"), lambda path: None, [])
+    with indexing:
+        indexing.reached(Checkpoint("pagefind", ("guru/sari",)), staging, [])
+        indexing.reached(Checkpoint("pagefind-2", ("guru/budi",)), staging, [])
+        time.sleep(1.5)  # the first has ended; nothing has taken it in yet
+        assert started.read_text().split() == ["pagefind"]
+        indexing.reached(PASSING, staging, [])
+        assert wait_until(lambda: started.read_text().split() == ["pagefind", "pagefind-2"])
+        indexing.finish(staging, [])
+    assert (staging / "pagefind-2" / "pagefind.js").is_file()
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_a_failing_finish_swaps_nothing_in(tmp_path: Path) -> None:

@@ -45,6 +45,8 @@ until they are written."""
 
 _Noted = tuple[str, str, tuple[Call, ...] | None]
 """A page a worker reused (path, key, None) or recorded (path, key, calls)."""
+PASSING = Checkpoint("", ())
+"""A checkpoint of no part: what waits for the one before it may go on there."""
 Run = Sequence[Part] | Checkpoint
 """Parts rendered together, in one worker; or a checkpoint, passed on in its place."""
 
@@ -181,7 +183,8 @@ def site_files(r: Renderer, groups: Sequence[tuple[str, Collection[str]]] = ()
 
     The teachers come first, `groups` of them (name, slugs) one after the other, each
     followed by its `Checkpoint`: the parts of the search index, which Pagefind can read
-    while the rest is made. Then the teachers in no group, then the school's parts.
+    while the rest is made. Then the teachers in no group, then the school's parts, each
+    followed by `PASSING` when there are groups.
 
     The parts are rendered in runs: the teachers `RUN_PARTS` at a time, each of the
     school's parts alone (a district's subject holds thousands of listing pages)."""
@@ -194,7 +197,10 @@ def site_files(r: Renderer, groups: Sequence[tuple[str, Collection[str]]] = ()
                                            for folder in POST_FOLDERS)))
     runs += _teacher_runs(list(teachers.values()))
     school: list[Part] = [*pages.school, partial(asset_files, r.theme)]
-    runs += [[part] for part in school]
+    for part in school:
+        # A district's school parts take a minute: a part of the index waiting for
+        # Pagefind starts at the next of these, not after them all.
+        runs += [[part], PASSING] if groups else [[part]]
     yield from r.runs(runs)
 
 
