@@ -538,9 +538,10 @@ class OutputFile:
 @dataclass(frozen=True)
 class Checkpoint:
     """A point among a build's files: every file under `folders` (relative to the output)
-    comes before it, so that what reads those folders (a part `name` of the search index)
-    can start while the rest is made. One with no name and no folders only marks time
-    passing: a part that waited for the one before it can start there."""
+    comes before it, so that what reads those folders (a part of the search index) can
+    start while the rest is made, writing the top-level folder `name` (its bundle). One
+    with no name and no folders only marks time passing: a part that waited for the one
+    before it can start there."""
 
     name: str
     folders: tuple[str, ...]

@@ -150,7 +150,8 @@ def write_output(files: Iterable[OutputFile | Checkpoint], output: Path,
     `reached`, if given, is called the same way at each checkpoint among `files`, once the
     files before it are on disk and its folders hold nothing else, so that the search
     index can be started there while the rest is written. It is not called while
-    nothing is staged (every file so far the previous output's).
+    nothing is staged (every file so far the previous output's). The top-level folder a
+    checkpoint reached names is `reached`'s to write, as `finished`'s are `finish`'s.
 
     The caller holds `output_lock(output)`: the folders of another build writing the same
     output would be taken for a killed build's leftovers and removed.
@@ -182,6 +183,7 @@ def write_output(files: Iterable[OutputFile | Checkpoint], output: Path,
         built: set[str] = set()
         rewritten: list[str] = []
         made = 0
+        started: set[str] = set()  # top-level folders written from a checkpoint on
         with FileWriter() as writer:
             for file in files:
                 if isinstance(file, Checkpoint):
@@ -191,6 +193,8 @@ def write_output(files: Iterable[OutputFile | Checkpoint], output: Path,
                             for folder in file.folders:
                                 _remove_others(staging.path, built, set(), folder)
                         reached(file, staging.path, rewritten)
+                        if file.name:
+                            started.add(file.name)
                     continue
                 relative = _safe_relative(file.path)
                 if budget is not None and file.content is not None:
@@ -219,7 +223,7 @@ def write_output(files: Iterable[OutputFile | Checkpoint], output: Path,
             staging = _start_staging(output, previous, same)
         if staging.spare:
             _remove_others(staging.path, built,
-                           set(finished) if finish is not None else set())
+                           set(finished) | started if finish is not None else started)
         if finish is not None:
             finish(staging.path, rewritten)
             if previous is not None:

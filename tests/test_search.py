@@ -201,22 +201,30 @@ def test_a_hanging_pagefind_is_stopped(tmp_path: Path, monkeypatch: pytest.Monke
     assert not (site / "pagefind").exists()
 
 
-def test_pagefind_starts_once_the_post_pages_are_written(
-        tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pagefind indexes the post pages while the school's pages are still being made
-    (issue 23): when it starts, the staging folder holds the teachers' pages and not yet
-    the home page; the published index still holds every post."""
-    real = search.pagefind_binary()
-    seen = tmp_path / "seen"
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(
-        tmp_path, f'ls "$2" > "{seen}"\nexec "{real}" "$@"\n')))
+def test_a_checkpoint_is_reached_with_the_files_before_it_on_disk(tmp_path: Path) -> None:
+    """Pagefind is started at a checkpoint (issue 23): the post pages before it are on
+    disk, and in a spare folder nothing else is left under its folders; what comes
+    after it is not written yet."""
     output = tmp_path / "public"
-    report = build(tiny_site, output, offline=True, now=NOW)
-    assert report.warnings == ()
-    found = seen.read_text().split()
-    assert "guru" in found and "index.html" not in found and "mapel" not in found
-    assert (output / "index.html").is_file()
-    assert languages(output)["id"]["page_count"] == TINY_POSTS
+    gone = OutputFile("guru/sari/lama/index.html", b"a post since removed")
+    write_output([gone, OutputFile("index.html", b"home")], output)
+    write_output([OutputFile("index.html", b"home, again")], output)  # leaves a spare
+    seen: list[tuple[str, list[str], list[str], bytes]] = []
+
+    def reached(checkpoint: Checkpoint, staging: Path, rewritten: list[str]) -> None:
+        seen.append((checkpoint.name, sorted(p.relative_to(staging).as_posix()
+                                             for p in (staging / "guru").rglob("*")
+                                             if p.is_file()),
+                     list(rewritten), (staging / "index.html").read_bytes()))
+
+    post = OutputFile("guru/sari/baru/index.html", b"a new post")
+    write_output([post, Checkpoint("pagefind", ("guru/sari",)),
+                  OutputFile("index.html", b"home, with the new post")], output,
+                 finish=lambda staging, rewritten: None, reached=reached)
+    # The spare is the first output: its home page is the old one until it is replaced.
+    assert seen == [("pagefind", [post.path], [post.path], b"home")]
+    assert (output / "index.html").read_bytes() == b"home, with the new post"
+    assert not (output / gone.path).exists()
 
 
 def test_a_build_stopped_while_pagefind_runs_stops_it(
@@ -332,6 +340,29 @@ def test_the_index_is_made_again_only_when_a_post_page_changes(
     post.unlink()
     build(tiny_site, output, offline=True, now=NOW)
     assert languages(output)["id"]["page_count"] == TINY_POSTS - 1
+
+
+def test_a_damaged_index_made_again_in_a_spare_folder_is_published(
+        tiny_site: Path, tmp_path: Path) -> None:
+    """An output changed by hand (a post page gone, the index edited) is built again and
+    its index made again from scratch. When that build starts from the spare folder, the
+    bundle Pagefind writes at the checkpoint stays (the spare's leftovers are removed
+    before the swap; the new bundle must not be)."""
+    output = tmp_path / "public"
+    post = tiny_site.parent / "content/sari/2026-11-18-persamaan-kuadrat.md"
+    build(tiny_site, output, offline=True, now=NOW)
+    post.write_text(post.read_text() + "\nKata baru: zirkonium.\n")
+    build(tiny_site, output, offline=True, now=NOW)  # retires the first output: the spare
+    entry = output / "pagefind" / "pagefind-entry.json"
+    damaged = entry.read_text().replace('"page_count"', '"pages"')
+    entry.unlink()  # hard-linked into the spare: write a new inode
+    entry.write_text(damaged)
+    (output / "guru/sari/2026-11-18-persamaan-kuadrat/index.html").unlink()
+    report = build(tiny_site, output, offline=True, now=NOW)
+    assert report.warnings == ()
+    assert (output / "guru/sari/2026-11-18-persamaan-kuadrat/index.html").is_file()
+    assert (output / "pagefind" / "pagefind.js").is_file()
+    assert languages(output)["id"]["page_count"] == TINY_POSTS
 
 
 def test_an_index_by_another_pagefind_is_made_again(tiny_site: Path, tmp_path: Path) -> None:
