@@ -253,24 +253,31 @@ def test_a_build_stopped_while_pagefind_runs_stops_it(
 def test_a_part_waiting_for_pagefind_starts_at_the_next_checkpoint(
         tiny_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One Pagefind at a time: a part reached while another is indexed waits, and starts
-    at the next checkpoint after that one ended (on a district, during the school's
-    pages), not only once every page is written."""
-    started = tmp_path / "started"
+    at a checkpoint after that one ended (on a district, during the school's pages),
+    not only once every page is written."""
+    said = tmp_path / "said"
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(
-        tmp_path, f'echo "$4" >> "{started}"\nmkdir -p "$2/$4"\ntouch "$2/$4/pagefind.js"\n'
-        'sleep 0.5\n')))
+        tmp_path, f'echo "start $4" >> "{said}"\nmkdir -p "$2/$4"\ntouch "$2/$4/pagefind.js"\n'
+        f'sleep 0.5\necho "end $4" >> "{said}"\n')))
     staging = tmp_path / "staging"
     parts = [Part("pagefind", ("sari",), 1, POST_PAGES), Part("pagefind-2", ("budi",), 1,
                                                              POST_PAGES)]
     indexing = Indexing(load_site(tiny_site), tmp_path / "public", parts, True,
                         KeptOutput(tmp_path / "cache.sqlite"), lambda path: None, [])
+
+    def lines() -> list[str]:
+        return said.read_text().splitlines() if said.exists() else []
+
+    def passing_starts_the_second() -> bool:
+        indexing.reached(PASSING, staging, [])
+        return "start pagefind-2" in lines()
+
     with indexing:
         indexing.reached(Checkpoint("pagefind", ("guru/sari",)), staging, [])
         indexing.reached(Checkpoint("pagefind-2", ("guru/budi",)), staging, [])
-        time.sleep(1.5)  # the first has ended; nothing has taken it in yet
-        assert started.read_text().split() == ["pagefind"]
-        indexing.reached(PASSING, staging, [])
-        assert wait_until(lambda: started.read_text().split() == ["pagefind", "pagefind-2"])
+        assert wait_until(lambda: "end pagefind" in lines())
+        assert "start pagefind-2" not in lines()  # waiting: nothing has taken the first in
+        assert wait_until(passing_starts_the_second)
         indexing.finish(staging, [])
     assert (staging / "pagefind-2" / "pagefind.js").is_file()
 
