@@ -186,7 +186,7 @@ class IndexRun:
 
     def stop(self) -> None:
         """End Pagefind if it still runs (what it wrote is the caller's to remove)."""
-        if self._process.poll() is None:
+        if self.running():
             self._process.kill()
             self._process.wait()
         self._said.close()

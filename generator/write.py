@@ -223,7 +223,7 @@ def write_output(files: Iterable[OutputFile | Checkpoint], output: Path,
             staging = _start_staging(output, previous, same)
         if staging.spare:
             _remove_others(staging.path, built,
-                           set(finished) | started if finish is not None else started)
+                           (set(finished) | started) if finish is not None else started)
         if finish is not None:
             finish(staging.path, rewritten)
             if previous is not None:

@@ -9,7 +9,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from generator.search import Part, SearchError, bundles_in, index_site
 from generator.write import write_output
 from tests.browser import chromium, serve_folder
 from tests.conftest import FIXTURES, copy_example, copy_site
+from tests.serving import wait_for
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TINY_POSTS = 5
@@ -242,9 +243,7 @@ def test_a_build_stopped_while_pagefind_runs_stops_it(
                         KeptOutput(tmp_path / "cache.sqlite"), lambda path: None, [])
     with pytest.raises(OSError), indexing:
         indexing.reached(Checkpoint("pagefind", ("guru/sari",)), staging, [])
-        deadline = time.monotonic() + 30
-        while not started.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(started.exists, timeout=30)
         raise OSError(28, "No space left on device")
     with pytest.raises(ProcessLookupError):
         os.kill(int(started.read_text()), 0)
@@ -275,20 +274,11 @@ def test_a_part_waiting_for_pagefind_starts_at_the_next_checkpoint(
     with indexing:
         indexing.reached(Checkpoint("pagefind", ("guru/sari",)), staging, [])
         indexing.reached(Checkpoint("pagefind-2", ("guru/budi",)), staging, [])
-        assert wait_until(lambda: "end pagefind" in lines())
+        wait_for(lambda: "end pagefind" in lines())
         assert "start pagefind-2" not in lines()  # waiting: nothing has taken the first in
-        assert wait_until(passing_starts_the_second)
+        wait_for(passing_starts_the_second)
         indexing.finish(staging, [])
     assert (staging / "pagefind-2" / "pagefind.js").is_file()
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_a_failing_finish_swaps_nothing_in(tmp_path: Path) -> None:
